@@ -1,0 +1,34 @@
+# Checkpoint: the two commands a newcomer needs are `make demo` and `make test`.
+# Both install what they need first (scripts/deps.sh, idempotent).
+
+GO ?= go
+BIN := bin
+
+.PHONY: deps demo build test lint fuzz bench screenshots clean
+
+deps:
+	bash scripts/deps.sh
+
+build: deps
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+# Runs the terminal. With no config it starts in demo mode.
+demo: build
+	./$(BIN)/checkpoint $(ARGS)
+
+test:
+	bash scripts/test.sh
+
+lint: deps
+	bash scripts/tools.sh
+	$(GO) vet ./...
+	$$($(GO) env GOPATH)/bin/staticcheck ./...
+
+fuzz: deps
+	FUZZTIME=$${FUZZTIME:-2m} bash scripts/fuzz.sh
+
+bench: deps
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(BIN)
