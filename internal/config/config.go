@@ -1,0 +1,245 @@
+// Package config reads the terminal's one TOML file. Every option has a
+// default (Default), is documented in README.md, and is validated before any
+// part is built, so a typo fails at start-up with the key's name instead of
+// silently doing something else.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/checkpoint-terminal/checkpoint"
+)
+
+// Config is the whole terminal configuration.
+type Config struct {
+	// TerminalID and SiteID go into every record.
+	TerminalID string `toml:"terminal_id"`
+	SiteID     string `toml:"site_id"`
+	// DataDir holds the bbolt store (checkpoint.db).
+	DataDir string `toml:"data_dir"`
+	// Language is "en", "zh-CN", or empty to follow the system locale.
+	Language string `toml:"language"`
+
+	Camera      Camera            `toml:"camera"`
+	Thermometer Thermometer       `toml:"thermometer"`
+	Trust       Trust             `toml:"trust"`
+	Hub         Hub               `toml:"hub"`
+	UI          UI                `toml:"ui"`
+	Policy      checkpoint.Policy `toml:"policy"`
+	DCC         DCC               `toml:"dcc"`
+}
+
+// Camera selects the capture source.
+type Camera struct {
+	// Source: a V4L2 index ("0") or path ("/dev/video0"), a video file, an
+	// rtsp:// or http(s):// stream URL, or a folder of images.
+	Source string `toml:"source"`
+	Width  int    `toml:"width"`
+	Height int    `toml:"height"`
+	FPS    int    `toml:"fps"`
+}
+
+// Thermometer configures the serial infrared sensor.
+type Thermometer struct {
+	// Enabled false runs without a sensor: every green code then needs a
+	// manual measurement (when the policy requires temperature).
+	Enabled  bool   `toml:"enabled"`
+	Port     string `toml:"port"`
+	Protocol string `toml:"protocol"` // ascii, gy906, modbus
+	Baud     int    `toml:"baud"`
+	Parity   string `toml:"parity"` // N, E, O
+	StopBits int    `toml:"stop_bits"`
+	// ReadTimeout is rounded down to 100 ms steps by the serial driver.
+	ReadTimeout time.Duration `toml:"read_timeout"`
+	// Pattern is the ascii protocol's regular expression with a named group
+	// "c" (°C); empty uses the built-in forms.
+	Pattern  string  `toml:"pattern"`
+	Slave    int     `toml:"slave"`    // modbus slave address
+	Function int     `toml:"function"` // modbus 3 (holding) or 4 (input)
+	Register int     `toml:"register"` // modbus register address
+	Scale    float64 `toml:"scale"`    // modbus raw value * scale = °C
+	Signed   bool    `toml:"signed"`   // modbus register is signed
+	Offset   float64 `toml:"offset"`   // calibration offset added, °C
+	// StaleAfter marks the sensor stale when it has been silent this long.
+	StaleAfter time.Duration `toml:"stale_after"`
+}
+
+// Trust pins the roots that sign trust lists, revocations and policies.
+type Trust struct {
+	// Roots are PEM public-key files; a list signed by anything else is
+	// refused. Several roots may be trusted (national platform, gateways).
+	Roots []string `toml:"roots"`
+	// TrustList is a signed trust list file installed at start when the
+	// store has none (or an older one): how an offline terminal is seeded.
+	TrustList string `toml:"trust_list"`
+}
+
+// Hub is where records go and lists come from. Empty URL: offline only.
+type Hub struct {
+	URL      string `toml:"url"`
+	DeviceID string `toml:"device_id"`
+	// DeviceKey is the PEM private key registered for this terminal.
+	DeviceKey string `toml:"device_key"`
+	// CAFile is a private CA (PEM) for the hub's TLS certificate; empty uses
+	// the system roots. Plain http:// is accepted only to loopback.
+	CAFile   string        `toml:"ca_file"`
+	Interval time.Duration `toml:"interval"`
+}
+
+// UI configures the guard's screen.
+type UI struct {
+	Fullscreen bool `toml:"fullscreen"`
+	// VerdictSeconds is how long a verdict stays before "ready to scan".
+	VerdictSeconds float64 `toml:"verdict_seconds"`
+	Mute           bool    `toml:"mute"`
+	// PIN opens the operator screens.
+	PIN string `toml:"pin"`
+	// PreviewFPS throttles the live camera preview (0 hides it).
+	PreviewFPS float64 `toml:"preview_fps"`
+}
+
+// DCC is the site policy for EU Digital COVID Certificates.
+type DCC struct {
+	Accept bool `toml:"accept"`
+	// TestValidity: a negative test younger than this is accepted.
+	TestValidity time.Duration `toml:"test_validity"`
+	// RecoveryAccepted: a valid recovery certificate is accepted.
+	RecoveryAccepted bool `toml:"recovery_accepted"`
+	// VaccinationComplete: only a completed series (dn >= sd) is accepted.
+	VaccinationComplete bool `toml:"vaccination_complete"`
+}
+
+// DefaultPIN is the operator PIN when none is configured; the terminal warns
+// at start-up while it is in use.
+const DefaultPIN = "1234"
+
+// Default returns the configuration used for every option the file omits.
+func Default() Config {
+	return Config{
+		TerminalID: hostname(),
+		SiteID:     "site-1",
+		DataDir:    defaultDataDir(),
+		Camera:     Camera{Source: "0", Width: 1280, Height: 720, FPS: 30},
+		Thermometer: Thermometer{
+			Enabled: true, Port: "/dev/ttyUSB0", Protocol: "ascii", Baud: 9600, Parity: "N", StopBits: 1,
+			ReadTimeout: 200 * time.Millisecond, Slave: 1, Function: 4, Register: 0, Scale: 0.01,
+			StaleAfter: 30 * time.Second,
+		},
+		Hub:    Hub{Interval: 30 * time.Second},
+		UI:     UI{Fullscreen: true, VerdictSeconds: 4, PIN: DefaultPIN, PreviewFPS: 5},
+		Policy: checkpoint.DefaultPolicy(),
+		DCC:    DCC{Accept: true, TestValidity: 72 * time.Hour, RecoveryAccepted: true, VaccinationComplete: true},
+	}
+}
+
+// Load reads path over the defaults. Unknown keys are an error.
+func Load(path string) (Config, error) {
+	cfg := Default()
+	md, err := toml.DecodeFile(path, &cfg)
+	if err != nil {
+		return Config{}, fmt.Errorf("reading config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
+	}
+	base := filepath.Dir(path)
+	for i, r := range cfg.Trust.Roots {
+		cfg.Trust.Roots[i] = relTo(base, r)
+	}
+	cfg.Trust.TrustList = relTo(base, cfg.Trust.TrustList)
+	cfg.Hub.DeviceKey = relTo(base, cfg.Hub.DeviceKey)
+	cfg.Hub.CAFile = relTo(base, cfg.Hub.CAFile)
+	cfg.DataDir = relTo(base, cfg.DataDir)
+	return cfg, cfg.Validate()
+}
+
+// Validate reports every setting that cannot work.
+func (c Config) Validate() error {
+	var errs []error
+	if c.TerminalID == "" {
+		errs = append(errs, errors.New("terminal_id is empty"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data_dir is empty"))
+	}
+	switch c.Language {
+	case "", "en", "zh-CN":
+	default:
+		errs = append(errs, fmt.Errorf("language %q: want en, zh-CN or empty", c.Language))
+	}
+	if c.Camera.Source == "" {
+		errs = append(errs, errors.New("camera.source is empty"))
+	}
+	if c.Camera.Width < 0 || c.Camera.Height < 0 || c.Camera.FPS < 0 {
+		errs = append(errs, errors.New("camera width, height and fps must not be negative"))
+	}
+	if t := c.Thermometer; t.Enabled {
+		switch t.Protocol {
+		case "ascii", "gy906", "modbus":
+		default:
+			errs = append(errs, fmt.Errorf("thermometer.protocol %q: want ascii, gy906 or modbus", t.Protocol))
+		}
+		if t.Port == "" {
+			errs = append(errs, errors.New("thermometer.port is empty"))
+		}
+		if t.Protocol == "modbus" && (t.Slave < 1 || t.Slave > 247 || (t.Function != 3 && t.Function != 4) || t.Register < 0 || t.Register > 0xFFFF || t.Scale == 0) {
+			errs = append(errs, errors.New("thermometer: modbus needs slave 1..247, function 3 or 4, register 0..65535 and a non-zero scale"))
+		}
+	}
+	if c.Hub.URL != "" && c.Hub.DeviceID == "" {
+		errs = append(errs, errors.New("hub.device_id is required with hub.url"))
+	}
+	if c.UI.VerdictSeconds <= 0 {
+		errs = append(errs, errors.New("ui.verdict_seconds must be positive"))
+	}
+	if len(c.UI.PIN) < 4 {
+		errs = append(errs, errors.New("ui.pin must have at least 4 characters"))
+	}
+	if err := c.Policy.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("policy: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// StorePath is the bbolt file inside DataDir.
+func (c Config) StorePath() string { return filepath.Join(c.DataDir, "checkpoint.db") }
+
+func relTo(base, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	if abs, err := filepath.Abs(filepath.Join(base, p)); err == nil {
+		return abs
+	}
+	return filepath.Join(base, p)
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "terminal-1"
+	}
+	return h
+}
+
+// defaultDataDir follows the XDG base directory convention for data.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "checkpoint")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "checkpoint")
+	}
+	return "checkpoint-data"
+}

@@ -1,0 +1,70 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/checkpoint-terminal/checkpoint"
+)
+
+func TestExampleFileLoads(t *testing.T) {
+	cfg, err := Load("../../checkpoint.example.toml")
+	if err != nil {
+		t.Fatalf("the committed example does not load: %v", err)
+	}
+	if cfg.TerminalID != "gate-3" || cfg.Thermometer.ReadTimeout != 200*time.Millisecond || cfg.Policy != checkpoint.DefaultPolicy() {
+		t.Fatalf("example decoded wrongly: %+v", cfg)
+	}
+	if !filepath.IsAbs(cfg.Trust.Roots[0]) {
+		t.Fatalf("relative root path not resolved against the file: %q", cfg.Trust.Roots[0])
+	}
+}
+
+func TestDefaultValidates(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func write(t *testing.T, text string) string {
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"misspelt key", "[camera]\nsorce = \"1\"\n", "unknown keys: camera.sorce"},
+		{"bad protocol", "[thermometer]\nprotocol = \"i2c\"\n", "thermometer.protocol"},
+		{"fever threshold outside range", "[policy]\nfever_threshold = 50.0\n", "fever threshold"},
+		{"bad duration", "[policy]\npairing_window = \"soon\"\n", "pairing_window"},
+		{"hub without device", "[hub]\nurl = \"http://127.0.0.1:1\"\n", "device_id"},
+		{"short pin", "[ui]\npin = \"1\"\n", "ui.pin"},
+		{"not toml", "this is = = not toml", "reading config"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(write(t, tt.text))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestOverridesKeepDefaults(t *testing.T) {
+	cfg, err := Load(write(t, "site_id = \"x\"\n[policy]\nfever_threshold = 37.5\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SiteID != "x" || cfg.Policy.FeverThreshold != 37.5 || cfg.Policy.PairingWindow != 10*time.Second || cfg.Camera.FPS != 30 {
+		t.Fatalf("%+v", cfg)
+	}
+}
