@@ -1,0 +1,118 @@
+package qr
+
+// #cgo pkg-config: opencv4
+// #cgo CXXFLAGS: -std=c++11
+// #include <stdlib.h>
+// #include "cv.h"
+import "C"
+
+import (
+	"errors"
+	"unsafe"
+)
+
+// errOpenCV is returned when an OpenCV call threw; the bridge catches every
+// C++ exception so nothing crosses into Go as a crash.
+var errOpenCV = errors.New("opencv call failed")
+
+// locator owns the OpenCV detectors. It is not safe for concurrent use.
+type locator struct {
+	p C.cpLocator
+}
+
+func newLocator(wechat bool) (*locator, error) {
+	w := C.int(0)
+	if wechat {
+		w = 1
+	}
+	p := C.cp_locator_new(w)
+	if p == nil {
+		return nil, errors.New("creating the OpenCV QR locators")
+	}
+	return &locator{p: p}, nil
+}
+
+func (l *locator) close() {
+	if l != nil && l.p != nil {
+		C.cp_locator_free(l.p)
+		l.p = nil
+	}
+}
+
+func pix(g Gray) *C.uchar { return (*C.uchar)(unsafe.Pointer(&g.Pix[0])) }
+
+// detect returns the corners OpenCV's QRCodeDetector finds.
+func (l *locator) detect(g Gray) (Quad, bool, error) {
+	var pts [8]C.float
+	r := C.cp_detect(l.p, pix(g), C.int(g.Width), C.int(g.Height), C.int(g.Stride), &pts[0])
+	if r < 0 {
+		return Quad{}, false, errOpenCV
+	}
+	if r == 0 {
+		return Quad{}, false, nil
+	}
+	return quadOf(pts[:]), true, nil
+}
+
+// wechat returns the quadrangles OpenCV's WeChat detector finds.
+func (l *locator) wechat(g Gray, max int) ([]Quad, error) {
+	pts := make([]C.float, 8*max)
+	n := C.cp_wechat(l.p, pix(g), C.int(g.Width), C.int(g.Height), C.int(g.Stride), &pts[0], C.int(max))
+	if n < 0 {
+		return nil, errOpenCV
+	}
+	out := make([]Quad, 0, int(n))
+	for i := 0; i < int(n); i++ {
+		out = append(out, quadOf(pts[8*i:8*i+8]))
+	}
+	return out, nil
+}
+
+func quadOf(p []C.float) Quad {
+	var q Quad
+	for i := range 4 {
+		q[i] = Point{X: float64(p[2*i]), Y: float64(p[2*i+1])}
+	}
+	return q
+}
+
+// Interpolation for resize.
+const (
+	interpArea   = 0
+	interpLinear = 1
+	interpCubic  = 2
+)
+
+// resize scales g to w x h into a new plane.
+func resize(g Gray, w, h, interp int) (Gray, error) {
+	dst := Gray{Pix: make([]byte, w*h), Width: w, Height: h, Stride: w}
+	if C.cp_resize(pix(g), C.int(g.Width), C.int(g.Height), C.int(g.Stride), pix(dst), C.int(w), C.int(h), C.int(interp)) != 0 {
+		return Gray{}, errOpenCV
+	}
+	return dst, nil
+}
+
+// sharpen returns an unsharp-masked copy of g.
+func sharpen(g Gray, sigma, amount float64) (Gray, error) {
+	dst := Gray{Pix: make([]byte, g.Width*g.Height), Width: g.Width, Height: g.Height, Stride: g.Width}
+	if C.cp_sharpen(pix(g), C.int(g.Width), C.int(g.Height), C.int(g.Stride), pix(dst), C.double(sigma), C.double(amount)) != 0 {
+		return Gray{}, errOpenCV
+	}
+	return dst, nil
+}
+
+// warp maps quadrangle q of g onto a side x side square inside a white
+// margin.
+func warp(g Gray, q Quad, side, margin int) (Gray, error) {
+	full := side + 2*margin
+	dst := Gray{Pix: make([]byte, full*full), Width: full, Height: full, Stride: full}
+	var pts [8]C.float
+	for i, p := range q {
+		pts[2*i] = C.float(p.X)
+		pts[2*i+1] = C.float(p.Y)
+	}
+	if C.cp_warp(pix(g), C.int(g.Width), C.int(g.Height), C.int(g.Stride), &pts[0], pix(dst), C.int(side), C.int(margin)) != 0 {
+		return Gray{}, errOpenCV
+	}
+	return dst, nil
+}

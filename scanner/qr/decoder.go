@@ -1,0 +1,99 @@
+// Package qr finds and decodes QR codes in camera frames and photographs.
+//
+// gozxing is the decoder of record. When its plain decode fails, a cascade
+// of general remedies is tried: TRY_HARDER, another binariser, down- and
+// up-scaling, inversion, contrast stretching, sharpening, and OpenCV
+// locators (QRCodeDetector and the WeChat detector) whose corners are used
+// to warp the code flat before gozxing reads it. For live video the
+// cascade is spread over successive frames (DecodeFrame) so that no frame
+// blows the time budget; for single images it runs to the end (Decode).
+package qr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Result is one decoded code.
+type Result struct {
+	// Text is the code's content.
+	Text string
+	// Corners outline the code in the input's pixel coordinates
+	// (clockwise from the top-left as seen by the decoder).
+	Corners Quad
+	// Stage names the cascade step that decoded it (for diagnostics).
+	Stage string
+}
+
+// Options configure a Decoder.
+type Options struct {
+	// WeChat enables OpenCV's WeChat detector as a locator.
+	WeChat bool
+}
+
+// DefaultOptions is what the terminal uses.
+func DefaultOptions() Options { return Options{WeChat: true} }
+
+// Decoder decodes QR codes. It holds OpenCV state and scratch buffers and is
+// not safe for concurrent use; Close releases it.
+type Decoder struct {
+	opts Options
+	zx   *zxing
+	loc  *locator
+	fs   frameState
+	warpMin float64
+}
+
+// NewDecoder creates a decoder with its OpenCV locators.
+func NewDecoder(opts Options) (*Decoder, error) {
+	loc, err := newLocator(opts.WeChat)
+	if err != nil {
+		return nil, fmt.Errorf("creating the QR decoder: %w", err)
+	}
+	return &Decoder{opts: opts, zx: newZxing(), loc: loc, warpMin: 120}, nil
+}
+
+// Close frees the OpenCV state.
+func (d *Decoder) Close() error {
+	d.loc.close()
+	return nil
+}
+
+// Decode runs the whole cascade on one image and returns the codes of the
+// first step that decoded any, largest first. No code is an empty slice and
+// a nil error; an error means an input or OpenCV failure.
+func (d *Decoder) Decode(g Gray) ([]Result, error) {
+	if err := g.check(); err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, s := range stages {
+		rs, err := s.run(d, g)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.name, err))
+		}
+		if len(rs) > 0 {
+			return largestFirst(tag(rs, s.name)), nil
+		}
+	}
+	return nil, errors.Join(errs...)
+}
+
+// largestFirst sorts by outline area, largest first (the person at the
+// counter holds the largest code), and drops repeated texts.
+func largestFirst(rs []Result) []Result {
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j].Corners.Area() > rs[j-1].Corners.Area(); j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+	out := rs[:0]
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if !seen[r.Text] {
+			seen[r.Text] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,3 @@
+package qr
+
+type frameState struct{}

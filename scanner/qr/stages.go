@@ -1,0 +1,185 @@
+package qr
+
+import (
+	"math"
+)
+
+// stage is one attempt of the cascade: it returns the codes it decoded in
+// g's coordinates.
+type stage struct {
+	name string
+	run  func(d *Decoder, g Gray) ([]Result, error)
+}
+
+func tag(rs []Result, name string) []Result {
+	for i := range rs {
+		rs[i].Stage = name
+	}
+	return rs
+}
+
+// stages, cheapest and most productive first. Each is a general remedy for
+// one way real photographs defeat the plain decode.
+var stages = []stage{
+	{"plain", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, false, true) }},
+	{"try-harder", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, true, false) }},
+	{"global-binariser", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, global, true, false) }},
+	{"downscale", stageDownscale},
+	{"upscale", stageUpscale},
+	{"inverted", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(invert(g), hybrid, true, false) }},
+	{"stretched", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(stretch(g), global, true, false) }},
+	{"sharpened", stageSharpen},
+	{"opencv-locator", stageLocate},
+	{"wechat-locator", stageWeChat},
+	{"up-locate", func(d *Decoder, g Gray) ([]Result, error) {
+		if g.Width*g.Height > 1000*1000 {
+			return nil, nil
+		}
+		s, err := resize(g, g.Width*2, g.Height*2, interpCubic)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := stageLocate(d, s)
+		if len(rs) == 0 {
+			rs, err = stageWeChat(d, s)
+		}
+		return rescale(rs, 0.5, 0, 0), err
+	}},
+	{"sharp-locate", func(d *Decoder, g Gray) ([]Result, error) {
+		s, err := sharpen(g, 1, 1.5)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := stageLocate(d, s)
+		if len(rs) == 0 {
+			rs, err = stageWeChat(d, s)
+		}
+		return rs, err
+	}},
+}
+
+// stageDownscale halves large images: noise and JPEG blocks average out and
+// over-sized modules fit gozxing's finder-pattern search again.
+func stageDownscale(d *Decoder, g Gray) ([]Result, error) {
+	if g.Width < 240 || g.Height < 240 {
+		return nil, nil
+	}
+	s, err := resize(g, g.Width/2, g.Height/2, interpArea)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := d.zx.decode(s, hybrid, true, false)
+	return rescale(rs, float64(g.Width)/float64(s.Width), 0, 0), err
+}
+
+// stageUpscale doubles small images (codes a few pixels per module).
+func stageUpscale(d *Decoder, g Gray) ([]Result, error) {
+	f := 2
+	if g.Width*g.Height > 1600*1200 {
+		return nil, nil
+	}
+	s, err := resize(g, g.Width*f, g.Height*f, interpCubic)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := d.zx.decode(s, hybrid, true, false)
+	if err == nil && len(rs) == 0 {
+		rs, err = d.zx.decode(s, global, true, false)
+	}
+	return rescale(rs, 1/float64(f), 0, 0), err
+}
+
+// stageSharpen undoes mild blur (focus, motion) with an unsharp mask.
+func stageSharpen(d *Decoder, g Gray) ([]Result, error) {
+	sigma := math.Max(1, float64(min(g.Width, g.Height))/400)
+	s, err := sharpen(g, sigma, 1.5)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := d.zx.decode(s, hybrid, true, false)
+	if err == nil && len(rs) == 0 {
+		rs, err = d.zx.decode(s, global, true, false)
+	}
+	return rs, err
+}
+
+// stageLocate lets OpenCV's QRCodeDetector find the corners, warps the code
+// flat and hands it to gozxing: strong perspective and missing quiet zones.
+func stageLocate(d *Decoder, g Gray) ([]Result, error) {
+	if d.loc == nil {
+		return nil, nil
+	}
+	q, ok, err := d.loc.detect(g)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return d.decodeQuad(g, q)
+}
+
+// stageWeChat does the same with OpenCV's WeChat detector, which finds
+// codes QRCodeDetector misses (small, rotated, low contrast).
+func stageWeChat(d *Decoder, g Gray) ([]Result, error) {
+	if d.loc == nil || !d.opts.WeChat {
+		return nil, nil
+	}
+	qs, err := d.loc.wechat(g, 4)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, q := range qs {
+		rs, err := d.decodeQuad(g, q)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// decodeQuad warps quadrangle q flat (white margin as quiet zone) and
+// decodes it; the outline reported is q itself.
+func (d *Decoder) decodeQuad(g Gray, q Quad) ([]Result, error) {
+	if !q.sane() {
+		return nil, nil
+	}
+	if q.signedArea() < 0 { // keep the corners clockwise on screen
+		q[1], q[3] = q[3], q[1]
+	}
+	side := 0.0
+	for i := range 4 {
+		a, b := q[i], q[(i+1)%4]
+		side = math.Max(side, math.Hypot(a.X-b.X, a.Y-b.Y))
+	}
+	// Two sizes: the code's own size, then enlarged (cubic) for codes with
+	// only two or three pixels per module.
+	var rs []Result
+	for _, size := range []float64{side, 2 * side} {
+		s := int(math.Max(120, math.Min(size, 800)))
+		w, err := warp(g, q, s, s/8)
+		if err != nil {
+			return nil, err
+		}
+		rs, err = d.zx.decode(w, hybrid, true, false)
+		if err == nil && len(rs) == 0 {
+			rs, err = d.zx.decode(w, global, true, false)
+		}
+		if err != nil || len(rs) > 0 || side >= 400 {
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	for i := range rs {
+		rs[i].Corners = q
+	}
+	return rs, nil
+}
+
+func rescale(rs []Result, f, dx, dy float64) []Result {
+	for i := range rs {
+		rs[i].Corners = rs[i].Corners.scale(f, dx, dy)
+	}
+	return rs
+}
