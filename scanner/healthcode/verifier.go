@@ -1,0 +1,386 @@
+// Package healthcode turns the text of a scanned QR code into a verified
+// checkpoint.Code, offline: our own signed three-colour health code
+// (prefix "HCN1:", see docs/healthcode-format.md) and the EU Digital COVID
+// Certificate ("HC1:", HCERT).
+//
+// Both share one envelope: prefix, Base45 (RFC 9285), zlib, COSE_Sign1
+// (RFC 9052) over a CWT (RFC 8392). A code is trusted only when its
+// signature verifies with a key from a trust list that was itself signed by
+// a pinned root; validity times are checked against an injected clock and
+// revocation by hashed identifiers. Every failure is a *checkpoint.VerifyError
+// with a typed checkpoint.Failure; no input panics.
+package healthcode
+
+import (
+	"container/list"
+	"crypto"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/checkpoint-terminal/checkpoint"
+)
+
+// Options tune a Verifier. The zero value is the default.
+type Options struct {
+	// ClockSkew is the tolerance on every time comparison. Zero means 2
+	// minutes; negative means none.
+	ClockSkew time.Duration
+	// CacheSize bounds the cache of verified texts (the same code seen in
+	// the next frames is not verified again; expiry, revocation and trust
+	// are still checked on every use). Zero means 256; negative disables.
+	CacheSize int
+	// DCC is the site's policy for EU DCCs.
+	DCC DCCPolicy
+}
+
+func (o Options) skew() time.Duration {
+	switch {
+	case o.ClockSkew == 0:
+		return 2 * time.Minute
+	case o.ClockSkew < 0:
+		return 0
+	}
+	return o.ClockSkew
+}
+
+// Verifier verifies texts; it is safe for concurrent use.
+type Verifier struct {
+	trust   checkpoint.TrustStore
+	revoked checkpoint.RevocationChecker
+	clock   checkpoint.Clock
+	opts    Options
+	skew    time.Duration
+	cache   *lru
+}
+
+// NewVerifier returns a verifier over a trust store, a revocation checker
+// (nil: nothing is revoked) and a clock (nil: the system clock).
+func NewVerifier(trust checkpoint.TrustStore, revoked checkpoint.RevocationChecker, clock checkpoint.Clock, opts Options) *Verifier {
+	if clock == nil {
+		clock = checkpoint.SystemClock{}
+	}
+	v := &Verifier{trust: trust, revoked: revoked, clock: clock, opts: opts, skew: opts.skew()}
+	switch {
+	case opts.CacheSize == 0:
+		v.cache = newLRU(256)
+	case opts.CacheSize > 0:
+		v.cache = newLRU(opts.CacheSize)
+	}
+	return v
+}
+
+// verified is what the cache keeps of a verified text: enough to re-check
+// everything that can change between two frames.
+type verified struct {
+	code   checkpoint.Code
+	kid    []byte
+	key    checkpoint.TrustedKey
+	iat    time.Time
+	exp    time.Time
+	hashes []checkpoint.RevocationHash
+	dgc    *dgc // DCC only: the policy is re-applied at each use
+	claims *cwtClaims
+	hasIat bool
+	hasExp bool
+}
+
+// Verify decodes and verifies text at the clock's now. The error is always
+// a *checkpoint.VerifyError.
+func (v *Verifier) Verify(text string) (checkpoint.Code, error) {
+	now := v.clock.Now()
+	var key [32]byte
+	if v.cache != nil {
+		key = sha256.Sum256([]byte(text))
+		if r, ok := v.cache.get(key); ok {
+			if err := v.recheck(r, now); err != nil {
+				return checkpoint.Code{}, err
+			}
+			return r.code, nil
+		}
+	}
+	r, _, err := v.verify(text, now)
+	if err != nil {
+		return checkpoint.Code{}, err
+	}
+	if v.cache != nil {
+		v.cache.put(key, r)
+	}
+	return r.code, nil
+}
+
+// recheck repeats, for a cached result, every check whose outcome can change
+// after the signature verified: the key still trusted, the times, the DCC
+// policy and revocation.
+func (v *Verifier) recheck(r *verified, now time.Time) error {
+	keys, err := v.keysFor(r.code.Format, r.kid)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, k := range keys {
+		if k.Algorithm == r.key.Algorithm && publicKeyEqual(k.PublicKey, r.key.PublicKey) {
+			r2 := *r
+			r2.key = k
+			if err := v.checkKey(&r2, now); err != nil {
+				return err
+			}
+			found = true
+			break
+		}
+	}
+	if !found {
+		return checkpoint.Failf(checkpoint.FailUnknownIssuer, "signing key no longer in the trust list")
+	}
+	if err := v.checkTimes(r, now); err != nil {
+		return err
+	}
+	if r.dgc != nil {
+		if _, err := v.opts.DCC.accept(r.dgc, now, v.skew); err != nil {
+			return err
+		}
+	}
+	return v.checkRevoked(r.hashes)
+}
+
+func publicKeyEqual(a, b crypto.PublicKey) bool {
+	e, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && e.Equal(b)
+}
+
+func (v *Verifier) keysFor(f checkpoint.Format, kid []byte) ([]checkpoint.TrustedKey, error) {
+	if v.trust == nil {
+		return nil, checkpoint.Failf(checkpoint.FailTrustListUnavailable, "no trust list loaded")
+	}
+	keys, err := v.trust.KeysFor(f, kid)
+	if err != nil {
+		var ve *checkpoint.VerifyError
+		if errors.As(err, &ve) {
+			return nil, err
+		}
+		return nil, &checkpoint.VerifyError{Failure: checkpoint.FailTrustListUnavailable, Err: fmt.Errorf("looking up kid %x: %w", kid, err)}
+	}
+	return keys, nil
+}
+
+// verify runs the whole pipeline and reports the stage it reached.
+func (v *Verifier) verify(text string, now time.Time) (r *verified, st stage, err error) {
+	defer func() {
+		// Defence in depth: the libraries below are not ours. A panic on a
+		// hostile input becomes a malformed code, never a crashed terminal.
+		if p := recover(); p != nil {
+			r, err = nil, checkpoint.Failf(checkpoint.FailMalformed, "decoder panic at stage %d: %v", st, p)
+		}
+	}()
+	env, st, err := decodeEnvelope(text)
+	if err != nil {
+		return nil, st, err
+	}
+	st = stageClaims
+	claims, err := decodeClaims(env.msg.Payload)
+	if err != nil {
+		return nil, st, err
+	}
+	st = stageSignature
+	key, err := v.checkSignature(env)
+	if err != nil {
+		return nil, st, err
+	}
+	r = &verified{kid: env.kid, key: key, claims: claims}
+	if claims.Iat != nil {
+		r.iat, r.hasIat = claims.Iat.t, true
+	}
+	if claims.Exp != nil {
+		r.exp, r.hasExp = claims.Exp.t, true
+	}
+	switch env.format {
+	case checkpoint.FormatHealthCode:
+		c, err := claimsFromCWT(claims)
+		if err != nil {
+			return nil, st, err
+		}
+		if key.Issuer != "" && key.Issuer != c.Region+":"+c.Issuer {
+			return nil, st, checkpoint.Failf(checkpoint.FailUnknownIssuer, "code claims issuer %s:%s but is signed by a key of %s", c.Region, c.Issuer, key.Issuer)
+		}
+		r.code = c.Code()
+		cti, _ := hexDecode(c.ID)
+		r.hashes = []checkpoint.RevocationHash{checkpoint.HashForRevocation(cti)}
+		st = stageTime
+		if err := v.checkKey(r, now); err != nil {
+			return nil, st, err
+		}
+		if err := v.checkTimes(r, now); err != nil {
+			return nil, st, err
+		}
+		st = stageKeyUsage
+		if len(key.Kinds) > 0 && !slices.Contains(key.Kinds, c.Kind) {
+			return nil, st, checkpoint.Failf(checkpoint.FailKeyUsage, "key %x may not sign %s codes", env.kid, c.Kind)
+		}
+	case checkpoint.FormatDCC:
+		if _, err := hcertPayload(claims); err != nil {
+			return nil, st, err
+		}
+		if !r.hasExp || !r.hasIat {
+			return nil, st, checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
+		}
+		st = stageTime
+		if err := v.checkKey(r, now); err != nil {
+			return nil, st, err
+		}
+		if err := v.checkTimes(r, now); err != nil {
+			return nil, st, err
+		}
+		d, err := decodeDGC(claims)
+		if err != nil {
+			return nil, st, err
+		}
+		st = stageKeyUsage
+		if err := checkKeyUsage(key.Certificate, d.kind()); err != nil {
+			return nil, st, err
+		}
+		st = stagePolicy
+		note, err := v.opts.DCC.accept(d, now, v.skew)
+		if err != nil {
+			return nil, st, err
+		}
+		r.dgc = d
+		r.code = dccCode(claims, d, note)
+		r.hashes = dccRevocationHashes(env, d)
+	default:
+		return nil, st, checkpoint.Failf(checkpoint.FailUnknownFormat, "format %q", env.format)
+	}
+	st = stageRevocation
+	if err := v.checkRevoked(r.hashes); err != nil {
+		return nil, st, err
+	}
+	return r, stageDone, nil
+}
+
+// checkSignature tries every trusted key with the envelope's kid.
+func (v *Verifier) checkSignature(env *envelope) (checkpoint.TrustedKey, error) {
+	if !acceptedAlgorithm(env.format, env.alg) {
+		return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "%s codes may not use %s", env.format, AlgorithmName(env.alg))
+	}
+	if len(env.kid) == 0 {
+		return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailUnknownIssuer, "no kid in either header")
+	}
+	keys, err := v.keysFor(env.format, env.kid)
+	if err != nil {
+		return checkpoint.TrustedKey{}, err
+	}
+	if len(keys) == 0 {
+		return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailUnknownIssuer, "no trusted %s key with kid %x", env.format, env.kid)
+	}
+	algMatched := false
+	for _, k := range keys {
+		if k.Algorithm != env.alg {
+			continue
+		}
+		algMatched = true
+		if env.verifyWith(env.alg, k.PublicKey) == nil {
+			return k, nil
+		}
+	}
+	if !algMatched {
+		return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "code says %s but the key with kid %x is for %s", AlgorithmName(env.alg), env.kid, AlgorithmName(keys[0].Algorithm))
+	}
+	return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailBadSignature, "signature does not verify with any of %d key(s) with kid %x", len(keys), env.kid)
+}
+
+// checkKey checks the signing key's validity window: for our codes at now
+// (a retired key signs nothing more that we accept), for DCCs at the
+// certificate's issued-at (a document signer must have been valid when it
+// signed, HCERT 3.3).
+func (v *Verifier) checkKey(r *verified, now time.Time) error {
+	at := now
+	if r.key.Format == checkpoint.FormatDCC && r.hasIat {
+		at = r.iat
+	}
+	if !r.key.ValidFrom.IsZero() && at.Add(v.skew).Before(r.key.ValidFrom) {
+		return checkpoint.Failf(checkpoint.FailNotYetValid, "signing key valid only from %s", r.key.ValidFrom.Format(time.RFC3339))
+	}
+	if !r.key.ValidTo.IsZero() && at.Add(-v.skew).After(r.key.ValidTo) {
+		return checkpoint.Failf(checkpoint.FailExpired, "signing key expired at %s", r.key.ValidTo.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// checkTimes checks exp and iat against now with the clock skew.
+func (v *Verifier) checkTimes(r *verified, now time.Time) error {
+	if r.hasExp && now.Add(-v.skew).After(r.exp) {
+		return checkpoint.Failf(checkpoint.FailExpired, "expired at %s", r.exp.Format(time.RFC3339))
+	}
+	if r.hasIat && r.iat.After(now.Add(v.skew)) {
+		return checkpoint.Failf(checkpoint.FailNotYetValid, "issued at %s, in the future", r.iat.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func (v *Verifier) checkRevoked(hs []checkpoint.RevocationHash) error {
+	if v.revoked == nil {
+		return nil
+	}
+	for _, h := range hs {
+		bad, err := v.revoked.IsRevoked(h)
+		if err != nil {
+			return &checkpoint.VerifyError{Failure: checkpoint.FailTrustListUnavailable, Err: fmt.Errorf("reading revocation list: %w", err)}
+		}
+		if bad {
+			return checkpoint.Failf(checkpoint.FailRevoked, "identifier hash %x is revoked", h[:])
+		}
+	}
+	return nil
+}
+
+// lru is a bounded cache of verified texts by SHA-256 of the text.
+type lru struct {
+	mu    sync.Mutex
+	max   int
+	ll    *list.List
+	items map[[32]byte]*list.Element
+}
+
+type lruItem struct {
+	key [32]byte
+	val *verified
+}
+
+func newLRU(n int) *lru {
+	return &lru{max: n, ll: list.New(), items: make(map[[32]byte]*list.Element, n)}
+}
+
+func (c *lru) get(k [32]byte) (*verified, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[k]
+	if !ok {
+		return nil, false
+	}
+	c.ll.MoveToFront(e)
+	return e.Value.(*lruItem).val, true
+}
+
+func (c *lru) put(k [32]byte, v *verified) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		e.Value.(*lruItem).val = v
+		c.ll.MoveToFront(e)
+		return
+	}
+	c.items[k] = c.ll.PushFront(&lruItem{key: k, val: v})
+	for c.ll.Len() > c.max {
+		old := c.ll.Back()
+		c.ll.Remove(old)
+		delete(c.items, old.Value.(*lruItem).key)
+	}
+}
+
+func (c *lru) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ll.Len()
+}
