@@ -1,0 +1,308 @@
+package hub_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/sync/hub"
+	"github.com/checkpoint-terminal/checkpoint/sync/internal/pgtest"
+	"github.com/checkpoint-terminal/checkpoint/sync/wire"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+var pg pgtest.Shared
+
+func TestMain(m *testing.M) {
+	pg.Cluster, pg.Err = pgtest.Start()
+	code := m.Run()
+	pg.Cluster.Close()
+	os.Exit(code)
+}
+
+type env struct {
+	pool  *pgxpool.Pool
+	admin *hub.Admin
+	srv   *httptest.Server
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	url := pg.Database(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if err := hub.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.Migrate(ctx, pool); err != nil {
+		t.Fatalf("second migration run: %v", err)
+	}
+	s := hub.New(pool, hub.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &env{pool: pool, admin: &hub.Admin{Pool: pool}, srv: srv}
+}
+
+func (e *env) do(t *testing.T, method, path, device, token string, body []byte, hdr map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(wire.HeaderDevice, device)
+	req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func record(device, site, code string, at time.Time) checkpoint.Record {
+	c := 36.5
+	return checkpoint.Record{ID: uuid.Must(uuid.NewV7()).String(), Time: at, TerminalID: device, SiteID: site, CodeID: code,
+		Format: checkpoint.FormatHealthCode, Color: checkpoint.ColorGreen, Celsius: &c, Outcome: checkpoint.OutcomePass, Reason: checkpoint.ReasonGreen}
+}
+
+func TestPushIsIdempotentAndAuthenticated(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	token, err := e.admin.RegisterDevice(ctx, "T1", "gate-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.admin.RegisterDevice(ctx, "T1", "gate-1"); err == nil {
+		t.Fatal("registering an active device twice succeeded")
+	}
+	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	recs := []checkpoint.Record{record("T1", "gate-1", "c1", at), record("T1", "gate-1", "c2", at.Add(time.Minute)), record("T2", "gate-1", "c3", at)}
+	body, _ := json.Marshal(wire.PushRequest{Records: recs})
+
+	for _, tc := range []struct {
+		name, device, token string
+		want                int
+	}{
+		{"unknown device", "T9", token, http.StatusUnauthorized},
+		{"wrong token", "T1", token + "x", http.StatusUnauthorized},
+		{"no token", "T1", "", http.StatusUnauthorized},
+	} {
+		if resp, _ := e.do(t, "POST", wire.PathRecords, tc.device, tc.token, body, nil); resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d", tc.name, resp.StatusCode, tc.want)
+		}
+	}
+	for round := range 2 {
+		resp, b := e.do(t, "POST", wire.PathRecords, "T1", token, body, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("push round %d: %d %s", round, resp.StatusCode, b)
+		}
+		var ack wire.PushResponse
+		if err := json.Unmarshal(b, &ack); err != nil {
+			t.Fatal(err)
+		}
+		wantInserted := 2
+		if round == 1 {
+			wantInserted = 0
+		}
+		if len(ack.Stored) != 2 || ack.Inserted != wantInserted || len(ack.Rejected) != 1 || ack.Rejected[0].ID != recs[2].ID {
+			t.Errorf("push round %d: ack %+v, want 2 stored, %d inserted, the foreign terminal's record rejected", round, ack, wantInserted)
+		}
+	}
+	var n int
+	if err := e.pool.QueryRow(ctx, "SELECT count(*) FROM records").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("records in hub: %d (%v), want 2", n, err)
+	}
+	if resp, b := e.do(t, "POST", wire.PathRecords, "T1", token, []byte("{garbage"), nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("garbage push: %d %s, want 400", resp.StatusCode, b)
+	}
+
+	var csvOut bytes.Buffer
+	got, err := e.admin.QuerySite(ctx, &csvOut, "gate-1", at, at.Add(30*time.Second))
+	if err != nil || got != 1 {
+		t.Fatalf("QuerySite: %d rows, %v; want 1", got, err)
+	}
+	rows, _ := csv.NewReader(&csvOut).ReadAll()
+	if len(rows) != 2 || rows[1][0] != recs[0].ID || rows[1][4] != "c1" {
+		t.Errorf("QuerySite CSV: %q", rows)
+	}
+	csvOut.Reset()
+	if got, err := e.admin.QueryCode(ctx, &csvOut, "c2", time.Time{}, time.Time{}); err != nil || got != 1 || !strings.Contains(csvOut.String(), recs[1].ID) {
+		t.Errorf("QueryCode: %d rows, %v: %s", got, err, csvOut.String())
+	}
+
+	if err := e.admin.RevokeDevice(ctx, "T1"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := e.do(t, "POST", wire.PathRecords, "T1", token, body, nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("revoked device: status %d, want 401", resp.StatusCode)
+	}
+	token2, err := e.admin.RegisterDevice(ctx, "T1", "gate-1")
+	if err != nil {
+		t.Fatalf("re-registering a revoked device: %v", err)
+	}
+	if resp, _ := e.do(t, "POST", wire.PathRecords, "T1", token, body, nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("old token after re-registration: status %d, want 401", resp.StatusCode)
+	}
+	if resp, _ := e.do(t, "POST", wire.PathRecords, "T1", token2, body, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("new token: status %d, want 200", resp.StatusCode)
+	}
+}
+
+// tagged stands in for the authority's signature: the hub treats signed
+// documents as opaque bytes, and these tests check only what it serves.
+func tagged(payload []byte) ([]byte, error) { return append([]byte("signed:"), payload...), nil }
+
+func readFrames(t *testing.T, b []byte) []wire.RevocationDoc {
+	t.Helper()
+	var docs []wire.RevocationDoc
+	r := bytes.NewReader(b)
+	for {
+		f, err := wire.ReadFrame(r, wire.MaxFrame)
+		if err == io.EOF {
+			return docs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := wire.ParseRevocationDoc(bytes.TrimPrefix(f, []byte("signed:")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+}
+
+func hashes(prefix string, n int) []checkpoint.RevocationHash {
+	out := make([]checkpoint.RevocationHash, n)
+	for i := range out {
+		out[i] = checkpoint.HashForRevocation([]byte(fmt.Sprintf("%s-%d", prefix, i)))
+	}
+	return out
+}
+
+func TestRevocationsDeltasAndSnapshots(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	token, err := e.admin.RegisterDevice(ctx, "T1", "gate-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(since int) (*http.Response, []wire.RevocationDoc) {
+		resp, b := e.do(t, "GET", fmt.Sprintf("%s?since=%d", wire.PathRevocations, since), "T1", token, nil, nil)
+		if resp.StatusCode != http.StatusOK {
+			return resp, nil
+		}
+		return resp, readFrames(t, b)
+	}
+	if resp, _ := get(0); resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("nothing published: status %d, want 304", resp.StatusCode)
+	}
+	for i, n := range []int{3, 5, 2} {
+		seq, added, err := e.admin.AddRevocations(ctx, hashes(fmt.Sprint(i), n), tagged)
+		if err != nil || seq != uint64(i+1) || added != n {
+			t.Fatalf("AddRevocations %d: seq %d added %d %v", i, seq, added, err)
+		}
+	}
+	if seq, added, err := e.admin.AddRevocations(ctx, hashes("0", 3), tagged); err != nil || seq != 3 || added != 0 {
+		t.Fatalf("re-adding known hashes: seq %d added %d %v; want 3, 0", seq, added, err)
+	}
+	resp, docs := get(1)
+	if resp.Header.Get(wire.HeaderRevocationSeq) != "3" || len(docs) != 2 || docs[0].Seq != 2 || docs[0].Prev != 1 || len(docs[0].Hashes) != 5 || docs[1].Seq != 3 {
+		t.Fatalf("deltas since 1: header %q docs %+v", resp.Header.Get(wire.HeaderRevocationSeq), docs)
+	}
+	if resp, _ := get(3); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("up to date: status %d, want 304", resp.StatusCode)
+	}
+	if seq, count, err := e.admin.PublishSnapshot(ctx, tagged); err != nil || seq != 3 || count != 10 {
+		t.Fatalf("PublishSnapshot: %d %d %v", seq, count, err)
+	}
+	if _, _, err := e.admin.AddRevocations(ctx, hashes("x", 1), tagged); err != nil {
+		t.Fatal(err)
+	}
+	// From 0 the snapshot (10 hashes) is cheaper than deltas 1..3 (10 too:
+	// not more) so deltas come; from a pruned history the snapshot comes.
+	_, docs = get(0)
+	if len(docs) != 4 || docs[0].Kind != wire.KindDelta {
+		t.Errorf("since 0 with full history: %d docs, first %v; want the 4 deltas", len(docs), docs[0].Kind)
+	}
+	if _, err := e.pool.Exec(ctx, "DELETE FROM revocation_deltas WHERE seq <= 2"); err != nil {
+		t.Fatal(err)
+	}
+	_, docs = get(0)
+	if len(docs) != 2 || docs[0].Kind != wire.KindSnapshot || docs[0].Seq != 3 || len(docs[0].Hashes) != 10 || docs[1].Seq != 4 || docs[1].Prev != 3 {
+		t.Errorf("since 0 with pruned history: %+v; want snapshot 3 then delta 4", docs)
+	}
+	if resp, _ := e.do(t, "GET", wire.PathRevocations+"?since=abc", "T1", token, nil, nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad since: %d", resp.StatusCode)
+	}
+}
+
+func TestSignedDocumentsWithETags(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	token, err := e.admin.RegisterDevice(ctx, "T1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("no trust list: %d, want 404", resp.StatusCode)
+	}
+	if err := e.admin.PublishTrustList(ctx, 7, []byte("list-7")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.admin.PublishTrustList(ctx, 7, []byte("again")); err == nil {
+		t.Error("publishing the same version twice succeeded")
+	}
+	resp, b := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, nil)
+	if resp.StatusCode != 200 || string(b) != "list-7" || resp.Header.Get("ETag") != `"tl-7"` {
+		t.Fatalf("trust list: %d %q etag %q", resp.StatusCode, b, resp.Header.Get("ETag"))
+	}
+	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, map[string]string{"If-None-Match": `"tl-7"`}); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("conditional trust list: %d, want 304", resp.StatusCode)
+	}
+	v, err := e.admin.PublishPolicy(ctx, 0, checkpoint.DefaultPolicy(), tagged)
+	if err != nil || v != 1 {
+		t.Fatalf("PublishPolicy: %d %v", v, err)
+	}
+	bad := checkpoint.DefaultPolicy()
+	bad.FeverThreshold = 80
+	if _, err := e.admin.PublishPolicy(ctx, 0, bad, tagged); err == nil {
+		t.Error("an invalid policy was published")
+	}
+	resp, b = e.do(t, "GET", wire.PathPolicy, "T1", token, nil, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("policy: %d", resp.StatusCode)
+	}
+	d, err := wire.ParsePolicyDoc(bytes.TrimPrefix(b, []byte("signed:")))
+	if err != nil || d.Version != 1 || d.Policy != checkpoint.DefaultPolicy() {
+		t.Errorf("policy served: %+v %v", d, err)
+	}
+	resp, b = e.do(t, "GET", "/healthz", "", "", nil, nil)
+	if resp.StatusCode != 200 {
+		t.Errorf("healthz: %d %s", resp.StatusCode, b)
+	}
+	resp, b = e.do(t, "GET", "/metrics", "", "", nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "checkpoint_hub_http_requests_total") {
+		t.Errorf("metrics: %d, no request counter", resp.StatusCode)
+	}
+}
