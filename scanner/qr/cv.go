@@ -86,10 +86,15 @@ const (
 // resize scales g to w x h into a new plane.
 func resize(g Gray, w, h, interp int) (Gray, error) {
 	dst := Gray{Pix: make([]byte, w*h), Width: w, Height: h, Stride: w}
-	if C.cp_resize(pix(g), C.int(g.Width), C.int(g.Height), C.int(g.Stride), pix(dst), C.int(w), C.int(h), C.int(interp)) != 0 {
-		return Gray{}, errOpenCV
+	return dst, resizeInto(g, dst, interp)
+}
+
+// resizeInto scales g into dst (whose Stride must equal its Width).
+func resizeInto(g, dst Gray, interp int) error {
+	if C.cp_resize(pix(g), C.int(g.Width), C.int(g.Height), C.int(g.Stride), pix(dst), C.int(dst.Width), C.int(dst.Height), C.int(interp)) != 0 {
+		return errOpenCV
 	}
-	return dst, nil
+	return nil
 }
 
 // sharpen returns an unsharp-masked copy of g.

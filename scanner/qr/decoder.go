@@ -41,7 +41,6 @@ type Decoder struct {
 	zx   *zxing
 	loc  *locator
 	fs   frameState
-	warpMin float64
 }
 
 // NewDecoder creates a decoder with its OpenCV locators.
@@ -50,7 +49,7 @@ func NewDecoder(opts Options) (*Decoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the QR decoder: %w", err)
 	}
-	return &Decoder{opts: opts, zx: newZxing(), loc: loc, warpMin: 120}, nil
+	return &Decoder{opts: opts, zx: newZxing(), loc: loc}, nil
 }
 
 // Close frees the OpenCV state.

@@ -24,38 +24,46 @@ var stages = []stage{
 	{"plain", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, false, true) }},
 	{"try-harder", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, true, false) }},
 	{"global-binariser", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, global, true, false) }},
-	{"downscale", stageDownscale},
+	{"sharpened", stageSharpen},
 	{"upscale", stageUpscale},
+	{"downscale", stageDownscale},
 	{"inverted", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(invert(g), hybrid, true, false) }},
 	{"stretched", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(stretch(g), global, true, false) }},
-	{"sharpened", stageSharpen},
 	{"opencv-locator", stageLocate},
+	{"sharpened-locator", stageSharpLocate},
 	{"wechat-locator", stageWeChat},
-	{"up-locate", func(d *Decoder, g Gray) ([]Result, error) {
-		if g.Width*g.Height > 1000*1000 {
-			return nil, nil
-		}
-		s, err := resize(g, g.Width*2, g.Height*2, interpCubic)
-		if err != nil {
-			return nil, err
-		}
-		rs, err := stageLocate(d, s)
-		if len(rs) == 0 {
-			rs, err = stageWeChat(d, s)
-		}
-		return rescale(rs, 0.5, 0, 0), err
-	}},
-	{"sharp-locate", func(d *Decoder, g Gray) ([]Result, error) {
-		s, err := sharpen(g, 1, 1.5)
-		if err != nil {
-			return nil, err
-		}
-		rs, err := stageLocate(d, s)
-		if len(rs) == 0 {
-			rs, err = stageWeChat(d, s)
-		}
-		return rs, err
-	}},
+	{"upscaled-locator", stageUpLocate},
+}
+
+// stageUpLocate runs both locators on a doubled image: small codes with
+// two or three pixels per module.
+func stageUpLocate(d *Decoder, g Gray) ([]Result, error) {
+	if g.Width*g.Height > 1000*1000 {
+		return nil, nil
+	}
+	s, err := resize(g, g.Width*2, g.Height*2, interpCubic)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := stageLocate(d, s)
+	if err == nil && len(rs) == 0 {
+		rs, err = stageWeChat(d, s)
+	}
+	return rescale(rs, 0.5, 0, 0), err
+}
+
+// stageSharpLocate runs both locators on a sharpened image: blurred codes
+// whose finder patterns the locators miss.
+func stageSharpLocate(d *Decoder, g Gray) ([]Result, error) {
+	s, err := sharpen(g, 1, 1.5)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := stageLocate(d, s)
+	if err == nil && len(rs) == 0 {
+		rs, err = stageWeChat(d, s)
+	}
+	return rs, err
 }
 
 // stageDownscale halves large images: noise and JPEG blocks average out and

@@ -1,0 +1,125 @@
+package qr
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/checkpoint-terminal/checkpoint/internal/testenv"
+)
+
+// rateFloor is the least number of the 153 shared photographs the cascade
+// must decode. Measured: 151 (gozxing alone: 138).
+const rateFloor = 150
+
+type sample struct{ path, want string }
+
+// corpus lists the shared QR photographs with their expected texts.
+func corpus(t testing.TB) []sample {
+	t.Helper()
+	root := testenv.Data(t, "qr")
+	var out []sample
+	err := filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".png", ".jpg", ".jpeg", ".webp":
+		default:
+			return nil
+		}
+		b, err := os.ReadFile(strings.TrimSuffix(p, filepath.Ext(p)) + ".txt")
+		if err != nil {
+			return nil // an image without an expected text is not a case
+		}
+		out = append(out, sample{p, strings.TrimRight(string(b), " \t\r\n")})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("listing the QR corpus: %v", err)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no QR photographs under %s", root)
+	}
+	return out
+}
+
+// TestDecodeRate runs the whole cascade (what hctool decode and the
+// terminal use) on every shared photograph, prints the rate and which step
+// decoded how many, and fails below the floor. A wrong text is a failure
+// of its own: the cascade must never misread.
+func TestDecodeRate(t *testing.T) {
+	samples := corpus(t)
+	type outcome struct {
+		stage string
+		wrong string
+		err   error
+	}
+	outcomes := make([]outcome, len(samples))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		d, err := NewDecoder(DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer d.Close()
+			for i := range next {
+				g, err := ReadFile(samples[i].path)
+				if err != nil {
+					outcomes[i].err = err
+					continue
+				}
+				rs, err := d.Decode(g)
+				outcomes[i].err = err
+				for _, r := range rs {
+					if strings.TrimRight(r.Text, " \t\r\n") == samples[i].want {
+						outcomes[i].stage = r.Stage
+						break
+					}
+					outcomes[i].wrong = r.Text
+				}
+			}
+		}()
+	}
+	for i := range samples {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	ok := 0
+	byStage := map[string]int{}
+	for i, o := range outcomes {
+		rel, _ := filepath.Rel(filepath.Dir(filepath.Dir(filepath.Dir(samples[i].path))), samples[i].path)
+		switch {
+		case o.stage != "":
+			ok++
+			byStage[o.stage]++
+		case o.wrong != "":
+			t.Errorf("%s: misread as %q", rel, o.wrong)
+		default:
+			t.Logf("not decoded: %s (%v)", rel, o.err)
+		}
+	}
+	names := make([]string, 0, len(byStage))
+	for n := range byStage {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return byStage[names[i]] > byStage[names[j]] })
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, n+"="+itoa(byStage[n]))
+	}
+	t.Logf("decode rate: %d/%d (%.1f%%); by step: %s", ok, len(samples), 100*float64(ok)/float64(len(samples)), strings.Join(parts, " "))
+	if ok < rateFloor {
+		t.Errorf("decode rate %d/%d is below the floor of %d", ok, len(samples), rateFloor)
+	}
+}
