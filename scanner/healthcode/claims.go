@@ -109,6 +109,21 @@ func decodeClaims(payload []byte) (*cwtClaims, error) {
 	return &c, nil
 }
 
+// decodePayload decodes the CWT claims of an envelope; for a DCC the hcert
+// claim must hold a CBOR map.
+func decodePayload(env *envelope) (*cwtClaims, error) {
+	c, err := decodeClaims(env.msg.Payload)
+	if err != nil {
+		return nil, err
+	}
+	if env.format == checkpoint.FormatDCC {
+		if _, err := hcertPayload(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
 // NewCodeID returns a random 128-bit pseudonymous code id in lower-case hex.
 func NewCodeID() string {
 	var b [16]byte

@@ -159,6 +159,9 @@ func hcertPayload(c *cwtClaims) ([]byte, error) {
 	if !ok || len(raw) == 0 {
 		return nil, checkpoint.Failf(checkpoint.FailInvalidClaims, "hcert claim has no eu_dgc_v1 (key 1)")
 	}
+	if raw[0]>>5 != 5 {
+		return nil, checkpoint.Failf(checkpoint.FailMalformed, "eu_dgc_v1 is not a CBOR map")
+	}
 	return raw, nil
 }
 

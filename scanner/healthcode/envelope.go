@@ -38,17 +38,19 @@ const (
 	MaxInflated = 64 << 10
 )
 
-// cborDec decodes every CBOR we read from outside: bounded nesting and
-// lengths, no duplicate map keys, no indefinite lengths.
+// cborDec decodes every CBOR we read from a code: bounded nesting and
+// lengths, no duplicate map keys, valid UTF-8.
 var cborDec = func() cbor.DecMode {
 	dm, err := cbor.DecOptions{
 		MaxNestedLevels:  16,
 		MaxArrayElements: 4096,
 		MaxMapPairs:      4096,
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		IntDec:           cbor.IntDecConvertSignedOrFail,
-		UTF8:             cbor.UTF8RejectInvalid,
+		// Indefinite lengths are legal CBOR and some member states' DCCs
+		// use them; the 64 KiB input bound keeps them harmless.
+		IndefLength: cbor.IndefLengthAllowed,
+		IntDec:      cbor.IntDecConvertSignedOrFail,
+		UTF8:        cbor.UTF8RejectInvalid,
 	}.DecMode()
 	if err != nil {
 		panic(err) // static options; cannot fail
@@ -87,8 +89,10 @@ const (
 type envelope struct {
 	format checkpoint.Format
 	msg    cose.Sign1Message
-	alg    int64
-	kid    []byte
+	// protected is the content of the protected-header bstr as sent.
+	protected []byte
+	alg       int64
+	kid       []byte
 }
 
 // splitPrefix finds the format of text and returns the Base45 part.
@@ -202,9 +206,20 @@ func parseCOSE(raw []byte, dm cbor.DecMode) (*envelope, error) {
 	if env.msg.Payload == nil {
 		return nil, checkpoint.Failf(checkpoint.FailMalformed, "COSE_Sign1 has no payload")
 	}
+	if err := dm.Unmarshal(env.msg.Headers.RawProtected, &env.protected); err != nil {
+		return nil, checkpoint.Failf(checkpoint.FailMalformed, "protected header: %w", err)
+	}
+	// alg belongs in the protected header; RFC 9052 also allows the
+	// unprotected one, which some DCC issuers use. It is a hint either way:
+	// the trusted key's own algorithm must equal it.
 	alg, err := env.msg.Headers.Protected.Algorithm()
+	if errors.Is(err, cose.ErrAlgorithmNotFound) {
+		if _, inUnprotected := env.msg.Headers.Unprotected[cose.HeaderLabelAlgorithm]; inUnprotected {
+			alg, err = cose.ProtectedHeader(env.msg.Headers.Unprotected).Algorithm()
+		}
+	}
 	if err != nil {
-		return nil, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "protected header alg: %w", err)
+		return nil, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "header alg: %w", err)
 	}
 	env.alg = int64(alg)
 	kid, ok, err := headerKid(env.msg.Headers.Protected)
@@ -244,27 +259,43 @@ func acceptedAlgorithm(f checkpoint.Format, alg int64) bool {
 	return false
 }
 
-// coseVerifier adapts verifySignature to go-cose.
-type coseVerifier struct {
-	alg int64
-	key any
+// toBeSigned is the Sig_structure of RFC 9052 section 4.4 for a COSE_Sign1
+// without external data: ["Signature1", protected, h'', payload].
+func (e *envelope) toBeSigned() []byte {
+	n := 1 + 11 + 9 + len(e.protected) + 1 + 9 + len(e.msg.Payload)
+	b := make([]byte, 0, n)
+	b = append(b, 0x84, 0x6a)
+	b = append(b, "Signature1"...)
+	b = appendBstrHeader(b, len(e.protected))
+	b = append(b, e.protected...)
+	b = append(b, 0x40)
+	b = appendBstrHeader(b, len(e.msg.Payload))
+	return append(b, e.msg.Payload...)
 }
 
-var errBadSignature = errors.New("signature does not verify")
+func appendBstrHeader(b []byte, n int) []byte {
+	switch {
+	case n < 24:
+		return append(b, 0x40|byte(n))
+	case n <= 0xff:
+		return append(b, 0x58, byte(n))
+	case n <= 0xffff:
+		return append(b, 0x59, byte(n>>8), byte(n))
+	case uint64(n) <= 0xffffffff:
+		return append(b, 0x5a, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(b, 0x5b, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
 
-func (v coseVerifier) Algorithm() cose.Algorithm { return cose.Algorithm(v.alg) }
-
-func (v coseVerifier) Verify(content, sig []byte) error {
-	if !verifySignature(v.alg, v.key, content, sig) {
+// verifyWith checks the envelope's signature with one key under alg.
+func (e *envelope) verifyWith(alg int64, key any) error {
+	if !verifySignature(alg, key, e.toBeSigned(), e.msg.Signature) {
 		return errBadSignature
 	}
 	return nil
 }
 
-// verifyWith checks the envelope's signature with one key.
-func (e *envelope) verifyWith(alg int64, key any) error {
-	return e.msg.Verify(nil, coseVerifier{alg: alg, key: key})
-}
+var errBadSignature = errors.New("signature does not verify")
 
 // sign1 builds a tagged COSE_Sign1 with alg and kid in the protected header.
 func sign1(payload []byte, key crypto.Signer, kid []byte) ([]byte, error) {

@@ -150,7 +150,7 @@ func parsePKIX(der []byte) (crypto.PublicKey, error) {
 	}
 	switch key := k.(type) {
 	case *ecdsa.PublicKey:
-		if key.Curve == elliptic.P256() || isSM2Curve(key.Curve) {
+		if isNISTCurve(key.Curve) || isSM2Curve(key.Curve) {
 			return key, nil
 		}
 		return nil, fmt.Errorf("parsing public key: curve %s not supported", key.Curve.Params().Name)
@@ -186,6 +186,12 @@ func kidOf(der []byte) []byte {
 	return s[:8:8]
 }
 
+// isNISTCurve: P-256, and for DCC document signers P-384 and P-521 (COSE
+// ES256 is ECDSA with SHA-256; RFC 9053 recommends, not requires, P-256).
+func isNISTCurve(c elliptic.Curve) bool {
+	return c == elliptic.P256() || c == elliptic.P384() || c == elliptic.P521()
+}
+
 func isSM2Curve(c elliptic.Curve) bool {
 	return c != nil && c.Params() == sm2.P256().Params()
 }
@@ -195,7 +201,7 @@ func algorithmOf(pub crypto.PublicKey) (int64, error) {
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		switch {
-		case k.Curve == elliptic.P256():
+		case isNISTCurve(k.Curve):
 			return AlgES256, nil
 		case isSM2Curve(k.Curve):
 			return AlgSM2SM3, nil
@@ -220,8 +226,8 @@ func newCOSESigner(key crypto.Signer) (*coseSigner, error) {
 	if err != nil {
 		return nil, err
 	}
-	if alg == AlgPS256 {
-		return nil, errors.New("RSA keys may verify DCCs but do not sign here; use ES256 or SM2")
+	if k, ok := key.Public().(*ecdsa.PublicKey); alg == AlgPS256 || ok && k.Curve != elliptic.P256() && !isSM2Curve(k.Curve) {
+		return nil, errors.New("only P-256 (ES256) and SM2 keys sign here")
 	}
 	return &coseSigner{alg: alg, key: key}, nil
 }
@@ -271,15 +277,19 @@ func fillInt(dst, v []byte) bool {
 	return true
 }
 
-// rawToASN1 turns r||s into an ASN.1 ECDSA-Sig-Value.
+// rawToASN1 turns r||s (each half the length) into an ASN.1
+// ECDSA-Sig-Value.
 func rawToASN1(raw []byte) ([]byte, error) {
-	if len(raw) != 64 {
-		return nil, fmt.Errorf("signature is %d bytes, want 64", len(raw))
+	if len(raw) == 0 || len(raw)%2 != 0 || len(raw) > 132 {
+		return nil, fmt.Errorf("signature is %d bytes", len(raw))
 	}
-	r := new(big.Int).SetBytes(raw[:32])
-	s := new(big.Int).SetBytes(raw[32:])
+	h := len(raw) / 2
+	r := new(big.Int).SetBytes(raw[:h])
+	s := new(big.Int).SetBytes(raw[h:])
 	return asn1.Marshal(struct{ R, S *big.Int }{r, s})
 }
+
+func curveBytes(c elliptic.Curve) int { return (c.Params().BitSize + 7) / 8 }
 
 // verifySignature checks sig over the COSE ToBeSigned bytes tbs with pub
 // under alg. It returns false for any mismatch of key type and algorithm.
@@ -287,7 +297,7 @@ func verifySignature(alg int64, pub crypto.PublicKey, tbs, sig []byte) bool {
 	switch alg {
 	case AlgES256:
 		k, ok := pub.(*ecdsa.PublicKey)
-		if !ok || k.Curve != elliptic.P256() || len(sig) != 64 {
+		if !ok || !isNISTCurve(k.Curve) || len(sig) != 2*curveBytes(k.Curve) {
 			return false
 		}
 		der, err := rawToASN1(sig)

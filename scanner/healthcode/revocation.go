@@ -78,7 +78,7 @@ func RevocationHashesOf(text string) ([]checkpoint.RevocationHash, error) {
 	if err != nil {
 		return nil, fmt.Errorf("revocation hashes: %w", err)
 	}
-	claims, err := decodeClaims(env.msg.Payload)
+	claims, err := decodePayload(env)
 	if err != nil {
 		return nil, fmt.Errorf("revocation hashes: %w", err)
 	}

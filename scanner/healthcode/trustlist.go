@@ -3,6 +3,8 @@ package healthcode
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -289,6 +291,9 @@ func (e TrustListEntry) trustedKey() (checkpoint.TrustedKey, error) {
 	}
 	if e.Algorithm != 0 && e.Algorithm != alg {
 		return tk, fmt.Errorf("algorithm %s does not fit a %s key", AlgorithmName(e.Algorithm), AlgorithmName(alg))
+	}
+	if k, ok := tk.PublicKey.(*ecdsa.PublicKey); ok && e.Format == checkpoint.FormatHealthCode && k.Curve != elliptic.P256() && !isSM2Curve(k.Curve) {
+		return tk, fmt.Errorf("curve %s not accepted for our codes (P-256 or SM2)", k.Curve.Params().Name)
 	}
 	if !acceptedAlgorithm(e.Format, alg) {
 		return tk, fmt.Errorf("algorithm %s not accepted for format %s", AlgorithmName(alg), e.Format)
