@@ -1,0 +1,231 @@
+// Package sync is the terminal's side of synchronisation: a bbolt file that
+// holds the verified trust list, the revocation set, the policy, the outbox
+// of pass records and the sync state, and a Client that keeps it in step
+// with the hub (see docs/sync-protocol.md).
+//
+// Invariants:
+//   - A record is in the file, committed and fsynced, before Append returns.
+//   - A record leaves the outbox only after the hub named it as stored.
+//   - The trust list, policy and revocations are replaced only by documents
+//     whose signature verified against the pinned roots; a bad download
+//     never replaces good data.
+package sync
+
+import (
+	"crypto"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketRecords  = []byte("records")
+	bucketPending  = []byte("pending")
+	bucketRejected = []byte("rejected")
+	bucketRevRuns  = []byte("revocation-runs")
+
+	keyState     = []byte("state")
+	keyTrustList = []byte("trustlist")
+	keyPolicy    = []byte("policy")
+	keySchema    = []byte("schema")
+)
+
+const schemaVersion = 1
+
+// Options tune Open. The zero value is fine.
+type Options struct {
+	// Timeout is how long Open waits for the file lock (another process
+	// holding the file); 0 means 5 s.
+	Timeout time.Duration
+	// BatchDelay is how long Append waits to group concurrent records into
+	// one commit; 0 means 2 ms.
+	BatchDelay time.Duration
+	// NoSync skips fsync. Only benchmarks that build large fixtures use it;
+	// a terminal must never set it.
+	NoSync bool
+	// Roots are the pinned roots the stored trust list and policy are
+	// verified against again at Open; without them the store starts with
+	// no trust list and the default policy until new ones are installed.
+	Roots []crypto.PublicKey
+}
+
+// Store is the terminal's bbolt file. It is safe for concurrent use.
+type Store struct {
+	db *bolt.DB
+
+	pending atomic.Int64
+
+	mu     gosync.RWMutex
+	trust  *trustState
+	policy *policyState
+}
+
+// SyncState is what the store knows about its last exchanges with the hub.
+type SyncState struct {
+	LastPull time.Time `json:"last_pull"`
+	LastPush time.Time `json:"last_push"`
+
+	TrustListVersion   uint64    `json:"trust_list_version"`
+	TrustListIssuedAt  time.Time `json:"trust_list_issued_at"`
+	TrustListExpiresAt time.Time `json:"trust_list_expires_at"`
+	// TrustListInstalledAt is when the terminal installed it (its clock).
+	TrustListInstalledAt time.Time `json:"trust_list_installed_at"`
+
+	PolicyVersion  uint64    `json:"policy_version"`
+	PolicyIssuedAt time.Time `json:"policy_issued_at"`
+
+	// RevocationSeq is the last revocation batch applied.
+	RevocationSeq      uint64    `json:"revocation_seq"`
+	RevocationIssuedAt time.Time `json:"revocation_issued_at"`
+}
+
+// Open opens or creates the store at path.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = 5 * time.Second
+	}
+	if opts.BatchDelay == 0 {
+		opts.BatchDelay = 2 * time.Millisecond
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	db.MaxBatchDelay = opts.BatchDelay
+	s := &Store{db: db}
+	if err := s.init(opts.Roots); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Store) init(roots []crypto.PublicKey) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketRecords, bucketPending, bucketRejected, bucketRevRuns} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("creating bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keySchema); v != nil {
+			if len(v) != 8 || binary.BigEndian.Uint64(v) != schemaVersion {
+				return fmt.Errorf("store schema %x is not version %d", v, schemaVersion)
+			}
+			return nil
+		}
+		return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion))
+	})
+	if err != nil {
+		return fmt.Errorf("initialising: %w", err)
+	}
+	var n int64
+	var trustRaw, policyRaw []byte
+	var st SyncState
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketPending).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			n++
+		}
+		meta := tx.Bucket(bucketMeta)
+		trustRaw = clone(meta.Get(keyTrustList))
+		policyRaw = clone(meta.Get(keyPolicy))
+		var err error
+		st, err = readState(tx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reading outbox: %w", err)
+	}
+	s.pending.Store(n)
+	return s.loadLists(roots, trustRaw, policyRaw, st)
+}
+
+// Close closes the file. Records already appended are durable.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("closing store: %w", err)
+	}
+	return nil
+}
+
+// Check verifies the file's internal consistency (bbolt's page checks).
+func (s *Store) Check() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// Size is the file's size in bytes.
+func (s *Store) Size() (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n, err
+}
+
+// SyncState returns the stored sync state.
+func (s *Store) SyncState() (SyncState, error) {
+	var st SyncState
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		st, err = readState(tx)
+		return err
+	})
+	return st, err
+}
+
+func readState(tx *bolt.Tx) (SyncState, error) {
+	var st SyncState
+	v := tx.Bucket(bucketMeta).Get(keyState)
+	if v == nil {
+		return st, nil
+	}
+	if err := json.Unmarshal(v, &st); err != nil {
+		return st, fmt.Errorf("decoding sync state: %w", err)
+	}
+	return st, nil
+}
+
+func writeState(tx *bolt.Tx, st SyncState) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encoding sync state: %w", err)
+	}
+	return tx.Bucket(bucketMeta).Put(keyState, b)
+}
+
+// updateState changes the sync state in its own transaction.
+func (s *Store) updateState(f func(*SyncState)) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		st, err := readState(tx)
+		if err != nil {
+			return err
+		}
+		f(&st)
+		return writeState(tx, st)
+	})
+	if err != nil {
+		return fmt.Errorf("saving sync state: %w", err)
+	}
+	return nil
+}
+
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
+
+func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
