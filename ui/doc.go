@@ -1,0 +1,52 @@
+// Package ui is the terminal's Fyne user interface: the guard's screen (a
+// verdict panel readable from two metres, the live camera preview, the
+// temperature, today's counters and a status bar) and the operator's screens
+// behind a PIN (settings, recent records, manual temperature, test code,
+// sync and CSV export).
+//
+// # Shape
+//
+// The package depends only on the domain (package checkpoint), the bundled
+// assets and fyne; it never imports fyne.io/fyne/v2/app, so its tests run on
+// fyne's test driver without an X server. The caller (cmd/checkpoint)
+// creates the fyne.App and fyne.Window and hands them in:
+//
+//	term := ui.New(a, w, ui.Config{Settings: s, PIN: pin, PreviewFPS: 5}, ui.Deps{
+//		Clock: clock, Log: log, Sound: sound.Open(ctx, log),
+//		Records: store, SaveSettings: persist, ManualReading: thermo.Inject,
+//		SyncNow: client.Sync, ExportCSV: store.ExportCSV, TestCode: testLane.Check,
+//	})
+//	go term.Run(ctx)         // ticks the clock and list ages once a second
+//	w.ShowAndRun()
+//
+// and feeds it from any goroutine: ShowVerdict, SetStatus, SetTemperature,
+// SetPreview, SetCounters. Those methods hand their work to the fyne main
+// goroutine with fyne.Do (fyne 2.6+ threading), so they are safe to call
+// from the scanner, thermometer and sync goroutines.
+//
+// # Verdicts
+//
+// ShowVerdict shows PASS, DENY, RECHECK or MEASURE TEMPERATURE in colour,
+// with an icon and in words (never colour alone), the translated reason
+// (message key Verdict.MessageKey, "reason.<reason>"), the masked name, the
+// code colour, the issuing region, the temperature and "on behalf of a
+// relative" for proxy codes. After Settings.VerdictHold the panel returns to
+// READY TO SCAN; a new verdict replaces the one shown at once and restarts
+// the hold. Pass, deny and recheck verdicts are counted for today (measure is
+// an intermediate state and is not counted) and play their sound unless
+// muted.
+//
+// # Languages and font
+//
+// Texts come from assets/translations through fyne's lang package, in
+// English and Simplified Chinese. The language follows the system locale
+// unless Settings.Language is "en" or "zh-CN". fyne 2.8 has no API to choose
+// the language, so an explicit choice sets LC_ALL and LANGUAGE in the
+// process environment (the only place fyne's lang reads it) and reloads the
+// translations; "" restores the values the process started with. The
+// language is therefore process-wide.
+//
+// The theme renders all text with a single-file CJK font (the bundled
+// DroidSansFallbackFull.ttf, or Config.FontPath), falling back per glyph to
+// fyne's own font for Latin text, so Chinese never renders as boxes.
+package ui

@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"image/color"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/checkpoint-terminal/checkpoint"
+)
+
+// level is how a status item is shown.
+type level int
+
+const (
+	levelOK level = iota
+	levelInfo
+	levelWarn
+	levelError
+)
+
+func (l level) String() string {
+	return [...]string{"ok", "info", "warn", "error"}[l]
+}
+
+var (
+	chipOK    = color.NRGBA{R: 0x26, G: 0x32, B: 0x38, A: 0xff}
+	chipWarn  = color.NRGBA{R: 0xe6, G: 0x51, B: 0x00, A: 0xff}
+	chipError = color.NRGBA{R: 0xb7, G: 0x1c, B: 0x1c, A: 0xff}
+)
+
+// chip is one item of the status bar: an icon, a text, a background that
+// turns orange (warning) or red (error). Warnings always carry the warning
+// icon too, so the state is not told by colour alone.
+type chip struct {
+	root  *fyne.Container
+	bg    *canvas.Rectangle
+	icon  *widget.Icon
+	label *widget.Label
+	level level
+}
+
+func newChip() *chip {
+	c := &chip{bg: canvas.NewRectangle(chipOK), icon: widget.NewIcon(nil), label: widget.NewLabel("")}
+	c.bg.CornerRadius = 4
+	c.root = container.NewStack(c.bg, container.NewHBox(c.icon, c.label))
+	return c
+}
+
+func (c *chip) set(text string, lv level, ok fyne.Resource) {
+	c.level = lv
+	c.label.SetText(text)
+	switch lv {
+	case levelWarn:
+		c.bg.FillColor, c.label.TextStyle = chipWarn, fyne.TextStyle{Bold: true}
+		c.icon.SetResource(theme.WarningIcon())
+	case levelError:
+		c.bg.FillColor, c.label.TextStyle = chipError, fyne.TextStyle{Bold: true}
+		c.icon.SetResource(theme.ErrorIcon())
+	default:
+		c.bg.FillColor, c.label.TextStyle = chipOK, fyne.TextStyle{}
+		c.icon.SetResource(ok)
+	}
+	c.label.Refresh()
+	c.bg.Refresh()
+	c.root.Show()
+}
+
+func (c *chip) hide() { c.root.Hide() }
+
+// statusBar shows the terminal's health in one row that wraps.
+type statusBar struct {
+	root                                      *fyne.Container
+	network, sync, pending, trust, revocation *chip
+	camera, sensor, store, clock              *chip
+}
+
+func newStatusBar() *statusBar {
+	s := &statusBar{
+		network: newChip(), sync: newChip(), pending: newChip(), trust: newChip(),
+		revocation: newChip(), camera: newChip(), sensor: newChip(), store: newChip(), clock: newChip(),
+	}
+	s.root = container.New(layout.NewRowWrapLayout(),
+		s.clock.root, s.network.root, s.sync.root, s.pending.root, s.trust.root,
+		s.revocation.root, s.camera.root, s.sensor.root, s.store.root)
+	return s
+}
+
+// chips lists the bar's items by name (tests, and the order shown).
+func (s *statusBar) chips() map[string]*chip {
+	return map[string]*chip{
+		"network": s.network, "sync": s.sync, "pending": s.pending, "trust": s.trust,
+		"revocation": s.revocation, "camera": s.camera, "sensor": s.sensor, "store": s.store, "clock": s.clock,
+	}
+}
+
+// render shows st as seen at now.
+func (s *statusBar) render(st Status, now time.Time) {
+	if st.Online {
+		s.network.set(tr("status.online"), levelOK, theme.ConfirmIcon())
+	} else {
+		s.network.set(tr("status.offline"), levelWarn, nil)
+	}
+	if st.LastSync.IsZero() {
+		s.sync.set(tr("status.never_synced"), levelInfo, theme.ViewRefreshIcon())
+	} else {
+		s.sync.set(tr1("status.last_sync", "Time", st.LastSync.In(now.Location()).Format("01-02 15:04")), levelInfo, theme.ViewRefreshIcon())
+	}
+	if st.Pending > 0 {
+		s.pending.set(tr1("status.pending", "Count", st.Pending), levelInfo, theme.UploadIcon())
+	} else {
+		s.pending.hide()
+	}
+	maxAge := st.MaxListAge
+	if maxAge <= 0 {
+		maxAge = checkpoint.DefaultPolicy().MaxListAge
+	}
+	listChip(s.trust, st.TrustListAt, now, maxAge, "status.trust", levelError)
+	listChip(s.revocation, st.RevocationAt, now, maxAge, "status.revocation", levelWarn)
+	deviceChip(s.camera, st.Camera, "camera", theme.MediaVideoIcon())
+	deviceChip(s.sensor, st.Sensor, "sensor", theme.InfoIcon())
+	if st.StoreError != "" {
+		s.store.set(tr1("status.store_error", "Detail", st.StoreError), levelError, nil)
+	} else {
+		s.store.hide()
+	}
+	clock := now.Format("15:04:05")
+	if st.ClockLooksWrong(now) {
+		s.clock.set(tr1("status.clock_wrong", "Time", now.Format("2006-01-02 15:04")), levelWarn, nil)
+	} else {
+		s.clock.set(clock, levelOK, theme.HistoryIcon())
+	}
+}
+
+// listChip shows a list's age: missing is missingLevel, older than maxAge a
+// warning.
+func listChip(c *chip, at, now time.Time, maxAge time.Duration, key string, missingLevel level) {
+	switch age := now.Sub(at); {
+	case at.IsZero():
+		c.set(tr(key+"_missing"), missingLevel, nil)
+	case age > maxAge:
+		c.set(tr1(key+"_stale", "Age", formatAge(age)), levelWarn, nil)
+	default:
+		c.set(tr1(key, "Age", formatAge(max(age, 0))), levelOK, theme.DocumentIcon())
+	}
+}
+
+func deviceChip(c *chip, d Device, name string, ok fyne.Resource) {
+	switch d.State {
+	case DeviceOK:
+		c.set(tr("status."+name+"_ok"), levelOK, ok)
+	case DeviceSimulated:
+		c.set(tr("status."+name+"_demo"), levelInfo, ok)
+	case DeviceFailed:
+		c.set(tr1("status."+name+"_failed", "Detail", d.Detail), levelError, nil)
+	case DeviceOff:
+		if name == "sensor" {
+			c.set(tr("status.sensor_off"), levelWarn, nil)
+			return
+		}
+		c.set(tr1("status."+name+"_failed", "Detail", d.Detail), levelError, nil)
+	default:
+		c.set(tr("status."+name+"_unknown"), levelInfo, ok)
+	}
+}

@@ -1,0 +1,356 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/assets"
+)
+
+// Preview size on the guard's screen, in fyne units.
+const (
+	previewW = 320
+	previewH = 180
+)
+
+// Terminal is the terminal's user interface in one window. Create it with
+// New; its exported methods may be called from any goroutine.
+type Terminal struct {
+	app   fyne.App
+	win   fyne.Window
+	cfg   Config
+	deps  Deps
+	clock checkpoint.Clock
+	log   *slog.Logger
+	icons icons
+	font  fyne.Resource
+
+	// systemLocale is the locale environment the process started with.
+	systemLocale localeEnv
+
+	// Everything below is touched on the fyne main goroutine only
+	// (through fyne.Do), except the preview throttle.
+	settings Settings
+	verdict  *checkpoint.Verdict
+	gen      uint64      // increments with every verdict shown
+	stopHold func() bool // cancels the pending return to "ready"
+	status   Status
+	reading  *checkpoint.Reading
+	counters Counters
+
+	guard       fyne.CanvasObject
+	panel       *verdictView
+	bar         *statusBar
+	tempValue   *widget.Label
+	tempState   *widget.Label
+	counterVals [3]*widget.Label // passed, denied, rechecks
+	preview     *canvas.Image
+	operatorBtn *widget.Button
+
+	pin      *pinScreen
+	op       *operatorScreen
+	inOp     bool // an operator screen or the PIN pad is shown
+	badPINs  int
+	lockedTo time.Time
+
+	previewMu   sync.Mutex
+	lastPreview time.Time
+
+	// afterFunc and async are time.AfterFunc and "go f()", replaceable by
+	// tests so no test waits on the wall clock.
+	afterFunc func(d time.Duration, f func()) (stop func() bool)
+	async     func(f func())
+}
+
+// New builds the guard's screen in win and makes it the window's content.
+// It sets the app's theme (dark, large text, CJK font) and loads the
+// translations; call it on the fyne main goroutine (before ShowAndRun).
+func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Terminal {
+	t := &Terminal{app: app, win: win, cfg: cfg, deps: deps, clock: deps.Clock, log: deps.Log, settings: cfg.Settings}
+	if t.clock == nil {
+		t.clock = checkpoint.SystemClock{}
+	}
+	if t.log == nil {
+		t.log = slog.Default()
+	}
+	if t.cfg.SensorProtocols == nil {
+		t.cfg.SensorProtocols = []string{"ascii", "gy906", "modbus"}
+	}
+	t.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+	t.async = func(f func()) { go f() }
+	var err error
+	if t.icons, err = loadIcons(); err != nil {
+		t.log.Error("loading verdict icons", "err", err) // embedded: cannot happen short of a broken build
+	}
+	t.font = loadFont(cfg.FontPath, t.log)
+	app.Settings().SetTheme(kioskTheme{cjk: t.font})
+	if len(assets.Icon) > 0 {
+		app.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	}
+	t.systemLocale = snapshotLocaleEnv()
+	if !ValidLanguage(t.settings.Language) {
+		t.log.Warn("unknown language, following the system locale", "language", t.settings.Language)
+		t.settings.Language = LangSystem
+	}
+	applyLanguage(t.settings.Language, t.systemLocale, t.log)
+	t.counters.Day = dayOf(t.clock.Now())
+	t.build()
+	win.SetContent(t.guard)
+	return t
+}
+
+// Settings returns the settings in force (after the operator's last save).
+// Call it on the fyne main goroutine.
+func (t *Terminal) Settings() Settings { return t.settings }
+
+// build (re)creates every screen in the current language and renders the
+// current state into it.
+func (t *Terminal) build() {
+	t.panel = newVerdictView(t.icons, 128, 120)
+	t.bar = newStatusBar()
+
+	t.preview = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 16, 9)))
+	t.preview.FillMode = canvas.ImageFillContain
+	t.preview.ScaleMode = canvas.ImageScaleFastest
+	t.preview.SetMinSize(fyne.NewSize(previewW, previewH))
+	previewBox := container.NewStack(canvas.NewRectangle(chipOK), t.preview)
+	if t.cfg.PreviewFPS <= 0 {
+		previewBox.Hide()
+	}
+
+	t.tempValue = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.tempValue.SizeName = sizeBig
+	t.tempState = widget.NewLabel("")
+	t.tempState.Wrapping = fyne.TextWrapWord
+	tempCard := widget.NewCard("", tr("temp.label"), container.NewVBox(t.tempValue, t.tempState))
+
+	grid := container.New(layout.NewFormLayout())
+	for i, key := range []string{"counter.passed", "counter.denied", "counter.rechecks"} {
+		name := widget.NewLabel(tr(key))
+		name.SizeName = sizeCounters
+		val := widget.NewLabelWithStyle("0", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		val.SizeName = sizeCounters
+		t.counterVals[i] = val
+		grid.Add(name)
+		grid.Add(val)
+	}
+	counterCard := widget.NewCard("", tr("counter.title"), grid)
+
+	t.operatorBtn = widget.NewButtonWithIcon(tr("operator.open"), theme.SettingsIcon(), t.openPIN)
+	side := container.NewVBox(previewBox, tempCard, counterCard, layout.NewSpacer(), t.operatorBtn)
+	t.guard = container.NewBorder(container.NewPadded(t.bar.root), nil, nil, container.NewPadded(side), t.panel.root)
+
+	t.pin = newPINScreen(t)
+	t.op = newOperatorScreen(t)
+
+	t.panel.show(t.verdict)
+	t.renderStatus()
+	t.renderTemp()
+	t.renderCounters()
+}
+
+// ShowVerdict shows v on the guard's screen at once, replacing whatever is
+// shown, plays its sound (unless muted) and counts it for today; after
+// Settings.VerdictHold the screen returns to "ready to scan".
+func (t *Terminal) ShowVerdict(v checkpoint.Verdict) {
+	fyne.Do(func() { t.showVerdict(v) })
+}
+
+func (t *Terminal) showVerdict(v checkpoint.Verdict) {
+	t.verdict = &v
+	t.panel.show(t.verdict)
+	t.count(v.Outcome)
+	if t.deps.Sound != nil && !t.settings.Mute {
+		t.deps.Sound.Play(v.Outcome)
+	}
+	t.gen++
+	if t.stopHold != nil {
+		t.stopHold()
+		t.stopHold = nil
+	}
+	if hold := t.settings.VerdictHold; hold > 0 {
+		gen := t.gen
+		t.stopHold = t.afterFunc(hold, func() { fyne.Do(func() { t.expire(gen) }) })
+	}
+}
+
+// expire returns to "ready to scan" if verdict gen is still the one shown.
+func (t *Terminal) expire(gen uint64) {
+	if gen != t.gen {
+		return
+	}
+	t.verdict = nil
+	t.stopHold = nil
+	t.panel.show(nil)
+}
+
+// ShowReady returns to "ready to scan" at once.
+func (t *Terminal) ShowReady() {
+	fyne.Do(func() {
+		t.gen++
+		t.expire(t.gen)
+	})
+}
+
+func dayOf(now time.Time) time.Time {
+	y, m, d := now.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+}
+
+// count adds a final outcome to today's counters. Measure is the wait for a
+// temperature, not an outcome of its own, and is not counted.
+func (t *Terminal) count(o checkpoint.Outcome) {
+	t.rollDay()
+	switch o {
+	case checkpoint.OutcomePass:
+		t.counters.Passed++
+	case checkpoint.OutcomeDeny:
+		t.counters.Denied++
+	case checkpoint.OutcomeRecheck:
+		t.counters.Rechecks++
+	default:
+		return
+	}
+	t.renderCounters()
+}
+
+// rollDay starts new counters at local midnight.
+func (t *Terminal) rollDay() {
+	if today := dayOf(t.clock.Now()); !today.Equal(t.counters.Day) {
+		t.counters = Counters{Day: today}
+		t.renderCounters()
+	}
+}
+
+// SetCounters replaces today's counters, e.g. with totals read back from
+// the store at start-up. A zero Day means today.
+func (t *Terminal) SetCounters(c Counters) {
+	fyne.Do(func() {
+		if c.Day.IsZero() {
+			c.Day = dayOf(t.clock.Now())
+		}
+		t.counters = c
+		t.rollDay()
+		t.renderCounters()
+	})
+}
+
+// Counters returns today's counters. Call it on the fyne main goroutine.
+func (t *Terminal) Counters() Counters { return t.counters }
+
+func (t *Terminal) renderCounters() {
+	for i, n := range []int{t.counters.Passed, t.counters.Denied, t.counters.Rechecks} {
+		t.counterVals[i].SetText(strconv.Itoa(n))
+	}
+}
+
+// SetStatus replaces what the status bar shows.
+func (t *Terminal) SetStatus(s Status) {
+	fyne.Do(func() {
+		t.status = s
+		t.renderStatus()
+	})
+}
+
+func (t *Terminal) renderStatus() { t.bar.render(t.status, t.clock.Now()) }
+
+// SetTemperature shows the latest reading from the sensor (or typed in).
+func (t *Terminal) SetTemperature(r checkpoint.Reading) {
+	fyne.Do(func() {
+		t.reading = &r
+		t.renderTemp()
+	})
+}
+
+func (t *Terminal) renderTemp() {
+	r := t.reading
+	switch {
+	case r == nil:
+		t.tempValue.SetText(tr("detail.none"))
+		t.tempValue.Importance = widget.LowImportance
+		t.tempState.SetText(tr("temp.waiting"))
+	case r.Status == checkpoint.SensorNoPerson:
+		t.tempValue.SetText(tr("detail.none"))
+		t.tempValue.Importance = widget.LowImportance
+		t.tempState.SetText(tr("temp.no_person"))
+	case r.Status != checkpoint.SensorOK:
+		t.tempValue.SetText(tr("detail.none"))
+		t.tempValue.Importance = widget.DangerImportance
+		t.tempState.SetText(tr("temp.error"))
+	default:
+		c := r.Celsius
+		t.tempValue.SetText(formatTemp(&c))
+		pol := t.settings.Policy
+		switch checkpoint.Classify(r, pol, t.clock.Now()) {
+		case checkpoint.TempFever:
+			t.tempValue.Importance = widget.DangerImportance
+		case checkpoint.TempNormal:
+			t.tempValue.Importance = widget.SuccessImportance
+		default: // stale or implausible
+			t.tempValue.Importance = widget.LowImportance
+		}
+		if r.Manual {
+			t.tempState.SetText(tr1("temp.manual", "Temperature", formatTemp(&c)))
+		} else {
+			t.tempState.SetText(r.At.In(t.clock.Now().Location()).Format("15:04:05"))
+		}
+	}
+	t.tempValue.Refresh()
+}
+
+// SetPreview shows a camera frame with the detected code's corners (in
+// frame pixels; empty when none). Frames arriving faster than
+// Config.PreviewFPS are dropped before any work is done, and the frame is
+// scaled down on the caller's goroutine, so the preview costs little.
+func (t *Terminal) SetPreview(img image.Image, quad []image.Point) {
+	if t.cfg.PreviewFPS <= 0 || img == nil {
+		return
+	}
+	now := t.clock.Now()
+	t.previewMu.Lock()
+	if !t.lastPreview.IsZero() && now.Sub(t.lastPreview) >= 0 &&
+		now.Sub(t.lastPreview) < time.Duration(float64(time.Second)/t.cfg.PreviewFPS) {
+		t.previewMu.Unlock()
+		return
+	}
+	t.lastPreview = now
+	t.previewMu.Unlock()
+	small := renderPreview(img, quad, 2*previewW, 2*previewH)
+	fyne.Do(func() {
+		t.preview.Image = small
+		t.preview.Refresh()
+	})
+}
+
+// Run refreshes the clock, list ages and today's counters once a second
+// until ctx is done.
+func (t *Terminal) Run(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			fyne.Do(t.tick)
+		}
+	}
+}
+
+func (t *Terminal) tick() {
+	t.renderStatus()
+	t.renderTemp()
+	t.rollDay()
+}
