@@ -43,7 +43,9 @@ type Config struct {
 	Loop bool
 	// Lockstep hands on every frame of a file or folder and waits for the
 	// consumer to take each one instead of dropping: for tests and
-	// offline replays, never for live cameras.
+	// offline replays, never for live cameras. Capture times are then
+	// media times: the first frame's wall time plus its index times the
+	// frame period.
 	Lockstep bool
 	// PreviewFPS is how often Preview is refreshed (default 5).
 	PreviewFPS int
@@ -307,7 +309,8 @@ func (c *Camera) run(ctx context.Context, src source, k kind) {
 	opened := k == kindFile || k == kindFolder // opened in Open
 	var period time.Duration
 	var next time.Time
-	var lastPreview time.Time
+	var lastPreview, start time.Time
+	var index int64
 	for ctx.Err() == nil {
 		if !opened {
 			if err := src.open(); err != nil {
@@ -358,6 +361,15 @@ func (c *Camera) run(ctx context.Context, src source, k kind) {
 			continue
 		}
 		at := c.clock.Now()
+		if !live && c.cfg.Lockstep {
+			// Media time: frames are as far apart as the file says, however
+			// fast the consumer takes them, so replays are reproducible.
+			if start.IsZero() {
+				start = at
+			}
+			at = start.Add(time.Duration(index) * period)
+			index++
+		}
 		backoff = c.cfg.Backoff
 		if err := c.publish(ctx, bgr, &grey, at); err != nil {
 			c.setState(StateReconnecting, err)

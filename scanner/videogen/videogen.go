@@ -51,6 +51,10 @@ type Scene struct {
 	// Hand moves a hand in from the right edge over the scene, covering
 	// part of the frame but not the code's finder patterns.
 	Hand bool
+	// Others are further codes in the same frame (a queue behind the
+	// person at the counter); only their Text, Size, X, Y, Rotate, Tilt and
+	// Contrast are used.
+	Others []Scene
 }
 
 // Options are the video's format.
@@ -129,6 +133,13 @@ func (r *Renderer) Close() error {
 func (r *Renderer) Render(sc Scene, i int) error {
 	w, h := r.opts.Width, r.opts.Height
 	background(&r.Frame, w, h)
+	for _, o := range sc.Others {
+		if o.Text != "" {
+			if err := r.drawCode(o); err != nil {
+				return err
+			}
+		}
+	}
 	if sc.Text != "" {
 		if err := r.drawCode(sc); err != nil {
 			return err
@@ -252,7 +263,7 @@ func glare(m *gocv.Mat, sc Scene, w, h int) {
 // progress runs from 0 (outside) to 1 (furthest in, a quarter of the
 // width).
 func hand(m *gocv.Mat, progress float64, w, h int) {
-	skin := color.RGBA{120, 150, 205, 0} // BGR order in OpenCV
+	skin := color.RGBA{205, 150, 120, 0}
 	x := w - int(progress*float64(w)/4)
 	palm := image.Pt(x+w/10, h*2/3)
 	gocv.Ellipse(m, palm, image.Pt(w/9, h/6), 0, 0, 360, skin, -1)
