@@ -22,9 +22,10 @@ const (
 // DefaultPattern accepts the common forms sensor boards print: "36.5",
 // "T=36.52", "TEMP:36.5C", "Object: 36.6 Ambient: 24.1" (the object value
 // wins wherever it stands), "98.1 F" (converted). The value must stand at
-// the start of the line or after a space or one of ":=,;" so that model
-// numbers like "MLX90614" are not read as temperatures.
-const DefaultPattern = `(?i)^(?:.*?\b(?:object|obj|to)\s*[:=]\s*|(?:|.*?[\s:=,;]))(?P<celsius>[-+]?\d{1,4}(?:\.\d+)?)\s*(?P<unit>°?\s*[CF]\b)?`
+// the start of the line or after a space or one of ":=,;", and end the
+// line or be followed by a unit, a space, "," or ";", so that model numbers
+// like "MLX90614" and versions like "1.2.3" are not read as temperatures.
+const DefaultPattern = `(?i)^(?:.*?\b(?:object|obj|to)\s*[:=]\s*|(?:|.*?[\s:=,;]))(?P<celsius>[-+]?\d{1,4}(?:\.\d+)?)(?:\s*(?P<unit>°?\s*[CF]\b))?(?:$|[\s,;])`
 
 // Config says which port and protocol to read and how to judge readings.
 // TOML keys are given in the tags; durations are Go duration strings.

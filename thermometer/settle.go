@@ -64,13 +64,13 @@ func (s *Settler) Add(at time.Time, c float64) (checkpoint.Reading, bool) {
 		s.win = s.win[:s.n-1]
 	}
 	s.win = append(s.win, c)
-	if len(s.win) < s.n || spread(s.win) > s.tol {
+	if len(s.win) < s.n || spread(s.win) > s.tol+1e-9 {
 		return checkpoint.Reading{}, false
 	}
 	m := median(s.win)
 	r := checkpoint.Reading{Celsius: m, At: at, Status: checkpoint.SensorOK}
 	s.latest, s.hasLatest = r, true
-	if s.settled && math.Abs(m-s.reported) <= s.tol {
+	if s.settled && math.Abs(m-s.reported) <= s.tol+1e-9 {
 		return checkpoint.Reading{}, false
 	}
 	s.settled, s.reported = true, m
