@@ -230,6 +230,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Camera, error) {
 func (c *Camera) Close() error {
 	c.cancel()
 	<-c.done
+	c.mu.Lock()
+	c.closed = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
 	return nil
 }
 
@@ -266,8 +270,8 @@ func (c *Camera) Next(ctx context.Context) (*Frame, error) {
 		c.held = nil
 		c.cond.Broadcast()
 	}
-	for c.latest == nil {
-		if ctx.Err() != nil {
+	for c.latest == nil || c.closed {
+		if ctx.Err() != nil || c.closed {
 			return nil, ErrClosed
 		}
 		if c.end != nil {
