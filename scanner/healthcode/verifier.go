@@ -171,10 +171,16 @@ func (v *Verifier) verify(text string, now time.Time) (r *verified, st stage, er
 	defer func() {
 		// Defence in depth: the libraries below are not ours. A panic on a
 		// hostile input becomes a malformed code, never a crashed terminal.
+		// (The fuzz targets call verifyStages directly, so panics there are
+		// found, not hidden.)
 		if p := recover(); p != nil {
-			r, err = nil, checkpoint.Failf(checkpoint.FailMalformed, "decoder panic at stage %d: %v", st, p)
+			r, st, err = nil, stageUnprefix, checkpoint.Failf(checkpoint.FailMalformed, "decoder panic: %v", p)
 		}
 	}()
+	return v.verifyStages(text, now)
+}
+
+func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st stage, err error) {
 	env, st, err := decodeEnvelope(text)
 	if err != nil {
 		return nil, st, err
