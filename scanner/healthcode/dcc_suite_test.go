@@ -26,7 +26,6 @@ import (
 // EXPECTEDRESULTS objects, "_2DCODE" for "2DCODE" and the misspelt
 // "EXPTECTEDEXPIRED" all occur in the public corpus.
 type dccCase struct {
-	name     string
 	prefix   string
 	png      []byte
 	certDER  []byte

@@ -260,7 +260,7 @@ func acceptedAlgorithm(f checkpoint.Format, alg int64) bool {
 }
 
 // toBeSigned is the Sig_structure of RFC 9052 section 4.4 for a COSE_Sign1
-// without external data: ["Signature1", protected, h'', payload].
+// without external data: ["Signature1", protected, empty bstr, payload].
 func (e *envelope) toBeSigned() []byte {
 	n := 1 + 11 + 9 + len(e.protected) + 1 + 9 + len(e.msg.Payload)
 	b := make([]byte, 0, n)
