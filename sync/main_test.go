@@ -1,0 +1,21 @@
+package sync_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/checkpoint-terminal/checkpoint/sync/internal/pgtest"
+)
+
+// pg is the package's throwaway PostgreSQL cluster.
+var pg pgtest.Shared
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(crashChildEnv); path != "" {
+		os.Exit(crashChild(path))
+	}
+	pg.Cluster, pg.Err = pgtest.Start()
+	code := m.Run()
+	pg.Cluster.Close()
+	os.Exit(code)
+}
