@@ -121,7 +121,7 @@ func DefaultConfig() Config {
 		Register:        0,
 		Words:           1,
 		Scale:           0.1,
-		Signed:          true,
+		Signed:          false,
 		PollInterval:    200 * time.Millisecond,
 		ResponseTimeout: 500 * time.Millisecond,
 		Retries:         2,

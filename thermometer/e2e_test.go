@@ -179,7 +179,7 @@ func TestEndToEndEachProtocol(t *testing.T) {
 		{"gy906 continuous at 115200", sim.Options{Protocol: "gy906"}, func(c *thermometer.Config) { c.Baud = 115200 }},
 		{"gy906 query mode", sim.Options{Protocol: "gy906"}, func(c *thermometer.Config) { c.GY906Query = true }},
 		{"modbus holding register, signed tenths, 9600 8N1", sim.Options{Protocol: "modbus", Slave: 7, Register: 10},
-			func(c *thermometer.Config) { c.Slave, c.Register, c.Function = 7, 10, 3 }},
+			func(c *thermometer.Config) { c.Slave, c.Register, c.Function, c.Signed = 7, 10, 3, true }},
 		{"modbus input register, 19200 8E1", sim.Options{Protocol: "modbus", Slave: 1, Register: 0},
 			func(c *thermometer.Config) { c.Function, c.Baud, c.Parity = 4, 19200, "E" }},
 		{"modbus hundredths unsigned, 115200 8N2", sim.Options{Protocol: "modbus", Slave: 247, Register: 0x1000, Scale: 0.01, Unsigned: true},
@@ -187,7 +187,7 @@ func TestEndToEndEachProtocol(t *testing.T) {
 				c.Slave, c.Register, c.Scale, c.Signed, c.Baud, c.StopBits = 247, 0x1000, 0.01, false, 115200, 2
 			}},
 		{"modbus 32-bit signed, word-swapped", sim.Options{Protocol: "modbus", Words: 2, WordSwap: true, Scale: 0.001},
-			func(c *thermometer.Config) { c.Words, c.WordSwap, c.Scale = 2, true, 0.001 }},
+			func(c *thermometer.Config) { c.Words, c.WordSwap, c.Scale, c.Signed = 2, true, 0.001, true }},
 		{"modbus float32", sim.Options{Protocol: "modbus", Words: 2, Float: true},
 			func(c *thermometer.Config) { c.Words, c.Float, c.Scale = 2, true, 1 }},
 	}

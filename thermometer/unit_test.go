@@ -171,10 +171,10 @@ func TestDecodeRegisters(t *testing.T) {
 		regs []uint16
 		want float64
 	}{
-		{"signed tenths", nil, []uint16{365}, 36.5},
-		{"signed tenths below zero", nil, []uint16{0xFF9C}, -10},
+		{"unsigned tenths by default", nil, []uint16{365}, 36.5},
+		{"signed tenths below zero", func(c *Config) { c.Signed = true }, []uint16{0xFF9C}, -10},
 		{"unsigned hundredths", func(c *Config) { c.Signed, c.Scale = false, 0.01 }, []uint16{0xFF9C}, 654.36},
-		{"32-bit high word first", func(c *Config) { c.Words, c.Scale = 2, 0.001 }, []uint16{0x0000, 0x8E94}, 36.5},
+		{"32-bit high word first", func(c *Config) { c.Words, c.Scale, c.Signed = 2, 0.001, true }, []uint16{0x0000, 0x8E94}, 36.5},
 		{"32-bit word-swapped", func(c *Config) { c.Words, c.WordSwap, c.Scale = 2, true, 0.001 }, []uint16{0x8E94, 0x0000}, 36.5},
 		{"float32", func(c *Config) { c.Words, c.Float, c.Scale = 2, true, 1 }, []uint16{0x4212, 0x0000}, 36.5},
 	}

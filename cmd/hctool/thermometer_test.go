@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/checkpoint-terminal/checkpoint/thermometer/sim"
+)
+
+func TestThermometerPrintsJSONLines(t *testing.T) {
+	for _, tc := range []struct {
+		protocol string
+		flags    []string
+	}{
+		{"ascii", nil},
+		{"gy906", []string{"-baud", "115200"}},
+		{"modbus", []string{"-slave", "9", "-function", "4", "-register", "30", "-scale", "0.1", "-signed"}},
+	} {
+		t.Run(tc.protocol, func(t *testing.T) {
+			s, err := sim.New(context.Background(), sim.Options{
+				Protocol: tc.protocol, Script: []sim.Person{{Celsius: 37.8, Hold: 2 * time.Second}},
+				Gap: 400 * time.Millisecond, Interval: 20 * time.Millisecond, Noise: -1, Slave: 9, Register: 30,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var out, errb bytes.Buffer
+			args := append([]string{"thermometer", "-port", s.Path(), "-protocol", tc.protocol, "-poll", "20ms", "-readings", "2"}, tc.flags...)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if code := run(ctx, args, &out, &errb); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			var events []thermoEvent
+			for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+				var e thermoEvent
+				if err := json.Unmarshal([]byte(line), &e); err != nil {
+					t.Fatalf("line %q is not JSON: %v", line, err)
+				}
+				if e.Time.IsZero() {
+					t.Fatalf("line %q has no time", line)
+				}
+				events = append(events, e)
+			}
+			var readings []thermoEvent
+			connected := false
+			for _, e := range events {
+				if e.Celsius != nil {
+					readings = append(readings, e)
+				}
+				connected = connected || e.Status == "connected"
+			}
+			if !connected {
+				t.Errorf("no connected status line in %s", out.String())
+			}
+			if len(readings) != 2 || readings[0].Reading != "no_person" || readings[1].Reading != "ok" || math.Abs(*readings[1].Celsius-37.8) > 0.051 {
+				t.Fatalf("readings: %s", out.String())
+			}
+		})
+	}
+}
+
+func TestThermometerFlagErrorsAreOneLine(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"no port", []string{"thermometer", "-protocol", "ascii"}},
+		{"unknown protocol", []string{"thermometer", "-port", "/dev/null", "-protocol", "can"}},
+		{"slave out of range", []string{"thermometer", "-port", "/dev/null", "-protocol", "modbus", "-slave", "300"}},
+		{"function 6", []string{"thermometer", "-port", "/dev/null", "-protocol", "modbus", "-function", "6"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), tc.args, &out, &errb); code == 0 {
+				t.Fatal("exit 0")
+			}
+			if n := strings.Count(errb.String(), "\n"); n != 1 {
+				t.Fatalf("want one line on stderr, got %q", errb.String())
+			}
+		})
+	}
+}
+
+// lockedBuffer lets the test read what the command writes meanwhile.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestThermosimServesThermometer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var simOut lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"thermosim", "--protocol", "modbus", "--script", "36.9:2s", "--interval", "20ms", "--slave", "5"}, &simOut, io.Discard)
+	}()
+	var path string
+	for end := time.Now().Add(10 * time.Second); path == "" && time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if line, _ := bufio.NewReader(strings.NewReader(simOut.String())).ReadString('\n'); strings.HasSuffix(line, "\n") {
+			path = strings.TrimSpace(line)
+		}
+	}
+	if path == "" {
+		t.Fatal("thermosim printed no device path")
+	}
+	var out, errb bytes.Buffer
+	rctx, rcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer rcancel()
+	if code := run(rctx, []string{"thermometer", "-port", path, "-protocol", "modbus", "-slave", "5", "-poll", "20ms", "-readings", "2"}, &out, &errb); code != 0 {
+		t.Fatalf("thermometer exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), `"reading":"ok"`) {
+		t.Fatalf("no settled reading from the simulator: %s", out.String())
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("thermosim exit %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("thermosim did not stop on cancel")
+	}
+}
+
+func TestParseScript(t *testing.T) {
+	got, err := parseScript("36.6, 38.2:3s ,none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sim.Person{{Celsius: 36.6}, {Celsius: 38.2, Hold: 3 * time.Second}, {}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+	}
+	for _, bad := range []string{"hot", "36.6:forever", "120"} {
+		if _, err := parseScript(bad); err == nil {
+			t.Errorf("script %q accepted", bad)
+		}
+	}
+}
