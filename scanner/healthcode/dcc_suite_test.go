@@ -18,8 +18,6 @@ import (
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/internal/testenv"
 	b45 "github.com/checkpoint-terminal/checkpoint/scanner/healthcode/base45"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
 // dccCase is one dgc-testdata case, read tolerantly: a UTF-8 BOM, nested
@@ -180,16 +178,7 @@ func decodePNG(b []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", err
-	}
-	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
+	return DecodeQRImage(img)
 }
 
 func TestDCCSuite(t *testing.T) {
