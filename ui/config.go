@@ -74,6 +74,10 @@ type Config struct {
 	// FontPath is a single .ttf/.otf font with CJK glyphs; empty uses the
 	// bundled DroidSansFallbackFull.ttf (also the fallback when unusable).
 	FontPath string
+
+	// defaultFont keeps fyne's own font (tests: parsing the 4 MB CJK font
+	// for every test app costs most of a second).
+	defaultFont bool
 }
 
 // Sounder plays the cue for an outcome without blocking. ui/sound.Player

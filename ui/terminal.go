@@ -94,7 +94,9 @@ func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Terminal {
 	if t.icons, err = loadIcons(); err != nil {
 		t.log.Error("loading verdict icons", "err", err) // embedded: cannot happen short of a broken build
 	}
-	t.font = loadFont(cfg.FontPath, t.log)
+	if !cfg.defaultFont {
+		t.font = loadFont(cfg.FontPath, t.log)
+	}
 	app.Settings().SetTheme(kioskTheme{cjk: t.font})
 	if len(assets.Icon) > 0 {
 		app.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))

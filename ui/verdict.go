@@ -133,17 +133,18 @@ func (v *verdictView) show(vd *checkpoint.Verdict) {
 // code's masked name, colour, region, temperature and proxy status.
 func detailLines(vd checkpoint.Verdict) []string {
 	var lines []string
+	sep := tr("detail.sep")
 	if c := vd.Code; c != nil {
 		if c.HolderMasked != "" {
-			lines = append(lines, tr("detail.name")+": "+c.HolderMasked)
+			lines = append(lines, tr("detail.name")+sep+c.HolderMasked)
 		}
-		lines = append(lines, tr("detail.color")+": "+colorText(c.Color))
+		lines = append(lines, tr("detail.color")+sep+colorText(c.Color))
 		if c.Region != "" {
-			lines = append(lines, tr("detail.region")+": "+c.Region)
+			lines = append(lines, tr("detail.region")+sep+c.Region)
 		}
 	}
 	if vd.Temperature != nil {
-		lines = append(lines, tr("detail.temperature")+": "+formatTemp(vd.Temperature))
+		lines = append(lines, tr("detail.temperature")+sep+formatTemp(vd.Temperature))
 	}
 	if c := vd.Code; c != nil {
 		if c.Proxy {

@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"testing"
+	"time"
+)
+
+func TestStatusBarStates(t *testing.T) {
+	type want struct {
+		chip  string
+		text  string
+		level level
+	}
+	rows := []struct {
+		name   string
+		status func(now time.Time) Status
+		want   []want
+		hidden []string
+	}{
+		{
+			name:   "healthy terminal: nothing warns",
+			status: demoHealthy,
+			want: []want{
+				{"network", "Online", levelOK},
+				{"sync", "Synced 11-23 09:28", levelInfo},
+				{"pending", "3 to upload", levelInfo},
+				{"trust", "Trust list 5 h old", levelOK},
+				{"revocation", "Revocations 50 min old", levelOK},
+				{"camera", "Camera", levelOK},
+				{"sensor", "Sensor", levelOK},
+				{"clock", "09:30:00", levelOK},
+			},
+			hidden: []string{"store"},
+		},
+		{
+			name: "offline and never synced",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.Online, s.LastSync, s.Pending = false, time.Time{}, 0
+				return s
+			},
+			want:   []want{{"network", "Offline", levelWarn}, {"sync", "Never synced", levelInfo}},
+			hidden: []string{"pending"},
+		},
+		{
+			name: "lists older than the policy allows",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.TrustListAt, s.RevocationAt, s.MaxListAge = now.Add(-100*time.Hour), now.Add(-73*time.Hour), 72*time.Hour
+				return s
+			},
+			want: []want{
+				{"trust", "Trust list out of date: 4 days old", levelWarn},
+				{"revocation", "Revocations out of date: 3 days old", levelWarn},
+			},
+		},
+		{
+			name: "no trust list at all",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.TrustListAt, s.RevocationAt = time.Time{}, time.Time{}
+				return s
+			},
+			want: []want{{"trust", "No trust list", levelError}, {"revocation", "No revocation list", levelWarn}},
+		},
+		{
+			name: "clock earlier than the newest list seen",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.NewestSeen = now.Add(26 * time.Hour)
+				return s
+			},
+			want: []want{{"clock", "Clock looks wrong: 2026-11-23 09:30", levelWarn}},
+		},
+		{
+			name: "clock reported suspect",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.ClockSuspect = true
+				return s
+			},
+			want: []want{{"clock", "Clock looks wrong: 2026-11-23 09:30", levelWarn}},
+		},
+		{
+			name: "camera and sensor failed",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.Camera = Device{State: DeviceFailed, Detail: "/dev/video0: device busy"}
+				s.Sensor = Device{State: DeviceFailed, Detail: "/dev/ttyUSB0: no such device"}
+				return s
+			},
+			want: []want{
+				{"camera", "Camera failed: /dev/video0: device busy", levelError},
+				{"sensor", "Sensor failed: /dev/ttyUSB0: no such device", levelError},
+			},
+		},
+		{
+			name: "demo devices and no sensor configured",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.Camera = Device{State: DeviceSimulated}
+				s.Sensor = Device{State: DeviceOff}
+				return s
+			},
+			want: []want{{"camera", "Camera (demo)", levelInfo}, {"sensor", "No sensor", levelWarn}},
+		},
+		{
+			name: "records cannot be stored",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.StoreError = "disk full"
+				return s
+			},
+			want: []want{{"store", "Records NOT stored: disk full", levelError}},
+		},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.term.SetStatus(r.status(h.clock.Now()))
+			chips := h.term.bar.chips()
+			for _, w := range r.want {
+				c := chips[w.chip]
+				if !c.root.Visible() {
+					t.Errorf("%s: hidden, want %q", w.chip, w.text)
+					continue
+				}
+				if c.label.Text != w.text || c.level != w.level {
+					t.Errorf("%s: %q (%s), want %q (%s)", w.chip, c.label.Text, c.level, w.text, w.level)
+				}
+				switch w.level {
+				case levelWarn:
+					h.shows(w.text, `rsc="warningIcon"`, rgba(chipWarn))
+				case levelError:
+					h.shows(w.text, `rsc="errorIcon"`, rgba(chipError))
+				default:
+					h.shows(w.text)
+				}
+			}
+			for _, name := range r.hidden {
+				if chips[name].root.Visible() {
+					t.Errorf("%s shown (%q), want hidden", name, chips[name].label.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestListAgeWarningAppearsAsTimePasses(t *testing.T) {
+	h := newHarness(t, nil)
+	s := demoHealthy(h.clock.Now())
+	s.TrustListAt = h.clock.Now().Add(-71 * time.Hour)
+	h.term.SetStatus(s)
+	if c := h.term.bar.trust; c.level != levelOK {
+		t.Fatalf("71h old list: %s %q, want ok", c.level, c.label.Text)
+	}
+	h.clock.advance(2 * time.Hour)
+	h.term.tick()
+	if c := h.term.bar.trust; c.level != levelWarn || c.label.Text != "Trust list out of date: 3 days old" {
+		t.Fatalf("73h old list: %s %q, want a warning", c.level, c.label.Text)
+	}
+}
