@@ -462,3 +462,16 @@ func TestInvalidConfigFailsAtOnce(t *testing.T) {
 		t.Fatalf("ReadTimeout 0 accepted: %v", err)
 	}
 }
+
+// A USB adapter may deliver a response in bursts with gaps far beyond
+// t1.5; the master completes the frame from its length and CRC within the
+// response timeout instead of dropping it.
+func TestModbusResponseInBursts(t *testing.T) {
+	sm := startSim(t, sim.Options{Protocol: "modbus", Samples: person, Faults: sim.Faults{Silent: true}})
+	s := runSensor(t, testConfig("modbus", sm.Path()))
+	connectThenSpeak(t, sm, s, sim.Faults{SplitDelay: 60 * time.Millisecond})
+	expectPerson(t, s)
+	if c := s.Status().Counters; c.CRCErrors+c.Garbage != 0 {
+		t.Fatalf("split responses counted as errors: %+v", c)
+	}
+}

@@ -99,6 +99,9 @@ type Faults struct {
 	// Noise is written before every frame, line or response (line noise
 	// the reader must resynchronise past).
 	Noise []byte
+	// SplitDelay writes each Modbus response in two halves this far apart,
+	// as a USB adapter delivering in bursts does (a gap far beyond t1.5).
+	SplitDelay time.Duration
 }
 
 // Stats count what the simulated device did.
@@ -539,7 +542,16 @@ func (s *Sim) request(p *PTY, frame []byte) {
 		resp[len(resp)-1] ^= 0xFF
 	}
 	resp = append(append([]byte(nil), s.faults.Noise...), resp...)
+	split := s.faults.SplitDelay
 	s.mu.Unlock()
+	if split > 0 {
+		half := len(resp) / 2
+		if writeAll(p, resp[:half]) != nil {
+			return
+		}
+		time.Sleep(split)
+		resp = resp[half:]
+	}
 	writeAll(p, resp)
 }
 
