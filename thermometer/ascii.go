@@ -91,5 +91,3 @@ func (l *lineSplitter) feed(p []byte, line func([]byte)) (overflows int) {
 	}
 	return overflows
 }
-
-func (l *lineSplitter) reset() { l.buf, l.overflow = l.buf[:0], false }
