@@ -28,7 +28,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // hubEnv is a real hub on loopback over a fresh PostgreSQL database.
 type hubEnv struct {
-	t     *testing.T
+	t     testing.TB
 	pool  *pgxpool.Pool
 	admin *hub.Admin
 	auth  *authority
@@ -37,7 +37,9 @@ type hubEnv struct {
 	token string
 }
 
-func newHub(t *testing.T) *hubEnv {
+func newHub(t *testing.T) *hubEnv { return newHubTB(t) }
+
+func newHubTB(t testing.TB) *hubEnv {
 	t.Helper()
 	dbURL := pg.Database(t)
 	ctx := context.Background()

@@ -63,10 +63,11 @@ func (s *Store) IsRevoked(h checkpoint.RevocationHash) (bool, error) {
 
 func runContains(b *bolt.Bucket, h checkpoint.RevocationHash) bool {
 	c := b.Cursor()
-	k, v := c.Seek(h[:])
+	k, _ := c.Seek(h[:])
 	if k != nil && bytes.Equal(k, h[:]) {
 		return true
 	}
+	var v []byte
 	if k == nil {
 		k, v = c.Last()
 	} else {

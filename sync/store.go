@@ -94,7 +94,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.BatchDelay == 0 {
 		opts.BatchDelay = 2 * time.Millisecond
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, MmapFlags: mmapFlags})
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
