@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+)
+
+func init() {
+	register(command{
+		name:    "revoke",
+		summary: "print (or append to a file) the revocation hashes of codes, images or code ids",
+		run:     runRevoke,
+	})
+}
+
+func runRevoke(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("revoke", "[flags] [TEXT...]", stderr)
+	var images, ids multiFlag
+	fs.Var(&images, "image", "revoke the code in the QR of this image file; repeatable")
+	fs.Var(&ids, "code-id", "revoke one of our codes by its id (hex, as records show it); repeatable")
+	out := fs.String("out", "", "append the hashes to this revocation list file instead of printing them")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	texts := fs.Args()
+	for _, p := range images {
+		t, err := readQRFile(p)
+		if err != nil {
+			return err
+		}
+		texts = append(texts, t)
+	}
+	if len(texts)+len(ids) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	var hs []checkpoint.RevocationHash
+	for _, t := range texts {
+		h, err := healthcode.RevocationHashesOf(strings.TrimSpace(t))
+		if err != nil {
+			return err
+		}
+		hs = append(hs, h...)
+	}
+	for _, id := range ids {
+		h, err := healthcode.RevocationHashForCodeID(id)
+		if err != nil {
+			return err
+		}
+		hs = append(hs, h)
+	}
+	if *out == "" {
+		return healthcode.WriteRevocationHashes(stdout, hs)
+	}
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := healthcode.WriteRevocationHashes(f, hs); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", *out, err)
+	}
+	fmt.Fprintf(stdout, "appended %d hash(es) to %s\n", len(hs), *out)
+	return nil
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // image files for --image
+	_ "image/png"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+)
+
+func init() {
+	register(command{
+		name:    "verify",
+		summary: "verify a code (text or image file) against a signed trust list: prints the claims and the verdict",
+		run:     runVerify,
+	})
+}
+
+func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("verify", "--trustlist LIST.cose --root-pub ROOT.pub [flags] (TEXT | --image FILE)", stderr)
+	listPath := fs.String("trustlist", "", "signed trust list (from hctool trustlist); required")
+	var rootPubs multiFlag
+	fs.Var(&rootPubs, "root-pub", "pinned root public key (PEM) the list must be signed by; repeatable; required")
+	imagePath := fs.String("image", "", "read the code from the QR in this PNG or JPEG file instead of the argument")
+	revoked := fs.String("revoked", "", "revocation list file (hex hashes, one per line, from hctool revoke)")
+	at := fs.String("now", "", "verify at this RFC 3339 time instead of the clock")
+	skew := fs.Duration("skew", 2*time.Minute, "clock skew tolerance")
+	testHours := fs.Duration("dcc-test-validity", 72*time.Hour, "DCC: how long a negative test counts")
+	vaccWait := fs.Duration("dcc-vaccination-wait", 14*24*time.Hour, "DCC: how long after the last dose a vaccination counts")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *listPath == "" || (*imagePath == "") == (fs.NArg() != 1) || fs.NArg() > 1 {
+		fs.Usage()
+		return errUsage
+	}
+	now := time.Now()
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return fmt.Errorf("--now: %w", err)
+		}
+		now = t
+	}
+	roots, err := readRootPubs(rootPubs)
+	if err != nil {
+		return err
+	}
+	tl, err := loadTrustList(*listPath, roots, now)
+	if err != nil {
+		return err
+	}
+	revs := healthcode.NewMemoryRevocations()
+	if *revoked != "" {
+		f, err := os.Open(*revoked)
+		if err != nil {
+			return err
+		}
+		hs, err := healthcode.ReadRevocationHashes(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		revs.Add(hs...)
+	}
+	text := fs.Arg(0)
+	if *imagePath != "" {
+		if text, err = readQRFile(*imagePath); err != nil {
+			return err
+		}
+	}
+	text = strings.TrimSpace(text)
+
+	if d, err := healthcode.Inspect(text); err == nil {
+		printDecoded(stdout, d)
+	}
+	opts := healthcode.Options{ClockSkew: *skew, DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait}}
+	if *skew == 0 {
+		opts.ClockSkew = -1
+	}
+	if *vaccWait == 0 {
+		opts.DCC.VaccinationWait = -1
+	}
+	v := healthcode.NewVerifier(tl, revs, checkpoint.ClockFunc(func() time.Time { return now }), opts)
+	code, err := v.Verify(text)
+	if err != nil {
+		var ve *checkpoint.VerifyError
+		if errors.As(err, &ve) {
+			fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", ve.Failure)
+		}
+		return fmt.Errorf("code refused: %w", err)
+	}
+	fmt.Fprintf(stdout, "verdict:     VALID: %s %s code of %s", code.Color, code.Kind, code.Issuer)
+	if code.Note != "" {
+		fmt.Fprintf(stdout, " (%s)", code.Note)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+func readQRFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	text, err := healthcode.DecodeQRImage(img)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return text, nil
+}
+
+func printDecoded(w io.Writer, d *healthcode.Decoded) {
+	fmt.Fprintf(w, "format:      %s (%s, kid %s)\n", d.Format, d.Algorithm, hex.EncodeToString(d.Kid))
+	fmt.Fprintf(w, "issuer:      %s\n", d.Issuer)
+	fmt.Fprintf(w, "issued at:   %s\n", fmtTime(d.IssuedAt))
+	fmt.Fprintf(w, "expires at:  %s\n", fmtTime(d.ExpiresAt))
+	if c := d.Claims; c != nil {
+		fmt.Fprintf(w, "code id:     %s\n", c.ID)
+		fmt.Fprintf(w, "colour:      %s", c.Color)
+		if !c.ColorSince.IsZero() {
+			fmt.Fprintf(w, " since %s", fmtTime(c.ColorSince))
+		}
+		fmt.Fprintf(w, "\nkind:        %s\n", c.Kind)
+		fmt.Fprintf(w, "holder:      %s  ID …%s  born %d\n", c.HolderMasked, c.IDLast4, c.BirthYear)
+		if c.Proxy {
+			fmt.Fprintf(w, "proxy:       shown on behalf of the holder (%s)\n", c.Relation)
+		}
+	}
+	if d.DCC != nil {
+		b, err := json.MarshalIndent(d.DCC, "             ", "  ")
+		if err == nil {
+			fmt.Fprintf(w, "certificate: %s\n", b)
+		}
+	}
+}
