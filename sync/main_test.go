@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/checkpoint-terminal/checkpoint/sync/internal/pgtest"
+	"github.com/checkpoint-terminal/checkpoint/sync/hub/pgtest"
 )
 
 // pg is the package's throwaway PostgreSQL cluster.
@@ -13,6 +13,9 @@ var pg pgtest.Shared
 func TestMain(m *testing.M) {
 	if path := os.Getenv(crashChildEnv); path != "" {
 		os.Exit(crashChild(path))
+	}
+	if path := os.Getenv(fullDiskChildEnv); path != "" {
+		os.Exit(fullDiskChild(path))
 	}
 	pg.Cluster, pg.Err = pgtest.Start()
 	code := m.Run()

@@ -17,7 +17,7 @@ import (
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
-	"github.com/checkpoint-terminal/checkpoint/sync/internal/pgtest"
+	"github.com/checkpoint-terminal/checkpoint/sync/hub/pgtest"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
