@@ -2,6 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -17,14 +20,13 @@ func DemoStates() []string {
 // values, for screenshots and the README: every verdict is made by the real
 // checkpoint.Decide from a representative presentation and reading at the
 // terminal's clock. The verdict stays until the next one (no return to
-// "ready"). Call it on the fyne main goroutine, e.g. before ShowAndRun.
+// "ready"), and no sound plays. Call it on the fyne main goroutine, e.g. before ShowAndRun.
 func ShowDemoState(t *Terminal, state string) error {
 	now := t.clock.Now()
 	pol := t.settings.Policy
 	if pol.Validate() != nil {
 		pol = checkpoint.DefaultPolicy()
 	}
-	t.settings.VerdictHold = 0
 	t.counters = Counters{Day: dayOf(now), Passed: 128, Denied: 7, Rechecks: 2}
 	t.status = demoHealthy(now)
 	code := func(color checkpoint.Color, name, region string) *checkpoint.Code {
@@ -48,6 +50,10 @@ func ShowDemoState(t *Terminal, state string) error {
 	}
 	t.verdict = nil
 	t.reading = reading(36.4)
+	// Nobody in front of the camera while ready.
+	frame, quad := demoFrame(state != "ready" && state != "offline-status")
+	t.preview.Image = renderPreview(frame, quad, 2*previewW, 2*previewH)
+	t.preview.Refresh()
 	switch state {
 	case "ready":
 	case "pass":
@@ -108,4 +114,50 @@ func (t *Terminal) renderAll() {
 	t.renderStatus()
 	t.renderTemp()
 	t.renderCounters()
+}
+
+// demoFrame is a synthetic 1280x720 camera frame: a phone held up with a
+// QR-like pattern on its screen, and the pattern's corners; or, without the
+// phone, the empty scene.
+func demoFrame(phone bool) (*image.RGBA, []image.Point) {
+	img := image.NewRGBA(image.Rect(0, 0, 1280, 720))
+	fill := func(r image.Rectangle, c color.RGBA) {
+		draw.Draw(img, r, image.NewUniform(c), image.Point{}, draw.Src)
+	}
+	for y := 0; y < 720; y += 8 { // a dim gradient backdrop
+		v := uint8(40 + y/24)
+		fill(image.Rect(0, y, 1280, y+8), color.RGBA{R: v, G: v + 4, B: v + 10, A: 255})
+	}
+	if !phone {
+		return img, nil
+	}
+	fill(image.Rect(470, 90, 810, 690), color.RGBA{R: 20, G: 20, B: 24, A: 255})     // phone
+	fill(image.Rect(490, 130, 790, 650), color.RGBA{R: 235, G: 245, B: 238, A: 255}) // screen
+	const mod, n, x0, y0 = 10, 25, 515, 265
+	black := color.RGBA{A: 255}
+	seed := uint32(0x9e3779b9)
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			seed = seed*1664525 + 1013904223
+			finder := func(cx, cy int) bool { return i >= cx && i < cx+7 && j >= cy && j < cy+7 }
+			on := seed>>28&1 == 1
+			if finder(0, 0) || finder(n-7, 0) || finder(0, n-7) {
+				di, dj := i%(n-7), j%(n-7)
+				if i >= n-7 {
+					di = i - (n - 7)
+				}
+				if j >= n-7 {
+					dj = j - (n - 7)
+				}
+				ring := di == 0 || di == 6 || dj == 0 || dj == 6
+				core := di >= 2 && di <= 4 && dj >= 2 && dj <= 4
+				on = ring || core
+			}
+			if on {
+				fill(image.Rect(x0+i*mod, y0+j*mod, x0+(i+1)*mod, y0+(j+1)*mod), black)
+			}
+		}
+	}
+	s := n * mod
+	return img, []image.Point{{x0, y0}, {x0 + s, y0}, {x0 + s, y0 + s}, {x0, y0 + s}}
 }

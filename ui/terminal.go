@@ -120,7 +120,7 @@ func (t *Terminal) Settings() Settings { return t.settings }
 // build (re)creates every screen in the current language and renders the
 // current state into it.
 func (t *Terminal) build() {
-	t.panel = newVerdictView(t.icons, 128, 120)
+	t.panel = newVerdictView(t.icons, 150, 150)
 	t.bar = newStatusBar()
 
 	t.preview = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 16, 9)))

@@ -167,10 +167,7 @@ func (p *Player) PlayCue(c Cue) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.current != nil {
-		p.current.Pause()
-		if err := p.current.Close(); err != nil {
-			p.log.Debug("closing previous sound", "err", err)
-		}
+		p.current.Pause() // oto v3.4+: a paused player needs no Close
 		p.current = nil
 	}
 	pcm, ok := p.cues[c]
