@@ -115,7 +115,10 @@ func TestHubCommands(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	served := make(chan int, 1)
-	go func() { served <- run(ctx, []string{"serve", "--db", db, "--listen", "127.0.0.1:0"}, io.Discard, pw); pw.Close() }()
+	go func() {
+		served <- run(ctx, []string{"serve", "--db", db, "--listen", "127.0.0.1:0"}, io.Discard, pw)
+		pw.Close()
+	}()
 	addr := ""
 	sc := bufio.NewScanner(pr)
 	for addr == "" && sc.Scan() {
