@@ -2,7 +2,8 @@
 # Captures PNGs of the terminal's main states, in English and Chinese, into
 # docs/screenshots/ (make screenshots). It runs the real binary under a
 # virtual X display (Xvfb), one process per state:
-#   bin/checkpoint --screenshot-state STATE --lang en|zh
+#   bin/checkpoint --screenshot-state STATE --lang en|zh-CN
+# and saves docs/screenshots/<en|zh>-<STATE>.png.
 # waits for it to draw, grabs the screen with ImageMagick's `import`, and
 # stops it.
 #
@@ -57,7 +58,9 @@ count=0
 for lang in $LANGS; do
   for state in $STATES; do
     log=$(mktemp)
-    "$BIN" --screenshot-state "$state" --lang "$lang" >"$log" 2>&1 &
+    flag=$lang
+    [ "$lang" = zh ] && flag=zh-CN
+    "$BIN" --screenshot-state "$state" --lang "$flag" >"$log" 2>&1 &
     app=$!
     sleep "$SETTLE"
     if ! kill -0 "$app" 2>/dev/null; then

@@ -25,6 +25,26 @@ func ValidLanguage(l string) bool {
 	return l == LangSystem || l == LangEnglish || l == LangChinese
 }
 
+// NormalizeLanguage maps the spellings people use to LangSystem,
+// LangEnglish or LangChinese: "", "system"; "en", "en-US", "en_GB.UTF-8";
+// "zh", "zh-CN", "zh_CN.UTF-8", "zh-Hans". Anything else is an error.
+func NormalizeLanguage(s string) (string, error) {
+	l := strings.ToLower(trimmed(s))
+	if i := strings.IndexByte(l, '.'); i >= 0 {
+		l = l[:i]
+	}
+	l = strings.ReplaceAll(l, "_", "-")
+	switch {
+	case l == "" || l == "system":
+		return LangSystem, nil
+	case l == "en" || strings.HasPrefix(l, "en-"):
+		return LangEnglish, nil
+	case l == "zh" || l == "zh-cn" || l == "zh-hans" || l == "zh-sg" || l == "zh-hans-cn":
+		return LangChinese, nil
+	}
+	return LangSystem, fmt.Errorf("unknown language %q: use en or zh-CN", s)
+}
+
 // localeEnv is the part of the environment fyne's lang reads the locale from
 // (through github.com/jeandeaual/go-locale): LC_ALL wins over LC_MESSAGES and
 // LANG, and LANGUAGE over all of them unless the locale is C.

@@ -224,3 +224,19 @@ func TestFontLoadingFallsBackToTheBundledFont(t *testing.T) {
 		})
 	}
 }
+
+func TestNormalizeLanguage(t *testing.T) {
+	for in, want := range map[string]string{
+		"": LangSystem, "system": LangSystem, "en": LangEnglish, "en_US.UTF-8": LangEnglish, "EN-gb": LangEnglish,
+		"zh": LangChinese, "zh-CN": LangChinese, "zh_CN.UTF-8": LangChinese, "zh-Hans": LangChinese,
+	} {
+		if got, err := NormalizeLanguage(in); err != nil || got != want {
+			t.Errorf("%q: %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"fr", "zh-TW", "klingon"} {
+		if _, err := NormalizeLanguage(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

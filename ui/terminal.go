@@ -102,9 +102,11 @@ func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Terminal {
 		app.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	}
 	t.systemLocale = snapshotLocaleEnv()
-	if !ValidLanguage(t.settings.Language) {
-		t.log.Warn("unknown language, following the system locale", "language", t.settings.Language)
+	if l, err := NormalizeLanguage(t.settings.Language); err != nil {
+		t.log.Warn("following the system locale", "err", err)
 		t.settings.Language = LangSystem
+	} else {
+		t.settings.Language = l
 	}
 	applyLanguage(t.settings.Language, t.systemLocale, t.log)
 	t.counters.Day = dayOf(t.clock.Now())
