@@ -96,10 +96,7 @@ func (v *Verifier) Verify(text string) (checkpoint.Code, error) {
 	if v.cache != nil {
 		key = sha256.Sum256([]byte(text))
 		if r, ok := v.cache.get(key); ok {
-			if err := v.recheck(r, now); err != nil {
-				return checkpoint.Code{}, err
-			}
-			return r.code, nil
+			return v.recheck(r, now)
 		}
 	}
 	r, _, err := v.verify(text, now)
@@ -114,11 +111,20 @@ func (v *Verifier) Verify(text string) (checkpoint.Code, error) {
 
 // recheck repeats, for a cached result, every check whose outcome can change
 // after the signature verified: the key still trusted, the times, the DCC
-// policy and revocation.
-func (v *Verifier) recheck(r *verified, now time.Time) error {
+// policy (whose note, e.g. a test's age, is refreshed) and revocation.
+func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) {
+	code, err := v.recheckErr(r, now)
+	if err != nil {
+		return checkpoint.Code{}, err
+	}
+	return code, nil
+}
+
+func (v *Verifier) recheckErr(r *verified, now time.Time) (checkpoint.Code, error) {
+	code := r.code
 	keys, err := v.keysFor(r.code.Format, r.kid)
 	if err != nil {
-		return err
+		return code, err
 	}
 	found := false
 	for _, k := range keys {
@@ -126,24 +132,26 @@ func (v *Verifier) recheck(r *verified, now time.Time) error {
 			r2 := *r
 			r2.key = k
 			if err := v.checkKey(&r2, now); err != nil {
-				return err
+				return code, err
 			}
 			found = true
 			break
 		}
 	}
 	if !found {
-		return checkpoint.Failf(checkpoint.FailUnknownIssuer, "signing key no longer in the trust list")
+		return code, checkpoint.Failf(checkpoint.FailUnknownIssuer, "signing key no longer in the trust list")
 	}
 	if err := v.checkTimes(r, now); err != nil {
-		return err
+		return code, err
 	}
 	if r.dgc != nil {
-		if _, err := v.opts.DCC.accept(r.dgc, now, v.skew); err != nil {
-			return err
+		note, err := v.opts.DCC.accept(r.dgc, now, v.skew)
+		if err != nil {
+			return code, err
 		}
+		code.Note = note
 	}
-	return v.checkRevoked(r.hashes)
+	return code, v.checkRevoked(r.hashes)
 }
 
 func publicKeyEqual(a, b crypto.PublicKey) bool {

@@ -375,3 +375,61 @@ func TestIssueRejectsBadClaims(t *testing.T) {
 		t.Fatal("issued without a key")
 	}
 }
+
+func TestConcurrentVerifyWithRevocations(t *testing.T) {
+	f := newIssuer(t, ES256)
+	var texts []string
+	for i := 0; i < 4; i++ {
+		c := greenClaims()
+		c.ID = NewCodeID()
+		texts = append(texts, mustIssue(t, c, f.key))
+	}
+	revs := NewMemoryRevocations()
+	v := NewVerifier(f.list, revs, &fixedClock{t: t0}, Options{CacheSize: 2})
+	hs, _ := RevocationHashesOf(texts[0])
+	done := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			var bad error
+			for i := 0; i < 50; i++ {
+				text := texts[(g+i)%len(texts)]
+				_, err := v.Verify(text)
+				if err != nil && (text != texts[0] || failureOf(err) != checkpoint.FailRevoked) {
+					bad = err
+				}
+				if g == 0 && i == 10 {
+					revs.Add(hs...)
+				}
+			}
+			done <- bad
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := v.Verify(texts[0]); failureOf(err) != checkpoint.FailRevoked {
+		t.Fatalf("after revocation: %v", err)
+	}
+}
+
+func TestCachedDCCNoteFollowsTheClock(t *testing.T) {
+	dsc := newDSC(t)
+	text := dsc.dccText(t, testEntry(testNegative, t0.Add(-time.Hour).Format(time.RFC3339)), t0.Add(-time.Hour), t0.AddDate(0, 1, 0))
+	clock := &fixedClock{t: t0}
+	v := NewVerifier(dsc.list, nil, clock, Options{})
+	c1, err := v.Verify(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(t0.Add(10 * time.Hour))
+	c2, err := v.Verify(text)
+	if err != nil || c1.Note == c2.Note || !strings.Contains(c2.Note, "11h") {
+		t.Fatalf("notes %q then %q (%v)", c1.Note, c2.Note, err)
+	}
+	clock.Set(t0.Add(80 * time.Hour))
+	if _, err := v.Verify(text); failureOf(err) != checkpoint.FailNotAccepted {
+		t.Fatalf("a cached test certificate outlived the policy: %v", err)
+	}
+}
