@@ -161,6 +161,10 @@ func decodeEnvelope(text string) (*envelope, stage, error) {
 	if len(text) > MaxTextLen {
 		return nil, stageUnprefix, checkpoint.Failf(checkpoint.FailMalformed, "text is %d bytes, above the %d limit", len(text), MaxTextLen)
 	}
+	// Some scanners end a text with a line break; neither CR nor LF is in
+	// the Base45 alphabet, so trimming them cannot change a valid code.
+	// (Spaces are in the alphabet and are kept.)
+	text = strings.TrimRight(text, "\r\n")
 	format, b45text, err := splitPrefix(text)
 	if err != nil {
 		return nil, stageUnprefix, err

@@ -199,6 +199,18 @@ func withValidity(e TrustListEntry, from, to time.Time) TrustListEntry {
 	return e
 }
 
+func TestTrailingLineBreakIsIgnored(t *testing.T) {
+	f := newIssuer(t, SM2)
+	text := mustIssue(t, greenClaims(), f.key)
+	v := NewVerifier(f.list, nil, &fixedClock{t: t0}, Options{})
+	if _, err := v.Verify(text + "\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(text + " "); err == nil {
+		t.Fatal("a trailing space (a Base45 character) was ignored")
+	}
+}
+
 func TestSkewIsTolerated(t *testing.T) {
 	f := newIssuer(t, ES256)
 	c := greenClaims()
