@@ -29,6 +29,7 @@ metric() { # benchmark unit -> value
 p99=$(metric BenchmarkRevocationLookup 'p99-µs')
 p50=$(metric BenchmarkRevocationLookup 'p50-µs')
 size=$(metric BenchmarkRevocationLookup 'file-MB')
+openms=$(metric BenchmarkRevocationLookup 'open-ms')
 delta=$(metric BenchmarkRevocationDelta 'ms/delta')
 compact=$(metric BenchmarkRevocationCompact 'ns/op')
 push=$(metric BenchmarkPushAfterOffline 's/100k')
@@ -37,13 +38,14 @@ ingest=$(metric BenchmarkHubIngest 'records/s')
 
 echo
 echo "== sync figures (targets in brackets)"
-awk -v n="$CHECKPOINT_BENCH_REVOCATIONS" -v p50="$p50" -v p99="$p99" -v size="$size" -v delta="$delta" -v compact="$compact" \
+awk -v n="$CHECKPOINT_BENCH_REVOCATIONS" -v p50="$p50" -v p99="$p99" -v size="$size" -v openms="$openms" -v delta="$delta" -v compact="$compact" \
     -v push="$push" -v pushrate="$pushrate" -v ingest="$ingest" 'BEGIN {
   printf "revocations held:                %d\n", n
   printf "membership p50 / p99:            %.1f / %.1f µs   [p99 < 20 µs]  (%.2f of target)\n", p50, p99, p99 / 20
   printf "apply a 100,000-entry delta:     %.0f ms          [< 2000 ms]   (%.2f of target)\n", delta, delta / 2000
   printf "merge a 100k run into the base:  %.1f s           (idle-time compaction)\n", compact / 1e9
   printf "store file size:                 %.0f MB (%.1f bytes per entry)\n", size, size * 1e6 / n
+  printf "opening that store:              %.0f ms (freelist scan, mapping prefaulted)\n", openms
   printf "push 100,000 records (loopback): %.1f s (%.0f records/s)  [< 30 s]  (%.2f of target)\n", push, pushrate, push / 30
   printf "hub ingest:                      %.0f records/s  [>= 20000]  (%.1fx target)\n", ingest, ingest / 20000
 }'

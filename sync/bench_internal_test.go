@@ -99,10 +99,12 @@ func percentile(d []time.Duration, p float64) time.Duration {
 func BenchmarkRevocationLookup(b *testing.B) {
 	n := benchRevocationCount()
 	path := revocationFixture(b, n)
+	t0 := time.Now()
 	s, err := Open(path, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	openTime := time.Since(t0)
 	defer s.Close()
 	present := randomHashes(rand.New(rand.NewPCG(1, 2)), min(n, 100_000))
 	absent := randomHashes(rand.New(rand.NewPCG(3, 4)), 100_000)
@@ -130,6 +132,7 @@ func BenchmarkRevocationLookup(b *testing.B) {
 	b.ReportMetric(float64(percentile(lat, 0.99).Nanoseconds())/1e3, "p99-µs")
 	b.ReportMetric(float64(n), "entries")
 	b.ReportMetric(float64(size)/1e6, "file-MB")
+	b.ReportMetric(float64(openTime.Milliseconds()), "open-ms")
 }
 
 // BenchmarkRevocationDelta applies 100,000-entry deltas (fsynced) to a copy
