@@ -40,7 +40,9 @@ func testConfig(protocol, path string) thermometer.Config {
 	cfg.Port = path
 	cfg.Protocol = protocol
 	cfg.PollInterval = 20 * time.Millisecond
-	cfg.ResponseTimeout = 300 * time.Millisecond
+	// Generous, so that a loaded CI machine never turns a slow answer into
+	// a timeout (and a lost sample) in the exact-sequence tests.
+	cfg.ResponseTimeout = time.Second
 	cfg.ReconnectMin = 50 * time.Millisecond
 	cfg.ReconnectMax = 400 * time.Millisecond
 	cfg.Buffer = 64
@@ -193,6 +195,7 @@ func TestEndToEndEachProtocol(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			o := tc.sim
 			o.Samples = person
 			o.Interval = 20 * time.Millisecond
@@ -238,6 +241,7 @@ func TestGarbageAndResync(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			sm := startSim(t, sim.Options{Protocol: tc.protocol, Samples: person, Interval: 20 * time.Millisecond,
 				Faults: sim.Faults{Silent: true}})
 			s := runSensor(t, testConfig(tc.protocol, sm.Path()))
@@ -273,6 +277,7 @@ func TestASCIIOverlongAndInjectedGarbage(t *testing.T) {
 func TestChecksumAndCRCErrorsAreSkipped(t *testing.T) {
 	for _, protocol := range []string{"gy906", "modbus"} {
 		t.Run(protocol, func(t *testing.T) {
+			t.Parallel()
 			// The plateau is long so that dropping every third frame still
 			// leaves five good samples in a row... not needed: the plateau
 			// is judged on the samples that arrive.
@@ -298,6 +303,7 @@ func TestChecksumAndCRCErrorsAreSkipped(t *testing.T) {
 
 func TestModbusException(t *testing.T) {
 	t.Run("slave refuses every request", func(t *testing.T) {
+		t.Parallel()
 		sm := startSim(t, sim.Options{Protocol: "modbus", Samples: person, Faults: sim.Faults{Exception: 0x04}})
 		s := runSensor(t, testConfig("modbus", sm.Path()))
 		st := waitStatus(t, s, "exception reported", func(st thermometer.Status) bool { return st.Counters.Exceptions > 0 && st.LastError != "" })
@@ -311,6 +317,7 @@ func TestModbusException(t *testing.T) {
 		waitStatus(t, s, "samples after recovery", func(st thermometer.Status) bool { return st.Counters.Samples > 0 })
 	})
 	t.Run("register outside the slave's map", func(t *testing.T) {
+		t.Parallel()
 		sm := startSim(t, sim.Options{Protocol: "modbus", Register: 0})
 		cfg := testConfig("modbus", sm.Path())
 		cfg.Register = 100
@@ -321,6 +328,7 @@ func TestModbusException(t *testing.T) {
 		}
 	})
 	t.Run("busy slave is retried", func(t *testing.T) {
+		t.Parallel()
 		sm := startSim(t, sim.Options{Protocol: "modbus", Faults: sim.Faults{Exception: 0x06}})
 		cfg := testConfig("modbus", sm.Path())
 		s := runSensor(t, cfg)
@@ -330,6 +338,7 @@ func TestModbusException(t *testing.T) {
 		}
 	})
 	t.Run("wrong slave address times out", func(t *testing.T) {
+		t.Parallel()
 		sm := startSim(t, sim.Options{Protocol: "modbus", Slave: 2})
 		cfg := testConfig("modbus", sm.Path())
 		cfg.Slave = 3
@@ -348,6 +357,7 @@ func TestModbusException(t *testing.T) {
 func TestUnplugAndReconnect(t *testing.T) {
 	for _, protocol := range []string{"ascii", "gy906", "modbus"} {
 		t.Run(protocol, func(t *testing.T) {
+			t.Parallel()
 			sm := startSim(t, sim.Options{Protocol: protocol, Interval: 20 * time.Millisecond, Seed: 3})
 			s := runSensor(t, testConfig(protocol, sm.Path()))
 			waitStatus(t, s, "samples", func(st thermometer.Status) bool { return st.Counters.Samples > 3 })
@@ -393,6 +403,7 @@ func TestMissingDeviceKeepsRetrying(t *testing.T) {
 func TestStaleDetection(t *testing.T) {
 	for _, protocol := range []string{"ascii", "gy906", "modbus"} {
 		t.Run(protocol, func(t *testing.T) {
+			t.Parallel()
 			sm := startSim(t, sim.Options{Protocol: protocol, Interval: 20 * time.Millisecond, Seed: 4})
 			cfg := testConfig(protocol, sm.Path())
 			cfg.StaleAfter = 300 * time.Millisecond

@@ -248,6 +248,12 @@ func (x *session) receive(ctx context.Context) ([]uint16, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		if n == 0 && crcs > 0 {
+			// The damaged response was all the slave had to say: the line
+			// went quiet for a whole read timeout, far beyond t3.5. Retry
+			// now rather than waiting out the response timeout.
+			return nil, fmt.Errorf("%w: %w", ErrNoResponse, modbus.ErrCRC)
+		}
 		if time.Now().After(deadline) {
 			if crcs > 0 {
 				return nil, fmt.Errorf("%w within %s: %w", ErrNoResponse, cfg.ResponseTimeout, modbus.ErrCRC)
