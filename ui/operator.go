@@ -36,6 +36,8 @@ type operatorScreen struct {
 	root fyne.CanvasObject
 	tabs *container.AppTabs
 
+	latest *widget.Label // the verdict the guard's screen shows now
+
 	// settings
 	camera, port, baud, fever, minP, maxP, pairing, hub, site, terminal, hold *widget.Entry
 	sensorOn, requireTemp, mute                                               *widget.Check
@@ -73,6 +75,7 @@ func newOperatorScreen(t *Terminal) *operatorScreen {
 		container.NewTabItemWithIcon(tr("tab.sync"), theme.ViewRefreshIcon(), o.buildSync()),
 	)
 	o.tabs.OnSelected = func(ti *container.TabItem) {
+		t.touch()
 		if o.tabs.SelectedIndex() == TabRecords {
 			o.refreshRecords()
 		}
@@ -81,19 +84,41 @@ func newOperatorScreen(t *Terminal) *operatorScreen {
 	back.Importance = widget.HighImportance
 	title := widget.NewLabelWithStyle(tr("operator.open"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	o.root = container.NewBorder(container.NewBorder(nil, nil, title, back), nil, nil, nil, o.tabs)
+	o.latest = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	o.latest.Truncation = fyne.TextTruncateEllipsis
+	o.root = container.NewBorder(container.NewBorder(nil, nil, title, back, o.latest), nil, nil, nil, o.tabs)
+	o.trackActivity()
 	return o
 }
 
 // showOperator shows the operator screen on tab (after the PIN).
 func (t *Terminal) showOperator(tab int) {
 	t.inOp = true
+	t.watchIdle()
 	t.op.fillSettings(t.settings)
 	t.op.tabs.SelectIndex(tab)
 	if tab == TabRecords {
 		t.op.refreshRecords()
 	}
 	t.win.SetContent(t.op.root)
+}
+
+// trackActivity makes every edit and button of the operator screens count
+// as activity for the idle watch.
+func (o *operatorScreen) trackActivity() {
+	t := o.t
+	for _, e := range []*widget.Entry{o.camera, o.port, o.baud, o.fever, o.minP, o.maxP, o.pairing, o.hub, o.site, o.terminal, o.hold, o.manualEntry, o.testEntry} {
+		e.OnChanged = func(string) { t.touch() }
+	}
+	for _, c := range []*widget.Check{o.sensorOn, o.requireTemp, o.mute} {
+		c.OnChanged = func(bool) { t.touch() }
+	}
+	for _, s := range []*widget.Select{o.protocol, o.language} {
+		s.OnChanged = func(string) { t.touch() }
+	}
+	for _, b := range []*widget.Button{o.save, o.manualBtn, o.testBtn, o.syncBtn, o.exportBtn} {
+		b.OnTapped = t.touched(b.OnTapped)
+	}
 }
 
 // --- settings ---

@@ -341,3 +341,55 @@ func TestMissingDepsAreShownAsUnavailable(t *testing.T) {
 	h.term.showOperator(TabSync)
 	h.shows("No hub configured")
 }
+
+// pendingTimers are the scheduled callbacks not cancelled.
+func (h *harness) pendingTimers() []*scheduled {
+	var out []*scheduled
+	for _, s := range h.timers {
+		if !s.stopped {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestOperatorScreensCloseWhenIdle(t *testing.T) {
+	h := newHarness(t, nil)
+	test.Tap(h.term.operatorBtn)
+	h.typePIN("2468")
+	if h.content() != h.term.op.root {
+		t.Fatal("operator screens not open")
+	}
+	p := h.pendingTimers()
+	if len(p) != 1 || p[0].d != operatorIdle {
+		t.Fatalf("idle watch %+v, want one of %s", p, operatorIdle)
+	}
+	h.clock.advance(90 * time.Second)
+	test.Type(h.term.op.site, "x") // the operator is still at work
+	h.clock.advance(30 * time.Second)
+	p[0].f()
+	if h.content() != h.term.op.root {
+		t.Fatal("closed although the operator typed 30 s ago")
+	}
+	p = h.pendingTimers()
+	if len(p) != 1 || p[0].d != 90*time.Second {
+		t.Fatalf("re-armed watch %+v, want one of 90s", p)
+	}
+	h.clock.advance(90 * time.Second)
+	p[0].f()
+	if h.content() != h.term.guard {
+		t.Fatal("idle operator screens did not return to the guard's screen")
+	}
+	if len(h.pendingTimers()) != 0 {
+		t.Fatal("idle watch still armed on the guard's screen")
+	}
+}
+
+func TestVerdictsAreAnnouncedOnTheOperatorScreen(t *testing.T) {
+	h := newHarness(t, nil)
+	h.term.showOperator(TabRecords)
+	h.term.ShowVerdict(h.decide(h.code(checkpoint.ColorRed), 0, 36.5))
+	h.shows("DENY · Red code: go to a designated hospital")
+	h.term.closeOperator()
+	h.shows(">DENY<")
+}

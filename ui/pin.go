@@ -51,6 +51,7 @@ func newPINScreen(t *Terminal) *pinScreen {
 		default:
 			b = widget.NewButton(k, func() { p.entry.SetText(p.entry.Text + k) })
 		}
+		b.OnTapped = t.touched(b.OnTapped)
 		p.keys[k] = b
 		pad.Add(b)
 	}
@@ -68,6 +69,7 @@ func (t *Terminal) openPIN() {
 	t.pin.entry.SetText("")
 	t.pin.msg.SetText("")
 	t.inOp = true
+	t.watchIdle()
 	t.win.SetContent(t.pin.root)
 	t.win.Canvas().Focus(t.pin.entry)
 }
@@ -106,5 +108,6 @@ func (t *Terminal) checkPIN(pin string) (bool, string) {
 // closeOperator returns to the guard's screen.
 func (t *Terminal) closeOperator() {
 	t.inOp = false
+	t.stopIdleWatch()
 	t.win.SetContent(t.guard)
 }

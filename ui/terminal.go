@@ -59,11 +59,14 @@ type Terminal struct {
 	preview     *canvas.Image
 	operatorBtn *widget.Button
 
-	pin      *pinScreen
-	op       *operatorScreen
-	inOp     bool // an operator screen or the PIN pad is shown
-	badPINs  int
-	lockedTo time.Time
+	pin       *pinScreen
+	op        *operatorScreen
+	inOp      bool // an operator screen or the PIN pad is shown
+	lastTouch time.Time
+	idleGen   uint64
+	stopIdle  func() bool
+	badPINs   int
+	lockedTo  time.Time
 
 	previewMu   sync.Mutex
 	lastPreview time.Time
@@ -176,6 +179,9 @@ func (t *Terminal) showVerdict(v checkpoint.Verdict) {
 	t.verdict = &v
 	t.panel.show(t.verdict)
 	t.count(v.Outcome)
+	if t.inOp {
+		t.op.showLatest(v)
+	}
 	if t.deps.Sound != nil && !t.settings.Mute {
 		t.deps.Sound.Play(v.Outcome)
 	}
