@@ -83,7 +83,6 @@ type verified struct {
 	exp    time.Time
 	hashes []checkpoint.RevocationHash
 	dgc    *dgc // DCC only: the policy is re-applied at each use
-	claims *cwtClaims
 	hasIat bool
 	hasExp bool
 }
@@ -113,18 +112,10 @@ func (v *Verifier) Verify(text string) (checkpoint.Code, error) {
 // after the signature verified: the key still trusted, the times, the DCC
 // policy (whose note, e.g. a test's age, is refreshed) and revocation.
 func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) {
-	code, err := v.recheckErr(r, now)
-	if err != nil {
-		return checkpoint.Code{}, err
-	}
-	return code, nil
-}
-
-func (v *Verifier) recheckErr(r *verified, now time.Time) (checkpoint.Code, error) {
-	code := r.code
+	var none checkpoint.Code
 	keys, err := v.keysFor(r.code.Format, r.kid)
 	if err != nil {
-		return code, err
+		return none, err
 	}
 	found := false
 	for _, k := range keys {
@@ -132,26 +123,38 @@ func (v *Verifier) recheckErr(r *verified, now time.Time) (checkpoint.Code, erro
 			r2 := *r
 			r2.key = k
 			if err := v.checkKey(&r2, now); err != nil {
-				return code, err
+				return none, err
+			}
+			if r.code.Format == checkpoint.FormatHealthCode {
+				if k.Issuer != "" && k.Issuer != r.code.Issuer {
+					return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "key now belongs to %s, not %s", k.Issuer, r.code.Issuer)
+				}
+				if len(k.Kinds) > 0 && !slices.Contains(k.Kinds, r.code.Kind) {
+					return none, checkpoint.Failf(checkpoint.FailKeyUsage, "key may no longer sign %s codes", r.code.Kind)
+				}
 			}
 			found = true
 			break
 		}
 	}
 	if !found {
-		return code, checkpoint.Failf(checkpoint.FailUnknownIssuer, "signing key no longer in the trust list")
+		return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "signing key no longer in the trust list")
 	}
 	if err := v.checkTimes(r, now); err != nil {
-		return code, err
+		return none, err
 	}
+	code := r.code
 	if r.dgc != nil {
 		note, err := v.opts.DCC.accept(r.dgc, now, v.skew)
 		if err != nil {
-			return code, err
+			return none, err
 		}
 		code.Note = note
 	}
-	return code, v.checkRevoked(r.hashes)
+	if err := v.checkRevoked(r.hashes); err != nil {
+		return none, err
+	}
+	return code, nil
 }
 
 func publicKeyEqual(a, b crypto.PublicKey) bool {
@@ -203,7 +206,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 	if err != nil {
 		return nil, st, err
 	}
-	r = &verified{kid: env.kid, key: key, claims: claims}
+	r = &verified{kid: env.kid, key: key}
 	if claims.Iat != nil {
 		r.iat, r.hasIat = claims.Iat.t, true
 	}
