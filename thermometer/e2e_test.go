@@ -156,6 +156,9 @@ func expectPerson(t *testing.T, s *running) {
 	if l, _ := s.Latest(); l.Status != checkpoint.SensorOK {
 		t.Fatalf("Latest after the person left = %+v, want the settled reading kept", l)
 	}
+	if l, ok := s.LastReport(); !ok || l.Status != checkpoint.SensorNoPerson {
+		t.Fatalf("LastReport after the person left = %+v, want the no-person report", l)
+	}
 }
 
 // startSilent starts a simulator that says nothing until the sensor is

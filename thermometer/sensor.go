@@ -82,6 +82,8 @@ type Sensor struct {
 	status    Status
 	latest    checkpoint.Reading
 	hasLatest bool
+	last      checkpoint.Reading
+	hasLast   bool
 	running   bool
 
 	// owned by the Run goroutine
@@ -144,6 +146,16 @@ func (s *Sensor) Latest() (checkpoint.Reading, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.latest, s.hasLatest
+}
+
+// LastReport returns the most recent report of any status: a settled
+// reading, or the no-person report made when the person stepped away. A
+// caller that must not pair a scan with the previous person's temperature
+// checks this instead of Latest.
+func (s *Sensor) LastReport() (checkpoint.Reading, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last, s.hasLast
 }
 
 // Status returns a snapshot of the connection state and counters.
@@ -252,6 +264,9 @@ func (s *Sensor) sample(raw float64) {
 // publish sends r without ever blocking: when the buffer is full the oldest
 // report makes room.
 func (s *Sensor) publish(r checkpoint.Reading) {
+	s.mu.Lock()
+	s.last, s.hasLast = r, true
+	s.mu.Unlock()
 	for {
 		select {
 		case s.readings <- r:
