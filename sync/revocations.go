@@ -22,14 +22,19 @@ import (
 //     chunk fills one 4 KiB page and 10 million hashes take ~170 MB.
 //   - A delta becomes a new run. Afterwards the newest runs are merged while
 //     the older of the last two holds at most mergeRatio times the newer,
-//     which keeps the number of runs logarithmic in the set's size.
+//     which keeps the number of runs logarithmic in the set's size. The
+//     oldest run is merged automatically only while it holds fewer than
+//     autoMergeLimit hashes: rewriting a 10-million base takes a second or
+//     two, which is left to CompactRevocations (idle time) or to the next
+//     snapshot, so that applying a delta stays quick.
 //   - A snapshot replaces every run with one.
 //
 // Lookup seeks each run's chunk index and binary-searches one chunk.
 
 const (
-	chunkHashes = 240
-	mergeRatio  = 4
+	chunkHashes    = 240
+	mergeRatio     = 4
+	autoMergeLimit = 1 << 20
 )
 
 var _ checkpoint.RevocationChecker = (*Store)(nil)
@@ -318,7 +323,7 @@ func compactRuns(runs *bolt.Bucket, all bool) error {
 		from := n - 2
 		if all {
 			from = 0
-		} else if sizes[n-2] > mergeRatio*sizes[n-1] {
+		} else if sizes[n-2] > mergeRatio*sizes[n-1] || (n == 2 && sizes[0] >= autoMergeLimit) {
 			return nil
 		}
 		its := make([]hashIter, 0, n-from)

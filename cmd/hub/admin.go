@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -73,6 +74,35 @@ func deviceRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "device %s revoked\n", *id)
 	return nil
+}
+
+func deviceList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("device list", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, closeDB, err := admin(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	ds, err := a.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(stdout)
+	w.Write([]string{"id", "site", "registered", "revoked", "last_seen"}) //nolint:errcheck // checked at Flush
+	ts := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	for _, d := range ds {
+		w.Write([]string{d.ID, d.Site, d.Created.UTC().Format(time.RFC3339), ts(d.Revoked), ts(d.LastSeen)}) //nolint:errcheck
+	}
+	w.Flush()
+	return w.Error()
 }
 
 func readRoot(path string) ([]crypto.PublicKey, error) {

@@ -41,6 +41,7 @@ func commands() map[string]cmdFunc {
 		"migrate":              migrate,
 		"device register":      deviceRegister,
 		"device revoke":        deviceRevoke,
+		"device list":          deviceList,
 		"trustlist publish":    trustlistPublish,
 		"revocations add":      revocationsAdd,
 		"revocations snapshot": revocationsSnapshot,
@@ -56,6 +57,7 @@ const usageText = `usage: hub <command> [flags]
   migrate                apply the schema migrations and exit
   device register        register a terminal; prints its bearer token once
   device revoke          refuse a terminal from now on
+  device list            CSV of devices: id, site, registered, revoked, last push
   trustlist publish      publish a signed trust list (verified against --root)
   revocations add        sign and publish a delta of revoked codes or hashes
   revocations snapshot   sign and publish the whole revocation set

@@ -178,6 +178,10 @@ func TestHubCommands(t *testing.T) {
 	if _, _, code := hubCmd(t, "query", "site", "--db", db, "--site", "gate-1", "--from", "yesterday"); code != 1 {
 		t.Errorf("bad --from: exit %d, want 1", code)
 	}
+	out, _, code = hubCmd(t, "device", "list", "--db", db)
+	if rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll(); code != 0 || len(rows) != 2 || rows[1][0] != "T1" || rows[1][1] != "gate-1" || rows[1][4] == "" || rows[1][3] != "" {
+		t.Errorf("device list: exit %d, %q; want T1 at gate-1, seen, not revoked", code, rows)
+	}
 	if _, e, code := hubCmd(t, "device", "revoke", "--db", db, "--id", "T1"); code != 0 {
 		t.Fatalf("device revoke: %d %s", code, e)
 	}

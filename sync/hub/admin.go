@@ -297,3 +297,30 @@ func jsonMarshal(v any) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Device is a registered terminal as Devices lists it.
+type Device struct {
+	ID, Site string
+	Created  time.Time
+	Revoked  *time.Time
+	// LastSeen is the last push the hub accepted from it.
+	LastSeen *time.Time
+}
+
+// Devices lists the registered devices, so an operator sees which
+// terminals have gone silent.
+func (a *Admin) Devices(ctx context.Context) ([]Device, error) {
+	rows, err := a.Pool.Query(ctx, "SELECT id, site_id, created_at, revoked_at, last_seen FROM devices ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("listing devices: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Device, error) {
+		var d Device
+		err := r.Scan(&d.ID, &d.Site, &d.Created, &d.Revoked, &d.LastSeen)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing devices: %w", err)
+	}
+	return out, nil
+}

@@ -219,6 +219,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 	}
 	resp.Inserted = int(n)
 	s.m.inserted.Add(float64(n))
+	if _, err := s.pool.Exec(r.Context(), "UPDATE devices SET last_seen = $2 WHERE id = $1", device, s.clock.Now()); err != nil {
+		s.log.Warn("recording device last seen", "device", device, "err", err)
+	}
 	s.log.Info("push", "device", device, "records", len(req.Records), "inserted", n, "rejected", len(resp.Rejected))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(resp) //nolint:errcheck
