@@ -188,3 +188,21 @@ func languageOptions() (values []string, labels []string) {
 }
 
 func trimmed(s string) string { return strings.TrimSpace(s) }
+
+// provinces are the province-level GB/T 2260 prefixes with a "region.<nn>"
+// message.
+const provinces = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82"
+
+// regionText names an issuing region: a GB/T 2260 division code reads as
+// its province and the code ("Beijing 110000"); anything else (a DCC
+// country, an unknown code) is shown as it is.
+func regionText(region string) string {
+	if len(region) != 6 || strings.Trim(region, "0123456789") != "" {
+		return region
+	}
+	p := region[:2]
+	if !strings.Contains(" "+provinces+" ", " "+p+" ") {
+		return region
+	}
+	return tr("region."+p) + " " + region
+}

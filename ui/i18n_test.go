@@ -240,3 +240,29 @@ func TestNormalizeLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestRegionNames(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LANGUAGE", "")
+	log := slog.New(slog.DiscardHandler)
+	sys := snapshotLocaleEnv()
+	defer applyLanguage(LangSystem, sys, log)
+	applyLanguage(LangEnglish, sys, log)
+	for in, want := range map[string]string{
+		"110000": "Beijing 110000", "440300": "Guangdong 440300", "820000": "Macao 820000",
+		"990000": "990000", "DE": "DE", "11000x": "11000x", "": "",
+	} {
+		if got := regionText(in); got != want {
+			t.Errorf("%q reads %q, want %q", in, got, want)
+		}
+	}
+	applyLanguage(LangChinese, sys, log)
+	if got := regionText("310115"); got != "上海市 310115" {
+		t.Errorf("Shanghai in Chinese reads %q", got)
+	}
+	for _, p := range strings.Fields(provinces) {
+		if got := tr("region." + p); got == "region."+p || !hasHan(got) {
+			t.Errorf("province %s has no Chinese name: %q", p, got)
+		}
+	}
+}

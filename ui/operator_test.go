@@ -202,7 +202,7 @@ func TestLanguageSwitchToChineseAndBack(t *testing.T) {
 	h.hides("READY TO SCAN")
 
 	h.term.ShowVerdict(h.decide(h.code(checkpoint.ColorYellow), 0, 36.5))
-	h.shows("禁止通行", "黄码：居家隔离医学观察14天", "姓名：张*", "健康码：黄码")
+	h.shows("禁止通行", "黄码：居家隔离医学观察14天", "姓名：张*", "健康码：黄码", "签发地区：北京市 110000")
 	h.term.ShowVerdict(h.decide(h.code(checkpoint.ColorGreen), 0, 37.8))
 	h.shows("复测体温", "体温 37.8 °C 偏高：请复测")
 	h.term.SetStatus(Status{Camera: Device{State: DeviceFailed, Detail: "busy"}})

@@ -154,3 +154,36 @@ func TestDemoStates(t *testing.T) {
 		t.Fatal("operator button dead after the demo states")
 	}
 }
+
+// BenchmarkRenderPreview is the cost of one preview frame: a 1280x720
+// camera frame scaled to the preview and outlined. At the default 5 fps it
+// runs five times a second.
+func BenchmarkRenderPreview(b *testing.B) {
+	frame, quad := demoFrame(true)
+	b.ReportAllocs()
+	for b.Loop() {
+		renderPreview(frame, quad, 2*previewW, 2*previewH)
+	}
+}
+
+func TestFastScalingMatchesTheGenericPath(t *testing.T) {
+	frame, quad := demoFrame(true)
+	sub := frame.SubImage(image.Rect(100, 50, 1100, 650)).(*image.RGBA)
+	for _, src := range []*image.RGBA{frame, sub} {
+		fast := renderPreview(src, quad, 640, 360)
+		// The same frame as a non-RGBA image takes x/image/draw's path.
+		generic := renderPreview(struct{ image.Image }{src}, quad, 640, 360)
+		if fast.Bounds() != generic.Bounds() {
+			t.Fatalf("bounds %v vs %v", fast.Bounds(), generic.Bounds())
+		}
+		diff := 0
+		for i := range fast.Pix {
+			if fast.Pix[i] != generic.Pix[i] {
+				diff++
+			}
+		}
+		if diff != 0 {
+			t.Fatalf("%d of %d bytes differ", diff, len(fast.Pix))
+		}
+	}
+}

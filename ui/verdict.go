@@ -140,7 +140,7 @@ func detailLines(vd checkpoint.Verdict) []string {
 		}
 		lines = append(lines, tr("detail.color")+sep+colorText(c.Color))
 		if c.Region != "" {
-			lines = append(lines, tr("detail.region")+sep+c.Region)
+			lines = append(lines, tr("detail.region")+sep+regionText(c.Region))
 		}
 	}
 	if vd.Temperature != nil {

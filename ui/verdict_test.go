@@ -28,7 +28,7 @@ func TestEveryVerdictStateIsShownInWordsColourAndIcon(t *testing.T) {
 			name:     "green code, normal temperature: pass",
 			verdict:  func(h *harness) checkpoint.Verdict { return h.decide(h.code(checkpoint.ColorGreen), 0, 36.5) },
 			headline: "PASS", reason: "Green code, normal temperature", color: colorPass, icon: "pass.svg",
-			details: []string{"Name: 张*", "Code: Green code", "Region: 110000", "Temperature: 36.5 °C"},
+			details: []string{"Name: 张*", "Code: Green code", "Region: Beijing 110000", "Temperature: 36.5 °C"},
 			counted: [3]int{1, 0, 0},
 		},
 		{
