@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -238,7 +239,9 @@ func (s *Sensor) session(ctx context.Context, p *port) (gotData bool, err error)
 
 // sample takes one decoded value through calibration and settling.
 func (s *Sensor) sample(raw float64) {
-	c := raw + s.cfg.Offset
+	// Rounded to a millionth of a degree: scales like 0.1 and offsets
+	// leave binary fractions (30.400000000000002) that mean nothing.
+	c := math.Round((raw+s.cfg.Offset)*1e6) / 1e6
 	now := s.clock.Now()
 	select {
 	case s.samples <- c:
@@ -301,24 +304,24 @@ func (s *Sensor) noteError(err error) {
 	}
 }
 
-// setState changes State (and LastError: nil clears it) and notifies.
+// setState changes State, LastError (nil clears it) and NextAttempt, and
+// notifies when State or LastError changed.
 func (s *Sensor) setState(st State, err error, next time.Duration) {
 	s.mu.Lock()
 	msg := ""
 	if err != nil {
 		msg = err.Error()
 	}
-	if s.status.State == st && s.status.LastError == msg && s.status.NextAttempt == next {
-		s.mu.Unlock()
-		return
-	}
+	changed := s.status.State != st || s.status.LastError != msg
 	if s.status.State != st {
 		s.status.Since = s.clock.Now()
 	}
 	s.status.State, s.status.LastError, s.status.NextAttempt = st, msg, next
 	snap := s.status
 	s.mu.Unlock()
-	s.notify(snap)
+	if changed {
+		s.notify(snap)
+	}
 }
 
 func (s *Sensor) notify(st Status) {

@@ -118,7 +118,7 @@ func runThermometer(ctx context.Context, args []string, stdout, stderr io.Writer
 				return err
 			}
 		case st := <-s.StatusChanges():
-			if err := emit(thermoEvent{Time: st.Since, Status: string(st.State), Error: st.LastError}); err != nil {
+			if err := emit(thermoEvent{Time: clock.Now(), Status: string(st.State), Error: st.LastError}); err != nil {
 				return err
 			}
 		case err := <-done:
