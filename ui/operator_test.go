@@ -155,9 +155,10 @@ func TestSettingsRefusesInvalidInput(t *testing.T) {
 		{"terminal id emptied", "terminal id is empty", func(o *operatorScreen) { o.terminal.SetText("  ") }},
 		{"baud rate with a fraction", "is not a whole number", func(o *operatorScreen) { o.baud.SetText("9600.5") }},
 	}
+	h := newHarness(t, nil) // reopening the settings refills the form
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			h := newHarness(t, nil)
+			h.t = t
 			h.term.showOperator(TabSettings)
 			r.edit(h.term.op)
 			test.Tap(h.term.op.save)

@@ -114,9 +114,10 @@ func TestStatusBarStates(t *testing.T) {
 			want: []want{{"store", "Records NOT stored: disk full", levelError}},
 		},
 	}
+	h := newHarness(t, nil) // one terminal: each status replaces the last
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			h := newHarness(t, nil)
+			h.t = t
 			h.term.SetStatus(r.status(h.clock.Now()))
 			chips := h.term.bar.chips()
 			for _, w := range r.want {

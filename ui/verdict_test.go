@@ -93,9 +93,12 @@ func TestEveryVerdictStateIsShownInWordsColourAndIcon(t *testing.T) {
 			counted: [3]int{1, 0, 0},
 		},
 	}
+	h := newHarness(t, nil) // one terminal for all rows: each verdict replaces the last
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			h := newHarness(t, nil)
+			h.t = t
+			h.term.SetCounters(Counters{})
+			h.sound.played = nil
 			v := r.verdict(h)
 			h.term.ShowVerdict(v)
 			p := h.term.panel
