@@ -51,8 +51,13 @@ func ParseColor(s string) (Color, error) {
 // MarshalText makes colours readable in JSON and TOML.
 func (c Color) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
-// UnmarshalText accepts the names written by MarshalText.
+// UnmarshalText accepts the names written by MarshalText, including
+// "unknown" (the colour of a record whose code never verified).
 func (c *Color) UnmarshalText(b []byte) error {
+	if string(b) == "unknown" {
+		*c = ColorUnknown
+		return nil
+	}
 	v, err := ParseColor(string(b))
 	if err != nil {
 		return err
@@ -110,8 +115,12 @@ func ParseCodeKind(s string) (CodeKind, error) {
 // MarshalText makes kinds readable in JSON and TOML.
 func (k CodeKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
-// UnmarshalText accepts the names written by MarshalText.
+// UnmarshalText accepts the names written by MarshalText, "unknown" included.
 func (k *CodeKind) UnmarshalText(b []byte) error {
+	if string(b) == "unknown" {
+		*k = KindUnknown
+		return nil
+	}
 	v, err := ParseCodeKind(string(b))
 	if err != nil {
 		return err

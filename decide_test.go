@@ -253,11 +253,18 @@ func TestNewRecordHoldsNoName(t *testing.T) {
 }
 
 func TestTextRoundTrips(t *testing.T) {
-	for _, c := range []Color{ColorGreen, ColorYellow, ColorRed} {
+	for _, c := range []Color{ColorUnknown, ColorGreen, ColorYellow, ColorRed} {
 		var back Color
 		b, _ := c.MarshalText()
 		if err := back.UnmarshalText(b); err != nil || back != c {
 			t.Errorf("colour %s round trip: %s, %v", c, back, err)
+		}
+	}
+	for _, k := range []CodeKind{KindUnknown, KindDynamic, KindCard} {
+		var back CodeKind
+		b, _ := k.MarshalText()
+		if err := back.UnmarshalText(b); err != nil || back != k {
+			t.Errorf("kind %s round trip: %s, %v", k, back, err)
 		}
 	}
 	for _, f := range Failures() {

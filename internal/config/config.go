@@ -15,6 +15,8 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
 
 // Config is the whole terminal configuration.
@@ -46,29 +48,13 @@ type Camera struct {
 	FPS    int    `toml:"fps"`
 }
 
-// Thermometer configures the serial infrared sensor.
+// Thermometer configures the serial infrared sensor: every key of
+// thermometer.Config (see its doc for each) plus whether one is attached.
 type Thermometer struct {
 	// Enabled false runs without a sensor: every green code then needs a
 	// manual measurement (when the policy requires temperature).
-	Enabled  bool   `toml:"enabled"`
-	Port     string `toml:"port"`
-	Protocol string `toml:"protocol"` // ascii, gy906, modbus
-	Baud     int    `toml:"baud"`
-	Parity   string `toml:"parity"` // N, E, O
-	StopBits int    `toml:"stop_bits"`
-	// ReadTimeout is rounded down to 100 ms steps by the serial driver.
-	ReadTimeout time.Duration `toml:"read_timeout"`
-	// Pattern is the ascii protocol's regular expression with a named group
-	// "c" (°C); empty uses the built-in forms.
-	Pattern  string  `toml:"pattern"`
-	Slave    int     `toml:"slave"`    // modbus slave address
-	Function int     `toml:"function"` // modbus 3 (holding) or 4 (input)
-	Register int     `toml:"register"` // modbus register address
-	Scale    float64 `toml:"scale"`    // modbus raw value * scale = °C
-	Signed   bool    `toml:"signed"`   // modbus register is signed
-	Offset   float64 `toml:"offset"`   // calibration offset added, °C
-	// StaleAfter marks the sensor stale when it has been silent this long.
-	StaleAfter time.Duration `toml:"stale_after"`
+	Enabled            bool `toml:"enabled"`
+	thermometer.Config `toml:""`
 }
 
 // Trust pins the roots that sign trust lists, revocations and policies.
@@ -85,8 +71,12 @@ type Trust struct {
 type Hub struct {
 	URL      string `toml:"url"`
 	DeviceID string `toml:"device_id"`
-	// DeviceKey is the PEM private key registered for this terminal.
-	DeviceKey string `toml:"device_key"`
+	// TokenFile holds the device token an operator registered for this
+	// terminal (`hub device register`).
+	TokenFile string `toml:"token_file"`
+	// PinSHA256 is the hex SHA-256 of the hub's certificate (DER): when set,
+	// only exactly that certificate is accepted.
+	PinSHA256 string `toml:"pin_sha256"`
 	// CAFile is a private CA (PEM) for the hub's TLS certificate; empty uses
 	// the system roots. Plain http:// is accepted only to loopback.
 	CAFile   string        `toml:"ca_file"`
@@ -107,13 +97,24 @@ type UI struct {
 
 // DCC is the site policy for EU Digital COVID Certificates.
 type DCC struct {
-	Accept bool `toml:"accept"`
-	// TestValidity: a negative test younger than this is accepted.
+	AcceptVaccination bool `toml:"accept_vaccination"`
+	AcceptTest        bool `toml:"accept_test"`
+	AcceptRecovery    bool `toml:"accept_recovery"`
+	// VaccinationWait: a completed series counts this long after the last dose.
+	VaccinationWait time.Duration `toml:"vaccination_wait"`
+	// TestValidity: a negative test counts this long after sampling.
 	TestValidity time.Duration `toml:"test_validity"`
-	// RecoveryAccepted: a valid recovery certificate is accepted.
-	RecoveryAccepted bool `toml:"recovery_accepted"`
-	// VaccinationComplete: only a completed series (dn >= sd) is accepted.
-	VaccinationComplete bool `toml:"vaccination_complete"`
+}
+
+// Policy returns the verifier's form of the DCC policy.
+func (d DCC) Policy() healthcode.DCCPolicy {
+	return healthcode.DCCPolicy{
+		RejectVaccination: !d.AcceptVaccination,
+		RejectTest:        !d.AcceptTest,
+		RejectRecovery:    !d.AcceptRecovery,
+		VaccinationWait:   d.VaccinationWait,
+		TestValidity:      d.TestValidity,
+	}
 }
 
 // DefaultPIN is the operator PIN when none is configured; the terminal warns
@@ -123,19 +124,16 @@ const DefaultPIN = "1234"
 // Default returns the configuration used for every option the file omits.
 func Default() Config {
 	return Config{
-		TerminalID: hostname(),
-		SiteID:     "site-1",
-		DataDir:    defaultDataDir(),
-		Camera:     Camera{Source: "0", Width: 1280, Height: 720, FPS: 30},
-		Thermometer: Thermometer{
-			Enabled: true, Port: "/dev/ttyUSB0", Protocol: "ascii", Baud: 9600, Parity: "N", StopBits: 1,
-			ReadTimeout: 200 * time.Millisecond, Slave: 1, Function: 4, Register: 0, Scale: 0.01,
-			StaleAfter: 30 * time.Second,
-		},
-		Hub:    Hub{Interval: 30 * time.Second},
-		UI:     UI{Fullscreen: true, VerdictSeconds: 4, PIN: DefaultPIN, PreviewFPS: 5},
-		Policy: checkpoint.DefaultPolicy(),
-		DCC:    DCC{Accept: true, TestValidity: 72 * time.Hour, RecoveryAccepted: true, VaccinationComplete: true},
+		TerminalID:  hostname(),
+		SiteID:      "site-1",
+		DataDir:     defaultDataDir(),
+		Camera:      Camera{Source: "0", Width: 1280, Height: 720, FPS: 30},
+		Thermometer: Thermometer{Enabled: true, Config: thermometer.DefaultConfig()},
+		Hub:         Hub{Interval: 30 * time.Second},
+		UI:          UI{Fullscreen: true, VerdictSeconds: 4, PIN: DefaultPIN, PreviewFPS: 5},
+		Policy:      checkpoint.DefaultPolicy(),
+		DCC: DCC{AcceptVaccination: true, AcceptTest: true, AcceptRecovery: true,
+			VaccinationWait: 14 * 24 * time.Hour, TestValidity: 72 * time.Hour},
 	}
 }
 
@@ -158,7 +156,7 @@ func Load(path string) (Config, error) {
 		cfg.Trust.Roots[i] = relTo(base, r)
 	}
 	cfg.Trust.TrustList = relTo(base, cfg.Trust.TrustList)
-	cfg.Hub.DeviceKey = relTo(base, cfg.Hub.DeviceKey)
+	cfg.Hub.TokenFile = relTo(base, cfg.Hub.TokenFile)
 	cfg.Hub.CAFile = relTo(base, cfg.Hub.CAFile)
 	cfg.DataDir = relTo(base, cfg.DataDir)
 	return cfg, cfg.Validate()
@@ -184,21 +182,16 @@ func (c Config) Validate() error {
 	if c.Camera.Width < 0 || c.Camera.Height < 0 || c.Camera.FPS < 0 {
 		errs = append(errs, errors.New("camera width, height and fps must not be negative"))
 	}
-	if t := c.Thermometer; t.Enabled {
-		switch t.Protocol {
-		case "ascii", "gy906", "modbus":
-		default:
-			errs = append(errs, fmt.Errorf("thermometer.protocol %q: want ascii, gy906 or modbus", t.Protocol))
-		}
-		if t.Port == "" {
-			errs = append(errs, errors.New("thermometer.port is empty"))
-		}
-		if t.Protocol == "modbus" && (t.Slave < 1 || t.Slave > 247 || (t.Function != 3 && t.Function != 4) || t.Register < 0 || t.Register > 0xFFFF || t.Scale == 0) {
-			errs = append(errs, errors.New("thermometer: modbus needs slave 1..247, function 3 or 4, register 0..65535 and a non-zero scale"))
+	if c.Thermometer.Enabled {
+		if err := c.Thermometer.Config.Validate(); err != nil {
+			errs = append(errs, err) // already says "thermometer: ..."
 		}
 	}
 	if c.Hub.URL != "" && c.Hub.DeviceID == "" {
 		errs = append(errs, errors.New("hub.device_id is required with hub.url"))
+	}
+	if c.Hub.URL != "" && c.Hub.TokenFile == "" {
+		errs = append(errs, errors.New("hub.token_file is required with hub.url"))
 	}
 	if c.UI.VerdictSeconds <= 0 {
 		errs = append(errs, errors.New("ui.verdict_seconds must be positive"))
@@ -242,4 +235,23 @@ func defaultDataDir() string {
 		return filepath.Join(h, ".local", "share", "checkpoint")
 	}
 	return "checkpoint-data"
+}
+
+// Save writes cfg to path atomically (a temporary file renamed over it), so
+// a crash never leaves half a config. Comments in an existing file are not
+// kept.
+func Save(path string, cfg Config) error {
+	var b strings.Builder
+	b.WriteString("# Written by the checkpoint terminal's settings screen.\n")
+	if err := toml.NewEncoder(&b).Encode(cfg); err != nil {
+		return fmt.Errorf("encoding config: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("writing config: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing config: %w", err)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
 
 func TestExampleFileLoads(t *testing.T) {
@@ -15,7 +16,7 @@ func TestExampleFileLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the committed example does not load: %v", err)
 	}
-	if cfg.TerminalID != "gate-3" || cfg.Thermometer.ReadTimeout != 200*time.Millisecond || cfg.Policy != checkpoint.DefaultPolicy() {
+	if cfg.TerminalID != "gate-3" || cfg.Thermometer.ReadTimeout != 100*time.Millisecond || cfg.Thermometer.Config != thermometer.DefaultConfig() || cfg.Policy != checkpoint.DefaultPolicy() {
 		t.Fatalf("example decoded wrongly: %+v", cfg)
 	}
 	if !filepath.IsAbs(cfg.Trust.Roots[0]) {
@@ -42,10 +43,11 @@ func TestLoadErrors(t *testing.T) {
 		name, text, want string
 	}{
 		{"misspelt key", "[camera]\nsorce = \"1\"\n", "unknown keys: camera.sorce"},
-		{"bad protocol", "[thermometer]\nprotocol = \"i2c\"\n", "thermometer.protocol"},
+		{"bad protocol", "[thermometer]\nprotocol = \"i2c\"\n", "protocol \"i2c\""},
 		{"fever threshold outside range", "[policy]\nfever_threshold = 50.0\n", "fever threshold"},
 		{"bad duration", "[policy]\npairing_window = \"soon\"\n", "pairing_window"},
 		{"hub without device", "[hub]\nurl = \"http://127.0.0.1:1\"\n", "device_id"},
+		{"hub without token", "[hub]\nurl = \"http://127.0.0.1:1\"\ndevice_id = \"d\"\n", "token_file"},
 		{"short pin", "[ui]\npin = \"1\"\n", "ui.pin"},
 		{"not toml", "this is = = not toml", "reading config"},
 	}
@@ -66,5 +68,24 @@ func TestOverridesKeepDefaults(t *testing.T) {
 	}
 	if cfg.SiteID != "x" || cfg.Policy.FeverThreshold != 37.5 || cfg.Policy.PairingWindow != 10*time.Second || cfg.Camera.FPS != 30 {
 		t.Fatalf("%+v", cfg)
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	cfg := Default()
+	cfg.SiteID = "gate"
+	cfg.Policy.PairingWindow = 7 * time.Second
+	cfg.Thermometer.Protocol = "modbus"
+	cfg.DataDir = "/var/lib/checkpoint"
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := Save(p, cfg); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(p)
+	if err != nil {
+		t.Fatalf("saved config does not load: %v", err)
+	}
+	if back.SiteID != "gate" || back.Policy != cfg.Policy || back.Thermometer != cfg.Thermometer || back.DCC != cfg.DCC {
+		t.Fatalf("round trip changed the config:\n%+v\n%+v", cfg, back)
 	}
 }

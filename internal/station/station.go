@@ -5,7 +5,9 @@
 //
 // Pairing rules, beyond checkpoint.Decide:
 //   - a reading pairs with at most one presentation: the next person in line
-//     must not inherit the previous person's temperature;
+//     must not inherit the previous person's temperature. Every final
+//     verdict, and every "no person" report from the sensor (the person
+//     stepped away), clears the reading on hand;
 //   - when a green code arrives and no reading pairs yet, the verdict is shown
 //     as "measure temperature" at once and held open until a reading arrives
 //     or the pairing window closes; only the final verdict is recorded;
@@ -120,18 +122,9 @@ func (s *Station) Run(ctx context.Context, presentations <-chan checkpoint.Prese
 	}
 }
 
-// Decide is the station's judgement of one presentation without recording
-// or consuming anything: the operator's "test code" screen.
-func (s *Station) Decide(p checkpoint.Presentation) checkpoint.Verdict {
-	return checkpoint.Decide(p, s.latest, s.policy(), s.clock.Now())
-}
-
 func (s *Station) present(ctx context.Context, p checkpoint.Presentation, emit func(Event)) {
 	pol := s.policy()
 	v := checkpoint.Decide(p, s.latest, pol, s.clock.Now())
-	if v.TempState == checkpoint.TempNormal || v.TempState == checkpoint.TempFever {
-		s.latest = nil // consumed by this person
-	}
 	if v.Outcome == checkpoint.OutcomeMeasure && v.Reason != checkpoint.ReasonTemperatureImplausible {
 		// Wait for the person to be measured, up to the pairing window.
 		s.pending = &p
@@ -148,7 +141,10 @@ func (s *Station) present(ctx context.Context, p checkpoint.Presentation, emit f
 
 func (s *Station) reading(ctx context.Context, r checkpoint.Reading, emit func(Event)) {
 	if r.Status != checkpoint.SensorOK {
-		return // "no person" reports neither pair nor clear a good reading
+		// The sensor sees nobody: whoever was measured has left, so the
+		// reading on hand belongs to no one who comes next.
+		s.latest = nil
+		return
 	}
 	s.latest = &r
 	if s.pending == nil {
@@ -158,7 +154,7 @@ func (s *Station) reading(ctx context.Context, r checkpoint.Reading, emit func(E
 	if v.Outcome == checkpoint.OutcomeMeasure {
 		return // still no pairable reading (e.g. outside the window)
 	}
-	s.latest, s.pending = nil, nil
+	s.pending = nil
 	s.final(ctx, v, emit)
 }
 
@@ -173,6 +169,7 @@ func (s *Station) closePending(ctx context.Context, emit func(Event)) {
 }
 
 func (s *Station) final(ctx context.Context, v checkpoint.Verdict, emit func(Event)) {
+	s.latest = nil // a reading before this verdict belongs to this person or to no one
 	ev := Event{Verdict: v, Final: true}
 	if s.cfg.Record {
 		rec := checkpoint.NewRecord(v, s.cfg.TerminalID, s.cfg.SiteID)

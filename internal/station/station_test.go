@@ -212,3 +212,26 @@ func TestHeldPresentationClosesWhenWindowEnds(t *testing.T) {
 		t.Fatalf("got final=%v %s/%s", e.Final, e.Verdict.Outcome, e.Verdict.Reason)
 	}
 }
+
+func TestDeniedPersonsReadingIsNotPassedOn(t *testing.T) {
+	h := start(t, &memLog{})
+	h.reads <- reading(36.5, t0)
+	h.pres <- code("yellow", checkpoint.ColorYellow)
+	if e := h.next(t); e.Verdict.Reason != checkpoint.ReasonYellow || e.Record.Celsius == nil {
+		t.Fatalf("yellow: %+v", e.Verdict)
+	}
+	h.pres <- code("green", checkpoint.ColorGreen)
+	if e := h.next(t); e.Final {
+		t.Fatalf("green code paired with the yellow holder's reading: %s", e.Verdict.Outcome)
+	}
+}
+
+func TestNoPersonClearsReading(t *testing.T) {
+	h := start(t, &memLog{})
+	h.reads <- reading(36.5, t0)
+	h.reads <- checkpoint.Reading{Celsius: 23, At: t0.Add(time.Second), Status: checkpoint.SensorNoPerson}
+	h.pres <- code("a", checkpoint.ColorGreen)
+	if e := h.next(t); e.Final {
+		t.Fatalf("a reading from before the sensor saw nobody was paired: %s", e.Verdict.Outcome)
+	}
+}
