@@ -147,4 +147,3 @@ func run(ctx context.Context, o options) error {
 	}
 	return runGUI(ctx, t, guiOptions{configPath: o.configPath, demo: dm != nil, start: start}, log)
 }
-

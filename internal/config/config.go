@@ -190,6 +190,10 @@ func (c Config) Validate() error {
 	if c.Hub.URL != "" && c.Hub.DeviceID == "" {
 		errs = append(errs, errors.New("hub.device_id is required with hub.url"))
 	}
+	if c.Hub.DeviceID != "" && c.Hub.DeviceID != c.TerminalID {
+		// The hub accepts a device's records only under its own id.
+		errs = append(errs, fmt.Errorf("hub.device_id %q must equal terminal_id %q", c.Hub.DeviceID, c.TerminalID))
+	}
 	if c.Hub.URL != "" && c.Hub.TokenFile == "" {
 		errs = append(errs, errors.New("hub.token_file is required with hub.url"))
 	}

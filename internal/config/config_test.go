@@ -47,7 +47,8 @@ func TestLoadErrors(t *testing.T) {
 		{"fever threshold outside range", "[policy]\nfever_threshold = 50.0\n", "fever threshold"},
 		{"bad duration", "[policy]\npairing_window = \"soon\"\n", "pairing_window"},
 		{"hub without device", "[hub]\nurl = \"http://127.0.0.1:1\"\n", "device_id"},
-		{"hub without token", "[hub]\nurl = \"http://127.0.0.1:1\"\ndevice_id = \"d\"\n", "token_file"},
+		{"hub without token", "terminal_id = \"d\"\n[hub]\nurl = \"http://127.0.0.1:1\"\ndevice_id = \"d\"\n", "token_file"},
+		{"device id differs from terminal id", "terminal_id = \"a\"\n[hub]\ndevice_id = \"b\"\n", "must equal terminal_id"},
 		{"short pin", "[ui]\npin = \"1\"\n", "ui.pin"},
 		{"not toml", "this is = = not toml", "reading config"},
 	}

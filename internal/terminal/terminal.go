@@ -135,7 +135,10 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (t *Terminal, e
 	t.Scanner = scanner.New(t.frames, dec, t.Verifier, t.clock, scanner.Config{Log: t.log.With("part", "scanner")})
 
 	if cfg.Thermometer.Enabled {
-		if t.Sensor, err = thermometer.New(cfg.Thermometer.Config, t.clock, t.log.With("part", "thermometer")); err != nil {
+		// The sensor's notion of "a forehead" must be the policy's.
+		tc := cfg.Thermometer.Config
+		tc.MinPlausible, tc.MaxPlausible = cfg.Policy.MinPlausible, cfg.Policy.MaxPlausible
+		if t.Sensor, err = thermometer.New(tc, t.clock, t.log.With("part", "thermometer")); err != nil {
 			return nil, fmt.Errorf("setting up the thermometer: %w", err)
 		}
 	}
@@ -382,7 +385,9 @@ func (t *Terminal) Close() error { return t.closeAll() }
 
 // Preview is the camera's latest colour picture.
 func (t *Terminal) Preview() (image.Image, time.Time) {
-	if fs, ok := t.frames.(interface{ Preview() (image.Image, time.Time) }); ok {
+	if fs, ok := t.frames.(interface {
+		Preview() (image.Image, time.Time)
+	}); ok {
 		return fs.Preview()
 	}
 	return nil, time.Time{}
