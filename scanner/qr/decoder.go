@@ -41,6 +41,8 @@ type Decoder struct {
 	zx   *zxing
 	loc  *locator
 	fs   frameState
+	// fast is set while DecodeFrame runs: steps try one variant each.
+	fast bool
 }
 
 // NewDecoder creates a decoder with its OpenCV locators.

@@ -105,7 +105,7 @@ func stageSharpen(d *Decoder, g Gray) ([]Result, error) {
 		return nil, err
 	}
 	rs, err := d.zx.decode(s, hybrid, true, false)
-	if err == nil && len(rs) == 0 {
+	if err == nil && len(rs) == 0 && !d.fast {
 		rs, err = d.zx.decode(s, global, true, false)
 	}
 	return rs, err
@@ -162,14 +162,18 @@ func (d *Decoder) decodeQuad(g Gray, q Quad) ([]Result, error) {
 	// Two sizes: the code's own size, then enlarged (cubic) for codes with
 	// only two or three pixels per module.
 	var rs []Result
-	for _, size := range []float64{side, 2 * side} {
+	sizes := []float64{side, 2 * side}
+	if d.fast {
+		sizes = sizes[:1]
+	}
+	for _, size := range sizes {
 		s := int(math.Max(120, math.Min(size, 800)))
 		w, err := warp(g, q, s, s/8)
 		if err != nil {
 			return nil, err
 		}
 		rs, err = d.zx.decode(w, hybrid, true, false)
-		if err == nil && len(rs) == 0 {
+		if err == nil && len(rs) == 0 && !d.fast {
 			rs, err = d.zx.decode(w, global, true, false)
 		}
 		if err != nil || len(rs) > 0 || side >= 400 {

@@ -25,6 +25,10 @@ type zxing struct {
 	multi     *mqr.QRCodeMultiReader
 	normal    map[gozxing.DecodeHintType]any
 	tryHarder map[gozxing.DecodeHintType]any
+	// candidate is set when the last decode found no code but failed past
+	// the finder-pattern search (a format or checksum error): evidence
+	// that a code is there, worth a slower step.
+	candidate bool
 }
 
 func newZxing() *zxing {
@@ -48,6 +52,7 @@ func (z *zxing) decode(g Gray, b binarizer, harder, many bool) (out []Result, er
 	if err != nil {
 		return nil, fmt.Errorf("wrapping the grey plane: %w", err)
 	}
+	z.candidate = false
 	var bin gozxing.Binarizer
 	if b == global {
 		bin = gozxing.NewGlobalHistgramBinarizer(src)
@@ -73,6 +78,8 @@ func (z *zxing) decode(g Gray, b binarizer, harder, many bool) (out []Result, er
 	}
 	r, err := z.single.Decode(bmp, hints)
 	if err != nil {
+		_, notFound := err.(gozxing.NotFoundException)
+		z.candidate = !notFound
 		return nil, nil // not found / not decodable: no result, not a failure
 	}
 	return []Result{resultOf(r)}, nil

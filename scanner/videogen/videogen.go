@@ -114,6 +114,8 @@ type Renderer struct {
 	Frame gocv.Mat
 	text  string
 	code  gocv.Mat
+	// codeRight is the right-most x of the last code drawn.
+	codeRight int
 }
 
 // NewRenderer creates a renderer for frames of the given format.
@@ -150,7 +152,11 @@ func (r *Renderer) Render(sc Scene, i int) error {
 	}
 	if sc.Hand {
 		n := max(sc.Frames, 1)
-		hand(&r.Frame, float64(i)/float64(n), w, h)
+		stop := w * 3 / 4
+		if sc.Text != "" {
+			stop = max(stop, r.codeRight+w/40) // up to the code, not over it
+		}
+		hand(&r.Frame, float64(i)/float64(max(n-1, 1)), w, stop, h)
 	}
 	if sc.Blur > 0 {
 		gocv.GaussianBlur(r.Frame, &r.Frame, image.Point{}, sc.Blur, sc.Blur, gocv.BorderReflect101)
@@ -228,9 +234,12 @@ func (r *Renderer) drawCode(sc Scene) error {
 	a := sc.Rotate * math.Pi / 180
 	ca, sa := math.Cos(a), math.Sin(a)
 	var dst [4]gocv.Point2f
+	right := 0.0
 	for i, p := range pts {
 		dst[i] = gocv.Point2f{X: float32(cx + p[0]*ca - p[1]*sa), Y: float32(cy + p[0]*sa + p[1]*ca)}
+		right = math.Max(right, float64(dst[i].X))
 	}
+	r.codeRight = int(right)
 	sw, sh := float32(src.Cols()), float32(src.Rows())
 	from := gocv.NewPoint2fVectorFromPoints([]gocv.Point2f{{X: 0, Y: 0}, {X: sw, Y: 0}, {X: sw, Y: sh}, {X: 0, Y: sh}})
 	defer from.Close()
@@ -260,11 +269,11 @@ func glare(m *gocv.Mat, sc Scene, w, h int) {
 }
 
 // hand draws a skin-coloured palm and fingers entering from the right;
-// progress runs from 0 (outside) to 1 (furthest in, a quarter of the
-// width).
-func hand(m *gocv.Mat, progress float64, w, h int) {
+// progress runs from 0 (finger tips at the edge) to 1 (finger tips at x =
+// stop).
+func hand(m *gocv.Mat, progress float64, w, stop, h int) {
 	skin := color.RGBA{205, 150, 120, 0}
-	x := w - int(progress*float64(w)/4)
+	x := w + w/12 - int(progress*float64(w-stop))
 	palm := image.Pt(x+w/10, h*2/3)
 	gocv.Ellipse(m, palm, image.Pt(w/9, h/6), 0, 0, 360, skin, -1)
 	for k := range 4 {

@@ -1,0 +1,171 @@
+package qr
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
+)
+
+// benchText has the length of a signed health code (about 250 characters,
+// a version 8 QR code).
+const benchText = "HCN1:NCFA30K20FFWTWGSLKC 4G99P5CM0PXL2CUU/6BV%K OD$96646G465H8469FN0ZNDI*OWY0ZNDI4NR-0HJBA1GGI1R1HV:3G98/S9T:P/E7V50S30W504H0:O0DCTVQH27BZZVC*7//NXLTYXP%*LKOR10G 11+7H+JU1+KYQ8RULWJ004QD+QT2VXWQ:4UW 46-9PILW0BOH4PA5YWPMQI9ZMUEJO:S9A7V50U50-DWGW5:4"
+
+// benchScenes are varied views of a code as people hold it up (present) or
+// an empty counter with a passing hand and sensor noise (absent).
+func benchScenes(present bool) []videogen.Scene {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var out []videogen.Scene
+	for range 12 {
+		sc := videogen.Scene{Noise: 3 + 4*rng.Float64(), Hand: rng.IntN(3) == 0, Frames: 4}
+		if present {
+			sc.Text = benchText
+			sc.Size = 0.45 + 0.3*rng.Float64()
+			sc.Rotate = -40 + 80*rng.Float64()
+			sc.Tilt = 0.25 * rng.Float64()
+			sc.X, sc.Y = -0.1+0.2*rng.Float64(), -0.05+0.1*rng.Float64()
+			sc.Glare = 0.5 * rng.Float64()
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+var benchSizes = [][2]int{{640, 480}, {1280, 720}}
+
+func report(b *testing.B, ds []time.Duration) {
+	slices.Sort(ds)
+	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+	b.ReportMetric(ms(ds[len(ds)/2]), "median-ms")
+	b.ReportMetric(ms(ds[len(ds)*95/100]), "p95-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkDecodeFrame is the per-frame cost of the scan loop's decoder on
+// a stream of frames: code held in view (present) or none (absent).
+func BenchmarkDecodeFrame(b *testing.B) {
+	for _, sz := range benchSizes {
+		for _, present := range []bool{true, false} {
+			name := fmt.Sprintf("%dx%d/absent", sz[0], sz[1])
+			if present {
+				name = fmt.Sprintf("%dx%d/present", sz[0], sz[1])
+			}
+			var frames []Gray
+			for _, sc := range benchScenes(present) {
+				frames = append(frames, frameOf(b, sz[0], sz[1], sc))
+			}
+			b.Run(name, func(b *testing.B) {
+				d, err := NewDecoder(DefaultOptions())
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer d.Close()
+				var ds []time.Duration
+				missed := 0
+				i := 0
+				for b.Loop() {
+					// each scene is held for 8 frames, as a person would
+					g := frames[(i/8)%len(frames)]
+					t0 := time.Now()
+					rs, _ := d.DecodeFrame(g)
+					ds = append(ds, time.Since(t0))
+					if present && len(rs) == 0 {
+						missed++
+					}
+					i++
+				}
+				report(b, ds)
+				if present {
+					b.ReportMetric(float64(missed)/float64(i), "miss-rate")
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkPlainGozxing is the floor: one plain gozxing decode of the whole
+// frame, as the decoder of record does it without any cascade.
+func BenchmarkPlainGozxing(b *testing.B) {
+	for _, sz := range benchSizes {
+		for _, present := range []bool{true, false} {
+			name := fmt.Sprintf("%dx%d/absent", sz[0], sz[1])
+			if present {
+				name = fmt.Sprintf("%dx%d/present", sz[0], sz[1])
+			}
+			var frames []Gray
+			for _, sc := range benchScenes(present) {
+				frames = append(frames, frameOf(b, sz[0], sz[1], sc))
+			}
+			b.Run(name, func(b *testing.B) {
+				z := newZxing()
+				var ds []time.Duration
+				i := 0
+				for b.Loop() {
+					t0 := time.Now()
+					z.decode(frames[i%len(frames)], hybrid, false, false)
+					ds = append(ds, time.Since(t0))
+					i++
+				}
+				report(b, ds)
+			})
+		}
+	}
+}
+
+// BenchmarkFramesToDecode counts, for codes entering the view, how many
+// frames pass before DecodeFrame reads them (1 = the first frame), and
+// the cost of that first sighting.
+func BenchmarkFramesToDecode(b *testing.B) {
+	for _, sz := range benchSizes {
+		var frames []Gray
+		for _, sc := range benchScenes(true) {
+			frames = append(frames, frameOf(b, sz[0], sz[1], sc))
+		}
+		empty := frameOf(b, sz[0], sz[1], videogen.Scene{Noise: 4})
+		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
+			d, err := NewDecoder(DefaultOptions())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			var counts []int
+			var first []time.Duration
+			never, i := 0, 0
+			for b.Loop() {
+				// the counter is empty for a few frames, then a code enters
+				for range 3 {
+					d.DecodeFrame(empty)
+				}
+				g := frames[i%len(frames)]
+				n := 0
+				for n < 30 {
+					n++
+					t0 := time.Now()
+					rs, _ := d.DecodeFrame(g)
+					if n == 1 {
+						first = append(first, time.Since(t0))
+					}
+					if len(rs) > 0 {
+						break
+					}
+				}
+				if n == 30 {
+					never++ // not read within a second: not a latency
+				} else {
+					counts = append(counts, n)
+				}
+				i++
+			}
+			slices.Sort(counts)
+			if len(counts) > 0 {
+				b.ReportMetric(float64(counts[len(counts)/2]), "median-frames")
+				b.ReportMetric(float64(counts[len(counts)*95/100]), "p95-frames")
+			}
+			b.ReportMetric(float64(never)/float64(i), "unread-rate")
+			report(b, first)
+		})
+	}
+}
