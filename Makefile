@@ -30,5 +30,9 @@ fuzz: deps
 bench: deps
 	bash scripts/bench.sh
 
+# PNGs of the guard's screen in both languages, from the real binary under Xvfb.
+screenshots: build
+	bash scripts/screenshots.sh
+
 clean:
 	rm -rf $(BIN)

@@ -6,6 +6,7 @@ import (
 	"image"
 	"io"
 	"log/slog"
+	gosync "sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -37,10 +38,9 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	a := app.NewWithID(appID)
 	w := a.NewWindow("Checkpoint")
 	cfg := t.Config
-	var player *sound.Player
-	if !cfg.UI.Mute {
-		player = sound.Open(ctx, log.With("part", "sound"))
-	}
+	// Opened even when muted: the operator may unmute, and the UI honours
+	// the mute setting itself. One audio context per process.
+	player := sound.Open(ctx, log.With("part", "sound"))
 	term := ui.New(a, w, ui.Config{
 		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS,
 	}, ui.Deps{
@@ -59,6 +59,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 		w.Resize(fyne.NewSize(1280, 800))
 	}
 	go term.Run(ctx)
+	quit := quitter(a)
 
 	storeErr := make(chan string, 1)
 	done := make(chan error, 1)
@@ -78,13 +79,39 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 			}
 		})
 		done <- err
-		fyne.Do(a.Quit) // the source ended (-once) or ctx ended
+		quit.quit() // the source ended (-once) or ctx ended (SIGTERM)
 	}()
 	go feedStatus(ctx, t, term, o.demo, storeErr)
 	fyne.Do(func() { log.Info("ready to scan", "startup", time.Since(o.start).Round(time.Millisecond)) })
 	w.ShowAndRun()
+	quit.stopped()
 	cancel()
 	return <-done
+}
+
+// appQuitter asks the fyne loop to quit only while it still runs: quitting
+// after ShowAndRun returned makes GLFW panic.
+type appQuitter struct {
+	mu      gosync.Mutex
+	a       fyne.App
+	running bool
+}
+
+func quitter(a fyne.App) *appQuitter { return &appQuitter{a: a, running: true} }
+
+func (q *appQuitter) quit() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.running {
+		q.running = false
+		fyne.Do(q.a.Quit)
+	}
+}
+
+func (q *appQuitter) stopped() {
+	q.mu.Lock()
+	q.running = false
+	q.mu.Unlock()
 }
 
 func soundOrNil(p *sound.Player) ui.Sounder {
@@ -218,6 +245,8 @@ func statusOf(t *terminal.Terminal, demo bool, storeMsg string) ui.Status {
 	}
 	cs := t.CameraStatus()
 	switch {
+	case cs.State == camera.StateReconnecting && demo && cs.Frames == 0:
+		st.Camera = ui.Device{State: ui.DeviceUnknown, Detail: "preparing the demo video"}
 	case cs.State == camera.StateOK && demo:
 		st.Camera = ui.Device{State: ui.DeviceSimulated, Detail: "demo video"}
 	case cs.State == camera.StateOK:
@@ -278,10 +307,12 @@ func runScreenshot(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	w.Resize(fyne.NewSize(1280, 800))
+	q := quitter(a)
 	go func() {
 		<-ctx.Done()
-		fyne.Do(a.Quit)
+		q.quit()
 	}()
 	w.ShowAndRun()
+	q.stopped()
 	return nil
 }

@@ -113,8 +113,12 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (t *Terminal, e
 		t.seedTrustList(cfg.Trust.TrustList)
 	}
 
+	skew := cfg.Policy.ClockSkew
+	if skew == 0 {
+		skew = -1 // the verifier reads 0 as "its default"; the policy means none
+	}
 	t.Verifier = healthcode.NewVerifier(t.Store, t.Store, t.clock, healthcode.Options{
-		ClockSkew: cfg.Policy.ClockSkew, DCC: cfg.DCC.Policy(),
+		ClockSkew: skew, DCC: cfg.DCC.Policy(),
 	})
 	if opts.Frames != nil {
 		t.frames, t.closeFr = opts.Frames, opts.Frames.Close
