@@ -17,7 +17,6 @@ import (
 // builds the verifier a terminal trusting it would run.
 type issuer struct {
 	t       *testing.T
-	key     any
 	sign    func(healthcode.Claims) string
 	revoked *healthcode.MemoryRevocations
 	ver     *healthcode.Verifier

@@ -48,7 +48,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	holdOff := fs.Duration("holdoff", scanner.DefaultHoldOff, "how long a code must be out of sight before it is presented again")
 	realtime := fs.Bool("realtime", false, "play files and folders at their frame rate, dropping frames the decoder cannot keep up with, as a live camera does (default: every frame, capture times are media times)")
 	loop := fs.Bool("loop", false, "replay a file or folder forever")
-	noWeChat := fs.Bool("no-wechat", false, "do not use OpenCV's WeChat detector as a locator")
+	noLocator := fs.Bool("no-locator", false, "do not use OpenCV's QRCodeDetector as a locator (gozxing steps only)")
 	verbose := fs.Bool("v", false, "log camera state and decode errors to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -97,7 +97,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer cam.Close()
 	opts := qr.DefaultOptions()
-	opts.WeChat = !*noWeChat
+	opts.NoLocator = *noLocator
 	dec, err := qr.NewDecoder(opts)
 	if err != nil {
 		return err

@@ -3,12 +3,10 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
-#include <opencv2/wechat_qrcode.hpp>
 
 namespace {
 struct Locator {
 	cv::QRCodeDetector qr;
-	cv::Ptr<cv::wechat_qrcode::WeChatQRCode> wechat;
 };
 
 cv::Mat view(const unsigned char *src, int w, int h, int stride) {
@@ -18,13 +16,9 @@ cv::Mat view(const unsigned char *src, int w, int h, int stride) {
 
 extern "C" {
 
-cpLocator cp_locator_new(int wechat) {
+cpLocator cp_locator_new(void) {
 	try {
-		Locator *l = new Locator();
-		if (wechat) {
-			l->wechat = cv::makePtr<cv::wechat_qrcode::WeChatQRCode>();
-		}
-		return l;
+		return new Locator();
 	} catch (...) {
 		return nullptr;
 	}
@@ -44,33 +38,6 @@ int cp_detect(cpLocator lp, const unsigned char *src, int w, int h, int stride, 
 			pts[2 * i + 1] = out[i].y;
 		}
 		return 1;
-	} catch (...) {
-		return -1;
-	}
-}
-
-int cp_wechat(cpLocator lp, const unsigned char *src, int w, int h, int stride, float *pts, int max) {
-	try {
-		Locator *l = static_cast<Locator *>(lp);
-		if (!l->wechat) {
-			return 0;
-		}
-		std::vector<cv::Mat> quads;
-		l->wechat->detectAndDecode(view(src, w, h, stride), quads);
-		int n = 0;
-		for (const cv::Mat &q : quads) {
-			if (n >= max) break;
-			if (q.total() != 4 || q.type() != CV_32FC1 && q.type() != CV_32FC2) {
-				if (q.total() * q.channels() != 8) continue;
-			}
-			cv::Mat f;
-			q.convertTo(f, CV_32F);
-			f = f.reshape(1, 1);
-			if (f.total() != 8) continue;
-			for (int i = 0; i < 8; i++) pts[8 * n + i] = f.at<float>(0, i);
-			n++;
-		}
-		return n;
 	} catch (...) {
 		return -1;
 	}

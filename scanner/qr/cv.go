@@ -20,14 +20,10 @@ type locator struct {
 	p C.cpLocator
 }
 
-func newLocator(wechat bool) (*locator, error) {
-	w := C.int(0)
-	if wechat {
-		w = 1
-	}
-	p := C.cp_locator_new(w)
+func newLocator() (*locator, error) {
+	p := C.cp_locator_new()
 	if p == nil {
-		return nil, errors.New("creating the OpenCV QR locators")
+		return nil, errors.New("creating the OpenCV QR locator")
 	}
 	return &locator{p: p}, nil
 }
@@ -52,20 +48,6 @@ func (l *locator) detect(g Gray) (Quad, bool, error) {
 		return Quad{}, false, nil
 	}
 	return quadOf(pts[:]), true, nil
-}
-
-// wechat returns the quadrangles OpenCV's WeChat detector finds.
-func (l *locator) wechat(g Gray, max int) ([]Quad, error) {
-	pts := make([]C.float, 8*max)
-	n := C.cp_wechat(l.p, pix(g), C.int(g.Width), C.int(g.Height), C.int(g.Stride), &pts[0], C.int(max))
-	if n < 0 {
-		return nil, errOpenCV
-	}
-	out := make([]Quad, 0, int(n))
-	for i := 0; i < int(n); i++ {
-		out = append(out, quadOf(pts[8*i:8*i+8]))
-	}
-	return out, nil
 }
 
 func quadOf(p []C.float) Quad {

@@ -9,18 +9,13 @@ extern "C" {
 
 typedef void *cpLocator;
 
-// cp_locator_new creates the OpenCV QRCodeDetector and, when wechat is
-// non-zero, the WeChat detector (no model files). NULL on failure.
-cpLocator cp_locator_new(int wechat);
+// cp_locator_new creates an OpenCV QRCodeDetector. NULL on failure.
+cpLocator cp_locator_new(void);
 void cp_locator_free(cpLocator l);
 
 // cp_detect runs QRCodeDetector::detect and writes 4 corners (x,y pairs)
 // into pts. Returns 1 when found, 0 when not, -1 on an OpenCV error.
 int cp_detect(cpLocator l, const unsigned char *src, int w, int h, int stride, float *pts);
-
-// cp_wechat runs the WeChat detector and writes up to max quadrangles
-// (8 floats each) into pts. Returns how many were found, -1 on error.
-int cp_wechat(cpLocator l, const unsigned char *src, int w, int h, int stride, float *pts, int max);
 
 // cp_resize scales src into dst (dw x dh, stride dw). interp: 0 area,
 // 1 linear, 2 cubic.

@@ -2,9 +2,10 @@
 //
 // gozxing is the decoder of record. When its plain decode fails, a cascade
 // of general remedies is tried: TRY_HARDER, another binariser, down- and
-// up-scaling, inversion, contrast stretching, sharpening, and OpenCV
-// locators (QRCodeDetector and the WeChat detector) whose corners are used
-// to warp the code flat before gozxing reads it. For live video the
+// up-scaling, inversion, contrast stretching, sharpening, an added quiet
+// zone, and OpenCV's QRCodeDetector as a locator whose corners are used to
+// warp the code flat before gozxing reads it. (Debian 12's OpenCV 4.6 has
+// no QR decoding library, so OpenCV only ever locates.) For live video the
 // cascade is spread over successive frames (DecodeFrame) so that no frame
 // blows the time budget; for single images it runs to the end (Decode).
 package qr
@@ -25,14 +26,15 @@ type Result struct {
 	Stage string
 }
 
-// Options configure a Decoder.
+// Options configure a Decoder. The zero value is what the terminal uses.
 type Options struct {
-	// WeChat enables OpenCV's WeChat detector as a locator.
-	WeChat bool
+	// NoLocator disables OpenCV's QRCodeDetector (the cascade then stays
+	// within gozxing and plain image operations).
+	NoLocator bool
 }
 
 // DefaultOptions is what the terminal uses.
-func DefaultOptions() Options { return Options{WeChat: true} }
+func DefaultOptions() Options { return Options{} }
 
 // Decoder decodes QR codes. It holds OpenCV state and scratch buffers and is
 // not safe for concurrent use; Close releases it.
@@ -47,11 +49,15 @@ type Decoder struct {
 
 // NewDecoder creates a decoder with its OpenCV locators.
 func NewDecoder(opts Options) (*Decoder, error) {
-	loc, err := newLocator(opts.WeChat)
-	if err != nil {
-		return nil, fmt.Errorf("creating the QR decoder: %w", err)
+	d := &Decoder{opts: opts, zx: newZxing()}
+	if !opts.NoLocator {
+		loc, err := newLocator()
+		if err != nil {
+			return nil, fmt.Errorf("creating the QR decoder: %w", err)
+		}
+		d.loc = loc
 	}
-	return &Decoder{opts: opts, zx: newZxing(), loc: loc}, nil
+	return d, nil
 }
 
 // Close frees the OpenCV state.

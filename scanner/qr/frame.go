@@ -164,7 +164,7 @@ func (d *Decoder) workPlane(g Gray) (Gray, float64, error) {
 // wide (its cost grows quickly with size and noise; downscaling also
 // averages noise out) and warps the code from g itself.
 func (d *Decoder) locateSmall(g Gray) ([]Result, error) {
-	if g.Width <= locateWidth {
+	if d.loc == nil || g.Width <= locateWidth {
 		return stageLocate(d, g)
 	}
 	w := locateWidth

@@ -31,11 +31,11 @@ var stages = []stage{
 	{"stretched", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(stretch(g), global, true, false) }},
 	{"opencv-locator", stageLocate},
 	{"sharpened-locator", stageSharpLocate},
-	{"wechat-locator", stageWeChat},
+	{"padded", stagePadded},
 	{"upscaled-locator", stageUpLocate},
 }
 
-// stageUpLocate runs both locators on a doubled image: small codes with
+// stageUpLocate runs the locator on a doubled image: small codes with
 // two or three pixels per module.
 func stageUpLocate(d *Decoder, g Gray) ([]Result, error) {
 	if g.Width*g.Height > 1000*1000 {
@@ -46,14 +46,11 @@ func stageUpLocate(d *Decoder, g Gray) ([]Result, error) {
 		return nil, err
 	}
 	rs, err := stageLocate(d, s)
-	if err == nil && len(rs) == 0 {
-		rs, err = stageWeChat(d, s)
-	}
 	return rescale(rs, 0.5, 0, 0), err
 }
 
-// stageSharpLocate runs both locators on a sharpened image: blurred codes
-// whose finder patterns the locators miss.
+// stageSharpLocate runs the locator, then the padded read, on a sharpened
+// image: blurred codes whose finder patterns the locator misses.
 func stageSharpLocate(d *Decoder, g Gray) ([]Result, error) {
 	s, err := sharpen(g, 1, 1.5)
 	if err != nil {
@@ -61,7 +58,7 @@ func stageSharpLocate(d *Decoder, g Gray) ([]Result, error) {
 	}
 	rs, err := stageLocate(d, s)
 	if err == nil && len(rs) == 0 {
-		rs, err = stageWeChat(d, s)
+		rs, err = stagePadded(d, s)
 	}
 	return rs, err
 }
@@ -124,25 +121,12 @@ func stageLocate(d *Decoder, g Gray) ([]Result, error) {
 	return d.decodeQuad(g, q)
 }
 
-// stageWeChat does the same with OpenCV's WeChat detector, which finds
-// codes QRCodeDetector misses (small, rotated, low contrast).
-func stageWeChat(d *Decoder, g Gray) ([]Result, error) {
-	if d.loc == nil || !d.opts.WeChat {
-		return nil, nil
-	}
-	qs, err := d.loc.wechat(g, 4)
-	if err != nil {
-		return nil, err
-	}
-	var out []Result
-	for _, q := range qs {
-		rs, err := d.decodeQuad(g, q)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, rs...)
-	}
-	return out, nil
+// stagePadded treats the whole image as the code: it is squared up and
+// given a white margin, for codes photographed without their quiet zone
+// (cropped to the modules, or printed edge to edge).
+func stagePadded(d *Decoder, g Gray) ([]Result, error) {
+	w, h := float64(g.Width), float64(g.Height)
+	return d.decodeQuad(g, Quad{{0, 0}, {w, 0}, {w, h}, {0, h}})
 }
 
 // decodeQuad warps quadrangle q flat (white margin as quiet zone) and

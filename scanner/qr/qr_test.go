@@ -1,0 +1,143 @@
+package qr
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
+)
+
+func newTestDecoder(t testing.TB) *Decoder {
+	t.Helper()
+	d, err := NewDecoder(DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// TestDecodeCases renders frames with the perturbations the cascade exists
+// for and checks each is read, with the right text.
+func TestDecodeCases(t *testing.T) {
+	d := newTestDecoder(t)
+	for _, c := range []struct {
+		name string
+		sc   videogen.Scene
+	}{
+		{"upright code", videogen.Scene{Text: benchText, Size: 0.7}},
+		{"rotated 45 degrees", videogen.Scene{Text: benchText, Size: 0.7, Rotate: 45}},
+		{"tilted back", videogen.Scene{Text: benchText, Size: 0.7, Tilt: 0.2}},
+		{"blurred", videogen.Scene{Text: benchText, Size: 0.75, Blur: 1.5}},
+		{"dim screen", videogen.Scene{Text: benchText, Size: 0.7, Contrast: 0.3}},
+		{"glare spot", videogen.Scene{Text: benchText, Size: 0.7, Glare: 0.8}},
+		{"sensor noise", videogen.Scene{Text: benchText, Size: 0.7, Noise: 12}},
+		{"small short code", videogen.Scene{Text: "HCN1:SHORT", Size: 0.15}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := frameOf(t, 640, 480, c.sc)
+			rs, err := d.Decode(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rs) == 0 || rs[0].Text != c.sc.Text {
+				t.Fatalf("got %+v, want the code read", rs)
+			}
+			// The outline is where the code was drawn: its centre near
+			// the frame centre, its area near the code's.
+			q := rs[0].Corners
+			cx, cy := (q[0].X+q[2].X)/2, (q[0].Y+q[2].Y)/2
+			side := c.sc.Size * 480
+			if math.Hypot(cx-320, cy-240) > side/5 {
+				t.Errorf("outline centre (%.0f, %.0f), want near (320, 240); outline %v", cx, cy, q)
+			}
+			if a := q.Area(); a < 0.3*side*side || a > 1.3*side*side {
+				t.Errorf("outline area %.0f, want about %.0f", a, side*side)
+			}
+		})
+	}
+}
+
+// TestInvertedCode: light modules on a dark ground (some phone themes).
+func TestInvertedCode(t *testing.T) {
+	d := newTestDecoder(t)
+	g := invert(frameOf(t, 480, 360, videogen.Scene{Text: "HCN1:INVERTED", Size: 0.6}))
+	rs, err := d.Decode(g)
+	if err != nil || len(rs) == 0 || rs[0].Text != "HCN1:INVERTED" {
+		t.Fatalf("got %+v, %v; want the inverted code read", rs, err)
+	}
+	if rs[0].Stage != "inverted" {
+		t.Errorf("read by %q, want the inverted step", rs[0].Stage)
+	}
+}
+
+// TestLargestFirst: two codes in view, the one at the counter first.
+func TestLargestFirst(t *testing.T) {
+	d := newTestDecoder(t)
+	g := frameOf(t, 640, 480, videogen.Scene{Text: "HCN1:FRONT", Size: 0.55, X: -0.12,
+		Others: []videogen.Scene{{Text: "HCN1:BEHIND", Size: 0.25, X: 0.33, Y: -0.25}}})
+	for _, mode := range []string{"Decode", "DecodeFrame"} {
+		var rs []Result
+		var err error
+		if mode == "Decode" {
+			rs, err = d.Decode(g)
+		} else {
+			rs, err = d.DecodeFrame(g)
+		}
+		if err != nil || len(rs) == 0 || rs[0].Text != "HCN1:FRONT" {
+			t.Errorf("%s: got %+v, %v; want HCN1:FRONT first", mode, rs, err)
+		}
+	}
+}
+
+// TestNoCodeAndBadPlanes: an empty scene decodes to nothing; planes whose
+// sizes do not fit their buffer are refused, never read out of bounds.
+func TestNoCodeAndBadPlanes(t *testing.T) {
+	d := newTestDecoder(t)
+	empty := frameOf(t, 640, 480, videogen.Scene{Noise: 5})
+	if rs, err := d.Decode(empty); err != nil || len(rs) != 0 {
+		t.Errorf("empty frame: %+v, %v", rs, err)
+	}
+	for i := range 30 {
+		if rs, err := d.DecodeFrame(empty); err != nil || len(rs) != 0 {
+			t.Fatalf("empty frame %d: %+v, %v", i, rs, err)
+		}
+	}
+	for _, g := range []Gray{
+		{},
+		{Pix: make([]byte, 10), Width: 4, Height: 4, Stride: 4},
+		{Pix: make([]byte, 100), Width: 10, Height: 10, Stride: 5},
+		{Pix: make([]byte, 100), Width: -1, Height: 10, Stride: 10},
+	} {
+		if _, err := d.Decode(g); !errors.Is(err, errBadPlane) {
+			t.Errorf("Decode(%dx%d stride %d, %d bytes): %v, want errBadPlane", g.Width, g.Height, g.Stride, len(g.Pix), err)
+		}
+		if _, err := d.DecodeFrame(g); !errors.Is(err, errBadPlane) {
+			t.Errorf("DecodeFrame(%dx%d stride %d, %d bytes): %v, want errBadPlane", g.Width, g.Height, g.Stride, len(g.Pix), err)
+		}
+	}
+}
+
+// FuzzDecode: whatever a stranger holds up to the camera, decoding returns
+// (a result or nothing) and never panics or reads out of bounds.
+func FuzzDecode(f *testing.F) {
+	g := frameOf(f, 96, 72, videogen.Scene{Text: "HCN1:FUZZ", Size: 0.9})
+	f.Add(byte(96), g.Pix)
+	f.Add(byte(40), []byte("\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff"))
+	d := newTestDecoder(f)
+	f.Fuzz(func(t *testing.T, w byte, pix []byte) {
+		width := int(w)%128 + 1
+		if len(pix) > 128*128 {
+			pix = pix[:128*128]
+		}
+		g := Gray{Pix: pix, Width: width, Height: len(pix) / width, Stride: width}
+		rs, _ := d.DecodeFrame(g)
+		for _, r := range rs {
+			if r.Text == "" && r.Stage == "" {
+				t.Errorf("empty result %+v", r)
+			}
+		}
+		d.Decode(g)
+	})
+}
