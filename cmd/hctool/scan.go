@@ -47,7 +47,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fps := fs.Int("fps", 30, "requested frame rate (devices and streams)")
 	holdOff := fs.Duration("holdoff", scanner.DefaultHoldOff, "how long a code must be out of sight before it is presented again")
 	realtime := fs.Bool("realtime", false, "play files and folders at their frame rate, dropping frames the decoder cannot keep up with, as a live camera does (default: every frame, capture times are media times)")
-	loop := fs.Bool("loop", false, "replay a file or folder forever")
+	loop := fs.Bool("loop", false, "replay a file or folder forever (implies -realtime)")
 	noLocator := fs.Bool("no-locator", false, "do not use OpenCV's QRCodeDetector as a locator (gozxing steps only)")
 	verbose := fs.Bool("v", false, "log camera state and decode errors to stderr")
 	if err := parseFlags(fs, args); err != nil {
@@ -91,7 +91,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cam, err := camera.Open(ctx, camera.Config{Source: fs.Arg(0), Width: *width, Height: *height, FPS: *fps,
-		Loop: *loop, Lockstep: !*realtime}, log)
+		Loop: *loop, Lockstep: !*realtime && !*loop}, log)
 	if err != nil {
 		return err
 	}
