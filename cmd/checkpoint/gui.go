@@ -264,7 +264,8 @@ func statusOf(t *terminal.Terminal, demo bool, storeMsg string) ui.Status {
 			st.Sensor = ui.Device{State: ui.DeviceSimulated, Detail: ss.Port}
 		case ss.State == thermometer.StateConnected:
 			st.Sensor = ui.Device{State: ui.DeviceOK, Detail: ss.Port}
-		case ss.State == thermometer.StateConnecting:
+		case ss.State == thermometer.StateConnecting,
+			demo && ss.State == thermometer.StateReconnecting && ss.Counters.Connects == 0:
 			st.Sensor = ui.Device{State: ui.DeviceUnknown, Detail: ss.Port}
 		default:
 			detail := string(ss.State)

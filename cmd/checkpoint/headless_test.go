@@ -60,6 +60,7 @@ func TestHeadlessDemoEndToEnd(t *testing.T) {
 		{"relative", []string{"green", "no_temperature"}},
 		{"expired", []string{"expired"}},
 		{"forged", []string{"unknown_issuer"}},
+		{"revoked", []string{"revoked"}},
 		{"fever", []string{"fever", "no_temperature"}},
 	}
 	if len(finals) != len(want) {

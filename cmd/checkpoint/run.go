@@ -137,6 +137,11 @@ func run(ctx context.Context, o options) error {
 		}
 		return err
 	}
+	if dm != nil {
+		if err := t.Store.ApplyRevocationDelta(dm.Revocations, t.Roots); err != nil {
+			log.Error("installing the demo revocation list", "err", err)
+		}
+	}
 	log.Info("terminal built", "took", time.Since(start).Round(time.Millisecond), "terminal", cfg.TerminalID, "site", cfg.SiteID)
 	if o.headless {
 		out := o.stdout

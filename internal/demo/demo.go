@@ -16,12 +16,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
+	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	"github.com/checkpoint-terminal/checkpoint/thermometer/sim"
 )
 
@@ -30,7 +32,7 @@ type Options struct {
 	// Width and Height of the generated video (default 640x480: the video
 	// is rendered at start-up and on every refresh, so it is kept small).
 	Width, Height int
-	// FPS of the video (default 25).
+	// FPS of the video (default 15: rendering is the slow part of start-up).
 	FPS int
 	// CodeTime is how long each person holds up a code (default 2.5 s);
 	// GapTime the empty moment between two people (default 1.5 s).
@@ -50,13 +52,17 @@ type Demo struct {
 	Config config.Config
 	// Cases lists what the video shows, in order, for tests and the log.
 	Cases []Case
-	keys  *keys
-	opts  Options
-	clock checkpoint.Clock
-	log   *slog.Logger
-	stop  func()
-	// simStart is when the simulated sensor began its script; videos are
-	// started on a script boundary so that each code is shown while its
+	// Revocations is a root-signed revocation snapshot that revokes the
+	// demo's revoked card; install it with Store.ApplyRevocationDelta.
+	Revocations []byte
+	keys        *keys
+	opts        Options
+	clock       checkpoint.Clock
+	log         *slog.Logger
+	simMu       sync.Mutex
+	sim         *sim.Sim
+	// simStart is when the simulated sensor's first person steps up; videos
+	// are started on a script boundary so that each code is shown while its
 	// holder stands at the sensor.
 	simStart time.Time
 }
@@ -79,7 +85,7 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 		opts.Width, opts.Height = 640, 480
 	}
 	if opts.FPS == 0 {
-		opts.FPS = 25
+		opts.FPS = 15
 	}
 	if opts.CodeTime == 0 {
 		opts.CodeTime = 2500 * time.Millisecond
@@ -116,27 +122,14 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 	if d.Cases, err = k.cases(now); err != nil {
 		return nil, err
 	}
+	if d.Revocations, err = k.revocations(now); err != nil {
+		return nil, err
+	}
 
-	// The simulated sensor walks through the same people in step with the
-	// video: each holder steps up as their code appears (rise), stays while
-	// it is shown (hold), steps away (fall) and nobody is there for the rest
-	// of the video's gap, so the sensor reports "no person" between people.
-	script := make([]sim.Person, len(d.Cases))
-	for i, c := range d.Cases {
-		script[i] = sim.Person{Celsius: c.Celsius, Hold: d.codeDur() - simRise}
-	}
-	s, err := sim.New(ctx, sim.Options{
-		Protocol: opts.Protocol, Script: script, Loop: true,
-		Gap: d.gapDur() - simFall, Rise: simRise, Fall: simFall,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("starting the simulated thermometer: %w", err)
-	}
-	// The script's clock starts with its first sample, one interval in,
-	// and opens with the gap before the first person.
-	d.simStart = time.Now().Add(s.Options().Interval + d.gapDur() - simFall)
-	d.stop = func() { s.Close() }
-	port := s.Path()
+	// The simulated sensor starts with the first video (startSim), at a
+	// device link that exists from then on; the thermometer retries until.
+	port := filepath.Join(dir, "ttySIM0")
+	os.Remove(port) // a link left by an earlier run points at a dead pty
 
 	cfg := config.Default()
 	cfg.TerminalID, cfg.SiteID = "demo-terminal", "demo-site"
@@ -159,10 +152,41 @@ const (
 	simFall = 200 * time.Millisecond
 )
 
+// startSim starts the simulated sensor once. It walks through the same
+// people as the video, in step with it: each holder steps up as their code
+// appears (rise), stays while it is shown (hold), steps away (fall) and
+// nobody is there for the rest of the gap, so the sensor reports "no
+// person" between people.
+func (d *Demo) startSim(ctx context.Context) error {
+	d.simMu.Lock()
+	defer d.simMu.Unlock()
+	if d.sim != nil {
+		return nil
+	}
+	script := make([]sim.Person, len(d.Cases))
+	for i, c := range d.Cases {
+		script[i] = sim.Person{Celsius: c.Celsius, Hold: d.codeDur() - simRise}
+	}
+	s, err := sim.New(ctx, sim.Options{
+		Protocol: d.opts.Protocol, Script: script, Loop: true, Link: d.Config.Thermometer.Port,
+		Gap: d.gapDur() - simFall, Rise: simRise, Fall: simFall,
+	})
+	if err != nil {
+		return fmt.Errorf("starting the simulated thermometer: %w", err)
+	}
+	// The script's clock starts with its first sample, one interval in,
+	// and opens with the gap before the first person.
+	d.simStart = time.Now().Add(s.Options().Interval + d.gapDur() - simFall)
+	d.sim = s
+	return nil
+}
+
 // Close stops the simulated thermometer.
 func (d *Demo) Close() {
-	if d.stop != nil {
-		d.stop()
+	d.simMu.Lock()
+	defer d.simMu.Unlock()
+	if d.sim != nil {
+		d.sim.Close()
 	}
 }
 
@@ -177,11 +201,17 @@ func (d *Demo) period() time.Duration {
 // untilNextPass is how long until the simulated sensor starts its script
 // again (measured on the real clock: both sides pace in real time).
 func (d *Demo) untilNextPass() time.Duration {
+	d.simMu.Lock()
+	defer d.simMu.Unlock()
 	p := d.period()
 	if p <= 0 {
 		return 0
 	}
-	return p - time.Since(d.simStart)%p
+	el := time.Since(d.simStart)
+	if el < 0 { // the first person has not stepped up yet
+		return -el
+	}
+	return (p - el%p) % p
 }
 
 // Scenes turns the cases into video scenes: each code held up for a while
@@ -301,6 +331,8 @@ func (k *keys) cases(now time.Time) ([]Case, error) {
 	relative := dyn(checkpoint.ColorGreen, "陈*")
 	relative.Kind, relative.ExpiresAt = checkpoint.KindCard, now.AddDate(1, 0, 0)
 	relative.Proxy, relative.Relation, relative.BirthYear = true, "mother", 1946
+	revoked := dyn(checkpoint.ColorGreen, "周*")
+	revoked.ID, revoked.Kind, revoked.ExpiresAt = revokedCardID, checkpoint.KindCard, now.AddDate(1, 0, 0)
 	fever := dyn(checkpoint.ColorGreen, "刘*")
 	fever.Issuer, fever.Region = "SZHC", "440300"
 
@@ -325,6 +357,7 @@ func (k *keys) cases(now time.Time) ([]Case, error) {
 		{"relative", relative, k.beijing, 36.3},
 		{"expired", expired, k.beijing, 36.6},
 		{"forged", dyn(checkpoint.ColorGreen, "孙*"), k.forger, 36.5},
+		{"revoked", revoked, k.beijing, 36.6},
 		{"fever", fever, k.shenzhen, 38.2},
 	} {
 		if err := add(c.name, c.claims, c.key, c.celsius); err != nil {
@@ -332,6 +365,24 @@ func (k *keys) cases(now time.Time) ([]Case, error) {
 		}
 	}
 	return cases, nil
+}
+
+// revokedCardID is the code id of the demo's revoked printed card.
+const revokedCardID = "de0de0de0de0de0de0de0de0de0de0de"
+
+// revocations signs a snapshot of the demo's revocation list. Its sequence
+// number is the time, so each run's snapshot supersedes the last one.
+func (k *keys) revocations(now time.Time) ([]byte, error) {
+	h, err := healthcode.RevocationHashForCodeID(revokedCardID)
+	if err != nil {
+		return nil, err
+	}
+	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: uint64(now.Unix()), IssuedAt: now, Hashes: []checkpoint.RevocationHash{h}}
+	signed, err := healthcode.SignDocument(doc.Marshal(), k.root)
+	if err != nil {
+		return nil, fmt.Errorf("signing the demo revocation list: %w", err)
+	}
+	return signed, nil
 }
 
 func writeFile(path string, b []byte) error {

@@ -76,6 +76,9 @@ func (r *Rotator) rotate(ctx context.Context, gen int) error {
 		return err
 	}
 	rendered := time.Since(start)
+	if err := r.d.startSim(ctx); err != nil {
+		return err
+	}
 	// Start on the sensor's script boundary so each code is shown while its
 	// holder stands at the simulated sensor.
 	select {
