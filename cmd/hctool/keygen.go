@@ -1,8 +1,8 @@
 package main
 
 import (
-	"crypto"
 	"context"
+	"crypto"
 	"encoding/hex"
 	"errors"
 	"fmt"
