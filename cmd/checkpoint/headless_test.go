@@ -62,6 +62,7 @@ func TestHeadlessDemoEndToEnd(t *testing.T) {
 		{"forged", []string{"unknown_issuer"}},
 		{"revoked", []string{"revoked"}},
 		{"fever", []string{"fever", "no_temperature"}},
+		{"dcc", []string{"green", "no_temperature"}},
 	}
 	if len(finals) != len(want) {
 		for _, f := range finals {
@@ -83,6 +84,9 @@ func TestHeadlessDemoEndToEnd(t *testing.T) {
 		}
 		if f.Reason == "fever" && (f.Temperature == nil || *f.Temperature < 37.3) {
 			t.Errorf("person %d (%s) rechecked without a fever: %v", i, w.name, f.Temperature)
+		}
+		if w.name == "dcc" && (f.Code == nil || f.Code.Format != checkpoint.FormatDCC || f.Code.Region != "DE") {
+			t.Errorf("the EU certificate was not verified as a DCC from DE: %+v", f.Code)
 		}
 		if w.name == "relative" && (f.Code == nil || !f.Code.Proxy) {
 			t.Errorf("the relative's code lost its proxy flag: %+v", f.Code)

@@ -11,6 +11,11 @@ package demo
 import (
 	"context"
 	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"math/big"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -229,7 +234,13 @@ func (d *Demo) Scenes(cases []Case) []videogen.Scene {
 	var scenes []videogen.Scene
 	for i, c := range cases {
 		s := videogen.Scene{Text: c.Text, Frames: int(d.codeDur().Seconds() * fps), Size: 0.5}
-		perturb[i%len(perturb)](&s)
+		if len(c.Text) > 300 {
+			// A dense code (an EU certificate) at 640x480 needs every pixel:
+			// it is held up close and straight, as people do with paper.
+			s.Size = 0.9
+		} else {
+			perturb[i%len(perturb)](&s)
+		}
 		scenes = append(scenes, s, videogen.Scene{Frames: int(d.gapDur().Seconds() * fps)})
 	}
 	return scenes
@@ -252,6 +263,9 @@ func (d *Demo) WriteVideo(path string) ([]Case, error) {
 // records and lists from earlier runs stay verifiable.
 type keys struct {
 	root, beijing, shenzhen, forger crypto.Signer
+	// dsc signs the demo's EU DCC; dscCert is its certificate (DER).
+	dsc     crypto.Signer
+	dscCert []byte
 }
 
 func loadKeys(dir string) (*keys, error) {
@@ -265,6 +279,7 @@ func loadKeys(dir string) (*keys, error) {
 		{"issuer-beijing", healthcode.ES256, &k.beijing},
 		{"issuer-shenzhen", healthcode.SM2, &k.shenzhen},
 		{"forger", healthcode.ES256, &k.forger},
+		{"dcc-signer", healthcode.ES256, &k.dsc},
 	} {
 		key, err := loadOrCreateKey(filepath.Join(dir, kk.name+".key.pem"), kk.alg)
 		if err != nil {
@@ -276,7 +291,39 @@ func loadKeys(dir string) (*keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	if k.dscCert, err = loadOrCreateDSC(filepath.Join(dir, "dcc-signer.crt"), k.dsc); err != nil {
+		return nil, err
+	}
 	return k, writeFile(filepath.Join(dir, "root.pub.pem"), pub)
+}
+
+// loadOrCreateDSC returns the demo DCC document signer's certificate: a
+// self-signed "DE" certificate allowed to sign vaccination certificates
+// (extended key usage 1.3.6.1.4.1.1847.2021.1.2), valid for ten years.
+func loadOrCreateDSC(path string, key crypto.Signer) ([]byte, error) {
+	if der, err := os.ReadFile(path); err == nil {
+		if c, err := x509.ParseCertificate(der); err == nil && c.PublicKey != nil && publicKeysEqual(c.PublicKey, key.Public()) {
+			return der, nil
+		}
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:       big.NewInt(now.UnixNano()),
+		Subject:            pkix.Name{Country: []string{"DE"}, CommonName: "Checkpoint demo DCC signer"},
+		NotBefore:          now.AddDate(0, 0, -1),
+		NotAfter:           now.AddDate(10, 0, 0),
+		UnknownExtKeyUsage: []asn1.ObjectIdentifier{{1, 3, 6, 1, 4, 1, 1847, 2021, 1, 2}},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, fmt.Errorf("creating the demo DCC signer certificate: %w", err)
+	}
+	return der, writeFile(path, der)
+}
+
+func publicKeysEqual(a, b crypto.PublicKey) bool {
+	ea, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && ea.Equal(b)
 }
 
 func loadOrCreateKey(path string, alg healthcode.Algorithm) (crypto.Signer, error) {
@@ -309,9 +356,13 @@ func (k *keys) trustList(now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	de, err := healthcode.NewCertificateEntry(k.dscCert, "DE")
+	if err != nil {
+		return nil, err
+	}
 	return healthcode.SignTrustList(healthcode.TrustListDoc{
 		Version: uint64(now.Unix()), IssuedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour),
-		Entries: []healthcode.TrustListEntry{bj, sz},
+		Entries: []healthcode.TrustListEntry{bj, sz, de},
 	}, k.root)
 }
 
@@ -345,6 +396,18 @@ func (k *keys) cases(now time.Time) ([]Case, error) {
 		cases = append(cases, Case{Name: name, Text: text, Celsius: celsius})
 		return nil
 	}
+	dcc, err := healthcode.IssueDCC("DE", map[string]any{
+		"ver": "1.3.0", "dob": "1979-04-14",
+		"nam": map[string]any{"fn": "Musterfrau", "fnt": "MUSTERFRAU", "gn": "Erika", "gnt": "ERIKA"},
+		"v": []any{map[string]any{
+			"tg": "840539006", "vp": "1119349007", "mp": "EU/1/20/1528", "ma": "ORG-100030215",
+			"dn": 2, "sd": 2, "dt": now.AddDate(0, -2, 0).Format("2006-01-02"), "co": "DE",
+			"is": "Robert Koch-Institut", "ci": "URN:UVCI:01DE/DEMO/" + healthcode.NewCodeID(),
+		}},
+	}, k.dsc, k.dscCert, now, now.AddDate(0, 6, 0))
+	if err != nil {
+		return nil, fmt.Errorf("issuing the demo DCC: %w", err)
+	}
 	for _, c := range []struct {
 		name    string
 		claims  healthcode.Claims
@@ -364,6 +427,8 @@ func (k *keys) cases(now time.Time) ([]Case, error) {
 			return nil, err
 		}
 	}
+	// A traveller's EU certificate, recognised through the trust list.
+	cases = append(cases, Case{Name: "dcc", Text: dcc, Celsius: 36.4})
 	return cases, nil
 }
 
