@@ -30,7 +30,9 @@ type Error struct {
 	Msg   string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("libmodbus %s: %s (errno %d)", e.Op, e.Msg, e.Errno) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("libmodbus %s: %s (errno %d)", e.Op, e.Msg, e.Errno)
+}
 
 // Exception returns the Modbus exception code when libmodbus failed because
 // the slave answered with an exception (EMBXILFUN .. EMBXGTAR).
