@@ -19,6 +19,8 @@ packages=(
   fonts-droid-fallback
   # the hub's database, for the hub tests
   postgresql
+  # libmodbus, the reference Modbus implementation the thermometer's Modbus RTU tests run against
+  libmodbus-dev
 )
 
 missing=()

@@ -115,7 +115,9 @@ func TestLibmodbusSlaveReadings(t *testing.T) {
 			[]step{{[]uint16{0x4212, 0x147B}, f32(36.52)}, {[]uint16{0xC148, 0x0000}, -12.5}, {[]uint16{0x4215, 0x0000}, 37.25}}},
 		{"function 4, float32 low word first",
 			modbusref.SlaveConfig{Slave: 1, InputStart: 5, InputLen: 2},
-			func(c *thermometer.Config) { c.Function, c.Register, c.Words, c.Float, c.WordSwap, c.Scale = 4, 5, 2, true, true, 1 },
+			func(c *thermometer.Config) {
+				c.Function, c.Register, c.Words, c.Float, c.WordSwap, c.Scale = 4, 5, 2, true, true, 1
+			},
 			[]step{{[]uint16{0x147B, 0x4212}, f32(36.52)}, {[]uint16{0x0000, 0xC148}, -12.5}}},
 	}
 	for _, tc := range cases {
