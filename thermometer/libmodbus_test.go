@@ -23,7 +23,7 @@ import (
 func requireLibmodbus(t *testing.T) {
 	t.Helper()
 	ok, why := modbusref.Available()
-	testenv.Require(t, ok, "libmodbus, the independent Modbus implementation (apt-get install libmodbus-dev): "+why)
+	testenv.Require(t, ok, "libmodbus, the independent Modbus implementation: "+why)
 }
 
 // refSlave is a libmodbus slave at the far end of a null-modem line; the
@@ -268,8 +268,12 @@ func TestLibmodbusSlaveWrongAddressTimesOut(t *testing.T) {
 	if _, ok := s.Latest(); ok {
 		t.Fatal("a reading without a response")
 	}
-	if ls := slave.Stats(); ls.Requests != 0 || ls.Ignored < 2 || ls.Errors != 0 {
-		t.Fatalf("libmodbus slave %+v, want every request seen (well formed) and ignored as another slave's", ls)
+	// libmodbus saw the requests and ignored them as another slave's. (It
+	// then takes the next frame for that slave's answer and frames by
+	// length, so the retry is partly read as a "confirmation to ignore":
+	// how many fragments it ignored or rejected is libmodbus's business.)
+	if ls := slave.Stats(); ls.Requests != 0 || ls.Ignored == 0 {
+		t.Fatalf("libmodbus slave %+v, want requests ignored as another slave's and none answered", ls)
 	}
 }
 
@@ -299,7 +303,7 @@ func TestSimulatorAnswersLibmodbusMaster(t *testing.T) {
 	t.Run("16-bit registers, functions 3 and 4, and exceptions", func(t *testing.T) {
 		t.Parallel()
 		o := quiet
-		o.Slave, o.Register, o.Samples = 5, 20, []float64{36.5, -12.5, 37.3, 38.1}
+		o.Slave, o.Register, o.Samples = 5, 20, []float64{36.5, -12.5, 37.3, 37.9, 38.1}
 		sm := startSim(t, o)
 		m := master(t, sm, 5)
 		// Each answered read takes the next sample (exceptions take none):
@@ -329,6 +333,13 @@ func TestSimulatorAnswersLibmodbusMaster(t *testing.T) {
 		sm.SetFaults(sim.Faults{Exception: 0x04})
 		if _, err := m.ReadRegisters(3, 20, 1); exception(err) != 4 {
 			t.Errorf("with the device-failure fault: %v, want exception 4", err)
+		}
+		// The simulator's CRC fault (which the driver's CRC tests use) is a
+		// CRC error to libmodbus too (the damaged answer took 37.9).
+		sm.SetFaults(sim.Faults{CorruptEvery: 1})
+		var e *modbusref.Error
+		if _, err := m.ReadRegisters(3, 20, 1); !errors.As(err, &e) || !e.BadCRC() {
+			t.Errorf("with the CRC fault: %v, want libmodbus's bad CRC", err)
 		}
 		sm.SetFaults(sim.Faults{})
 		regs, err = m.ReadRegisters(3, 20, 1)

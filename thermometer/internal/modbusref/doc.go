@@ -18,6 +18,7 @@ package modbusref
 import (
 	"errors"
 	"fmt"
+	"os"
 )
 
 // Exception codes as libmodbus reports them: errno MODBUS_ENOBASE + code.
@@ -43,6 +44,9 @@ func (e *Error) Exception() (byte, bool) {
 	return 0, false
 }
 
+// BadCRC reports whether libmodbus refused a frame for its CRC (EMBBADCRC).
+func (e *Error) BadCRC() bool { return e.Errno == enobase+12 }
+
 // ETIMEDOUT is errno 110 on Linux: libmodbus's "no response in time".
 const ETIMEDOUT = 110
 
@@ -59,7 +63,8 @@ type LineConfig struct {
 	Parity   byte // 'N', 'E' or 'O'; default 'N'
 	DataBits int  // default 8
 	StopBits int  // default 1
-	// Debug makes libmodbus print every frame on stdout.
+	// Debug makes libmodbus print every frame on stdout; MODBUSREF_DEBUG=1
+	// in the environment turns it on everywhere.
 	Debug bool
 }
 
@@ -75,6 +80,9 @@ func (c LineConfig) withDefaults() LineConfig {
 	}
 	if c.StopBits == 0 {
 		c.StopBits = 1
+	}
+	if os.Getenv("MODBUSREF_DEBUG") != "" {
+		c.Debug = true
 	}
 	return c
 }

@@ -131,6 +131,7 @@ struct ref_slave {
 	pthread_t thread;
 	pthread_mutex_t mu; /* guards map, exception, stats */
 	int stop;           /* atomic */
+	int debug;
 	int exception;
 	ref_slave_stats stats;
 };
@@ -141,6 +142,9 @@ static void *serve(void *arg) {
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
 		int rc = mb.receive(s->ctx, req);
 		int e = errno;
+		if (s->debug) {
+			fflush(stdout); /* libmodbus's trace; Go's exit would lose it */
+		}
 		if (rc > 0) {
 			pthread_mutex_lock(&s->mu);
 			s->stats.requests++;
@@ -151,6 +155,9 @@ static void *serve(void *arg) {
 				mb.reply(s->ctx, req, rc, s->map);
 			}
 			pthread_mutex_unlock(&s->mu);
+			if (s->debug) {
+				fflush(stdout);
+			}
 			continue;
 		}
 		if (rc == 0) {
@@ -185,6 +192,7 @@ ref_slave *ref_slave_start(const char *device, int baud, char parity, int data_b
 		free(s);
 		return NULL;
 	}
+	s->debug = debug;
 	mb.set_indication_timeout(s->ctx, 0, 50000);
 	s->map = mb.mapping_new_start_address(0, 0, 0, 0, hstart, hcount, istart, icount);
 	if (s->map == NULL) {
@@ -270,6 +278,7 @@ int ref_master_read(ref_master *m, int function, int addr, int n, uint16_t *dest
 	if (rc == -1) {
 		*err = errno;
 	}
+	fflush(stdout);
 	return rc;
 }
 
@@ -278,6 +287,7 @@ int ref_master_write_registers(ref_master *m, int addr, int n, const uint16_t *v
 	if (rc == -1) {
 		*err = errno;
 	}
+	fflush(stdout);
 	return rc;
 }
 
