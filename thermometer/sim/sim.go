@@ -507,11 +507,12 @@ func (s *Sim) commands(p *PTY, acc []byte) []byte {
 func (s *Sim) request(p *PTY, frame []byte) {
 	o := s.opts
 	req, err := modbus.ParseRequest(frame)
-	if err != nil && len(frame) >= 4 && modbus.CheckCRC(frame) &&
+	if err != nil && len(frame) >= 4 && modbus.CheckCRC(frame) && frame[1] >= 1 && frame[1] <= 127 &&
 		frame[1] != modbus.FuncReadHoldingRegisters && frame[1] != modbus.FuncReadInputRegisters {
 		// A well-formed request of another length (0x10 write multiple,
 		// 0x11 report server ID, ...): a function this slave does not
 		// implement, which the specification answers with exception 1.
+		// (Function codes are 1..127; anything else is line noise.)
 		req, err = modbus.Request{Slave: frame[0], Function: frame[1]}, nil
 	}
 	s.mu.Lock()
