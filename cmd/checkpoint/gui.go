@@ -58,6 +58,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	if !cfg.UI.Fullscreen {
 		w.Resize(fyne.NewSize(1280, 800))
 	}
+	term.SetCounters(todaysCounters(t, time.Now()))
 	go term.Run(ctx)
 	quit := quitter(a)
 
@@ -316,4 +317,30 @@ func runScreenshot(ctx context.Context, o options, log *slog.Logger) error {
 	w.ShowAndRun()
 	q.stopped()
 	return nil
+}
+
+// todaysCounters counts today's stored verdicts, so a restart does not reset
+// the guard's counters.
+func todaysCounters(t *terminal.Terminal, now time.Time) ui.Counters {
+	y, m, d := now.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	c := ui.Counters{Day: day}
+	recs, err := t.Store.Recent(20000)
+	if err != nil {
+		return c
+	}
+	for _, r := range recs {
+		if r.Time.Before(day) {
+			break // newest first
+		}
+		switch r.Outcome {
+		case checkpoint.OutcomePass:
+			c.Passed++
+		case checkpoint.OutcomeDeny:
+			c.Denied++
+		case checkpoint.OutcomeRecheck:
+			c.Rechecks++
+		}
+	}
+	return c
 }

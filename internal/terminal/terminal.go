@@ -79,11 +79,11 @@ type Terminal struct {
 // Build opens the store, installs a seed trust list, and constructs the
 // camera, scanner, thermometer, sync client and station. Nothing runs until
 // Run. On error everything opened so far is closed.
-func Build(ctx context.Context, cfg config.Config, opts Options) (t *Terminal, err error) {
+func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t = &Terminal{Config: cfg, clock: opts.Clock, log: opts.Log, manual: make(chan checkpoint.Reading, 4)}
+	t := &Terminal{Config: cfg, clock: opts.Clock, log: opts.Log, manual: make(chan checkpoint.Reading, 4)}
 	if t.clock == nil {
 		t.clock = checkpoint.SystemClock{}
 	}
