@@ -13,6 +13,9 @@ package qr
 import (
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/checkpoint-terminal/checkpoint"
 )
 
 // Result is one decoded code.
@@ -31,7 +34,18 @@ type Options struct {
 	// NoLocator disables OpenCV's QRCodeDetector (the cascade then stays
 	// within gozxing and plain image operations).
 	NoLocator bool
+	// FrameBudget is the time DecodeFrame aims to stay within: a further
+	// attempt on a code seen but not read runs in the same frame only when
+	// its measured cost still fits (at least one always runs). 0 means
+	// DefaultFrameBudget.
+	FrameBudget time.Duration
+	// Clock measures the time spent on a frame (nil: the system clock).
+	Clock checkpoint.Clock
 }
+
+// DefaultFrameBudget is Options.FrameBudget's default: a third of a frame
+// at 30 fps, leaving the rest for verification, the screen and capture.
+const DefaultFrameBudget = 10 * time.Millisecond
 
 // DefaultOptions is what the terminal uses.
 func DefaultOptions() Options { return Options{} }
@@ -49,6 +63,12 @@ type Decoder struct {
 
 // NewDecoder creates a decoder with its OpenCV locators.
 func NewDecoder(opts Options) (*Decoder, error) {
+	if opts.FrameBudget <= 0 {
+		opts.FrameBudget = DefaultFrameBudget
+	}
+	if opts.Clock == nil {
+		opts.Clock = checkpoint.SystemClock{}
+	}
 	d := &Decoder{opts: opts, zx: newZxing()}
 	if !opts.NoLocator {
 		loc, err := newLocator()

@@ -3,6 +3,8 @@ package qr
 import (
 	"fmt"
 	"image"
+	"math"
+	"time"
 )
 
 // Frame-mode tuning: general limits, not fitted to any image set.
@@ -10,85 +12,141 @@ const (
 	// workWidth: wider frames are first decoded at half size, where a code
 	// held at the counter still has several pixels per module.
 	workWidth = 800
-	// regionFrames: for this many frames after a code was seen, the region
-	// around it is tried first.
+	// regionFrames: for this many frames after a code was seen, the place
+	// where it was is tried first.
 	regionFrames = 15
 	// locateWidth bounds the plane OpenCV's locator searches per frame.
 	locateWidth = 480
+	// roiSide bounds the shorter side of a region the locator searches
+	// around gozxing's finder patterns: OpenCV 4.6 enlarges anything
+	// smaller than 512 pixels to 512 before it searches, so a region of
+	// this size costs a bounded few milliseconds whatever the frame size,
+	// and the area downscale averages sensor noise out.
+	roiSide = 400
+	// finderGrow is the margin, in modules, added around the outline that
+	// gozxing's finder patterns imply before that quadrangle is warped:
+	// perspective moves the fourth corner off the parallelogram.
+	finderGrow = 1.5
+	// trackGrow enlarges the last outline before it is re-warped, so a code
+	// that moved a little between frames still lies inside.
+	trackGrow = 0.08
+	// frameWarp bounds the side of a code warped flat in frame mode.
+	frameWarp = 480
 )
+
+// warpStages are the steps whose outline comes from a perspective warp:
+// a code they read is followed by re-warping its outline on later frames.
+func warpStage(name string) bool {
+	switch name {
+	case "finder-warp", "roi-locator", "opencv-locator", "sharpened-locator", "padded", "upscaled-locator":
+		return true
+	}
+	return false
+}
 
 // frameState carries what DecodeFrame learns from one frame to the next.
 type frameState struct {
 	region   image.Rectangle // where the last code was, frame coordinates
+	quad     Quad            // the last code's outline, frame coordinates
 	sinceHit int             // frames since a code was last decoded
 	stage    string          // the cascade step that last decoded a code
 	next     int             // next fallback in the rotation
 	count    int             // frames that reached the fallback step
 	located  int             // count when the locator last ran
-	scratch  Gray            // the half-size work plane, reused
-	small    Gray            // the locator's plane, reused
+	evidence int             // evidence steps run on the current unread code
+	// cost is each evidence step's measured time (a moving average).
+	cost    [8]time.Duration
+	scratch Gray // the half-size work plane, reused
+	small   Gray // the locator's plane, reused
 }
 
 // frameFallbacks run one per frame, in rotation, after the fast attempts
-// failed. Each costs a few milliseconds on the work plane.
-// "full-resolution" only applies when the work plane is downscaled.
+// failed and gozxing saw no code's finder patterns. Each costs a few
+// milliseconds on the work plane. "full-resolution" only applies when the
+// work plane is downscaled.
 var frameFallbacks = []string{
 	"full-resolution", "global-binariser", "full-resolution", "sharpened",
 	"full-resolution", "inverted", "full-resolution", "stretched",
 }
 
-// OpenCV's locator reads tilted and glared codes gozxing's own finder
-// misses, but costs 10 ms or more on a noisy frame. It runs at once when
-// gozxing saw finder patterns it could not decode (a code is there), and
-// otherwise once every locateEvery frames.
+// evidenceStep is one attempt on a code whose finder patterns gozxing
+// found but could not read: a warp of the outline they imply (grown by
+// grow modules, read as read says) or, when roi is set, OpenCV's locator
+// on the code's bounding box grown by roi of its size, scaled so its
+// shorter side is at most side. A step without a name is a turn of the
+// general fallbacks.
+type evidenceStep struct {
+	name string
+	grow float64
+	read warpRead
+	roi  float64
+	side int
+}
+
+// evidenceSteps run one per frame while the same evidence persists: each
+// a different remedy, so a code a step cannot read is not retried the
+// same way frame after frame.
+var evidenceSteps = [8]evidenceStep{
+	{name: "finder-warp", grow: finderGrow, read: readHybrid},
+	{name: "finder-warp", grow: 2 * finderGrow, read: readGlobal},
+	{name: "roi-locator", roi: 0.3, side: roiSide},
+	{name: "finder-warp", grow: finderGrow, read: readStretched},
+	{name: "roi-locator", roi: 0.2, side: 512},
+	{},
+	{name: "finder-warp", grow: 2 * finderGrow, read: readSharpened},
+	{},
+}
+
+// Without evidence of a code, OpenCV's whole-frame locator (10 ms or more
+// on a noisy frame) runs once every locateEvery frames.
 const locateEvery = 6
 
-// DecodeFrame decodes one video frame within a per-frame budget: first the
-// region where a code was last seen, then the whole (work-size) frame, then
-// one slower fallback of the cascade, a different one each frame, so a hard
-// code is read within a few frames and no frame costs much more than the
-// plain decode. Results are in g's coordinates, largest first.
+// DecodeFrame decodes one video frame within a per-frame budget. At most
+// one attempt beyond the cheap ones runs per frame:
+//
+//  1. the last code's place: its outline re-warped (codes that needed a
+//     warp) or its region decoded plainly, at full resolution;
+//  2. the whole frame at work size (half size when wide), recording the
+//     finder patterns gozxing sees;
+//  3. when it saw a code's three finder patterns but could not read it,
+//     a step on that code alone, alternating from frame to frame: the
+//     outline the finder patterns imply warped flat from full resolution,
+//     OpenCV's locator on a small region around them, then one of the
+//     fallbacks below;
+//  4. otherwise one slower fallback of the cascade, a different one each
+//     frame, with OpenCV's locator on the whole frame every few frames.
+//
+// So a hard code is read within a frame or two of entering the view and
+// no frame costs much more than the plain decode. Results are in g's
+// coordinates, largest first.
 func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	if err := g.check(); err != nil {
 		return nil, err
 	}
 	d.fast = true
 	defer func() { d.fast = false }()
+	start := d.opts.Clock.Now()
 	fs := &d.fs
 	fs.sinceHit++
 	hit := func(rs []Result, stage string) []Result {
 		rs = largestFirst(tag(rs, stage))
 		fs.region = rs[0].Corners.Bounds()
+		fs.quad = rs[0].Corners
 		fs.sinceHit = 0
+		fs.evidence = 0
 		if stage != "region" {
 			fs.stage = stage
 		}
 		return rs
 	}
-	// 1. The region around the last code: a code held still is re-read
-	// from a small crop.
+	// 1. The last code's place.
 	if fs.sinceHit <= regionFrames && !fs.region.Empty() {
-		r := fs.region
-		m := max(r.Dx(), r.Dy()) / 3
-		r = r.Inset(-m).Intersect(image.Rect(0, 0, g.Width, g.Height))
-		if r.Dx() >= 21 && r.Dy() >= 21 && r.Dx()*r.Dy() < g.Width*g.Height*2/3 {
-			rs, err := d.zx.decode(g.sub(r), hybrid, false, true)
-			if err != nil {
-				return nil, err
-			}
-			if len(rs) == 0 {
-				// The step that read this code last time, on the crop only:
-				// a hard code held still stays cheap to re-read.
-				if st, ok := stageByName(fs.stage); ok && fs.stage != "plain" {
-					rs, err = st.run(d, g.sub(r))
-					if err != nil {
-						return nil, err
-					}
-				}
-			}
-			if len(rs) > 0 {
-				return hit(rescale(rs, 1, float64(r.Min.X), float64(r.Min.Y)), "region"), nil
-			}
+		rs, err := d.track(g)
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) > 0 {
+			return hit(rs, "region"), nil
 		}
 	}
 	// 2. The whole frame, at work size.
@@ -96,18 +154,56 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := d.zx.decode(work, hybrid, false, true)
+	rs, err := d.zx.decodeFinders(work)
 	if err != nil {
 		return nil, err
 	}
 	if len(rs) > 0 {
 		return hit(rescale(rs, f, 0, 0), "plain"), nil
 	}
-	// 3. One fallback.
+	// 3. A code gozxing found but could not read.
+	if tl, tr, bl, ok := d.zx.finders.bestTriple(); ok {
+		code := outline(tl, tr, bl, 0).scale(f, 0, 0)
+		for n := 0; n < len(evidenceSteps); n++ {
+			i := fs.evidence % len(evidenceSteps)
+			step := evidenceSteps[i]
+			if n > 0 && (step.name == "" || fs.cost[i] == 0 || d.opts.Clock.Now().Sub(start)+fs.cost[i] > d.opts.FrameBudget) {
+				return nil, nil // the rest waits for the next frame
+			}
+			fs.evidence++
+			if step.name == "" {
+				break // this frame's turn of the general fallbacks
+			}
+			t0 := d.opts.Clock.Now()
+			if step.roi > 0 {
+				rs, err = d.locateRegion(g, grownBounds(code, step.roi, g.Width, g.Height), step.side)
+			} else {
+				rs, err = d.decodeWarpAs(g, outline(tl, tr, bl, step.grow).scale(f, 0, 0), code, step.read)
+			}
+			if c := d.opts.Clock.Now().Sub(t0); fs.cost[i] == 0 {
+				fs.cost[i] = c
+			} else {
+				fs.cost[i] = (3*fs.cost[i] + c) / 4
+			}
+			if err != nil {
+				return nil, err
+			}
+			if len(rs) > 0 {
+				return hit(rs, step.name), nil
+			}
+			if n == len(evidenceSteps)-1 {
+				return nil, nil
+			}
+		}
+		// otherwise a fallback of the rotation below
+	} else {
+		fs.evidence = 0
+	}
+	// 4. One fallback.
 	fs.count++
 	var name string
 	switch {
-	case d.zx.candidate && fs.count-fs.located > 1, fs.count-fs.located >= locateEvery:
+	case fs.count-fs.located >= locateEvery:
 		name = "opencv-locator"
 		fs.located = fs.count
 	default:
@@ -118,18 +214,13 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 			fs.next++
 		}
 	}
-	if name == "full-resolution" {
-		{
-			rs, err := d.zx.decode(g, hybrid, false, true)
-			if err != nil || len(rs) == 0 {
-				return nil, err
-			}
-			return hit(rs, name), nil
-		}
-	}
-	if name == "opencv-locator" {
+	switch name {
+	case "full-resolution":
+		rs, err = d.zx.decode(g, hybrid, false, true)
+		f = 1
+	case "opencv-locator":
 		rs, err = d.locateSmall(work)
-	} else {
+	default:
 		st, ok := stageByName(name)
 		if !ok {
 			return nil, fmt.Errorf("unknown cascade stage %q", name)
@@ -142,6 +233,32 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	return hit(rescale(rs, f, 0, 0), name), nil
 }
 
+// track re-reads the last code where it was: by re-warping its outline
+// (slightly enlarged) when a warp read it, otherwise by decoding its
+// region, plainly or with the step that read it.
+func (d *Decoder) track(g Gray) ([]Result, error) {
+	fs := &d.fs
+	if warpStage(fs.stage) {
+		return d.decodeWarp(g, fs.quad.grow(trackGrow), fs.quad)
+	}
+	r := fs.region
+	m := max(r.Dx(), r.Dy()) / 3
+	r = r.Inset(-m).Intersect(image.Rect(0, 0, g.Width, g.Height))
+	if r.Dx() < 21 || r.Dy() < 21 || r.Dx()*r.Dy() >= g.Width*g.Height*2/3 {
+		return nil, nil
+	}
+	var rs []Result
+	var err error
+	if st, ok := stageByName(fs.stage); ok && fs.stage != "plain" {
+		// The step that read this code last time, on the crop only: a
+		// hard code held still stays cheap to re-read.
+		rs, err = st.run(d, g.sub(r))
+	} else {
+		rs, err = d.zx.decode(g.sub(r), hybrid, false, true)
+	}
+	return rescale(rs, 1, float64(r.Min.X), float64(r.Min.Y)), err
+}
+
 // workPlane returns g, or g at half size when it is wide, and the factor
 // mapping work coordinates back to g's.
 func (d *Decoder) workPlane(g Gray) (Gray, float64, error) {
@@ -149,15 +266,20 @@ func (d *Decoder) workPlane(g Gray) (Gray, float64, error) {
 		return g, 1, nil
 	}
 	w, h := g.Width/2, g.Height/2
-	s := &d.fs.scratch
-	if cap(s.Pix) < w*h {
-		s.Pix = make([]byte, w*h)
+	s, err := resizeBuf(g, &d.fs.scratch, w, h)
+	return s, float64(g.Width) / float64(w), err
+}
+
+// resizeBuf scales g to w x h (area interpolation) into buf, reused.
+func resizeBuf(g Gray, buf *Gray, w, h int) (Gray, error) {
+	if cap(buf.Pix) < w*h {
+		buf.Pix = make([]byte, w*h)
 	}
-	*s = Gray{Pix: s.Pix[:w*h], Width: w, Height: h, Stride: w}
-	if err := resizeInto(g, *s, interpArea); err != nil {
-		return Gray{}, 0, err
+	*buf = Gray{Pix: buf.Pix[:w*h], Width: w, Height: h, Stride: w}
+	if err := resizeInto(g, *buf, interpArea); err != nil {
+		return Gray{}, err
 	}
-	return *s, float64(g.Width) / float64(w), nil
+	return *buf, nil
 }
 
 // locateSmall runs OpenCV's locator on a copy of g at most locateWidth
@@ -168,20 +290,40 @@ func (d *Decoder) locateSmall(g Gray) ([]Result, error) {
 		return stageLocate(d, g)
 	}
 	w := locateWidth
-	h := g.Height * w / g.Width
-	s := &d.fs.small
-	if cap(s.Pix) < w*h {
-		s.Pix = make([]byte, w*h)
-	}
-	*s = Gray{Pix: s.Pix[:w*h], Width: w, Height: h, Stride: w}
-	if err := resizeInto(g, *s, interpArea); err != nil {
+	s, err := resizeBuf(g, &d.fs.small, w, g.Height*w/g.Width)
+	if err != nil {
 		return nil, err
 	}
-	q, ok, err := d.loc.detect(*s)
+	q, ok, err := d.loc.detect(s)
 	if err != nil || !ok {
 		return nil, err
 	}
 	return d.decodeQuad(g, q.scale(float64(g.Width)/float64(w), 0, 0))
+}
+
+// locateRegion runs OpenCV's locator on region r of g only, scaled down
+// so its shorter side is at most roiSide, and warps the code it finds
+// from g at full resolution.
+func (d *Decoder) locateRegion(g Gray, r image.Rectangle, side int) ([]Result, error) {
+	if d.loc == nil || r.Dx() < 21 || r.Dy() < 21 {
+		return nil, nil
+	}
+	crop := g.sub(r)
+	f := 1.0
+	if s := min(r.Dx(), r.Dy()); s > side {
+		f = float64(s) / float64(side)
+		var err error
+		crop, err = resizeBuf(crop, &d.fs.small, max(1, int(math.Round(float64(r.Dx())/f))), max(1, int(math.Round(float64(r.Dy())/f))))
+		if err != nil {
+			return nil, err
+		}
+		f = float64(r.Dx()) / float64(crop.Width)
+	}
+	q, ok, err := d.loc.detect(crop)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return d.decodeQuad(g, q.scale(f, float64(r.Min.X), float64(r.Min.Y)))
 }
 
 func stageByName(name string) (stage, bool) {
@@ -193,5 +335,8 @@ func stageByName(name string) (stage, bool) {
 	return stage{}, false
 }
 
-// ResetFrames forgets what DecodeFrame learnt (a new video source).
-func (d *Decoder) ResetFrames() { d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small} }
+// ResetFrames forgets what DecodeFrame learnt about the scene (a new video
+// source); the measured step costs and buffers are kept.
+func (d *Decoder) ResetFrames() {
+	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, cost: d.fs.cost}
+}

@@ -166,3 +166,16 @@ func (q Quad) sane() bool {
 	}
 	return q.Area() >= 64
 }
+
+// grow enlarges q about its centre by frac of its size.
+func (q Quad) grow(frac float64) Quad {
+	var c Point
+	for _, p := range q {
+		c.X += p.X / 4
+		c.Y += p.Y / 4
+	}
+	for i, p := range q {
+		q[i] = Point{c.X + (p.X-c.X)*(1+frac), c.Y + (p.Y-c.Y)*(1+frac)}
+	}
+	return q
+}

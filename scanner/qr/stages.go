@@ -132,11 +132,58 @@ func stagePadded(d *Decoder, g Gray) ([]Result, error) {
 // decodeQuad warps quadrangle q flat (white margin as quiet zone) and
 // decodes it; the outline reported is q itself.
 func (d *Decoder) decodeQuad(g Gray, q Quad) ([]Result, error) {
+	return d.decodeWarp(g, q, q)
+}
+
+// decodeWarp warps quadrangle q flat and decodes it, reporting outline as
+// the code's corners (q may hold a margin around the code).
+func (d *Decoder) decodeWarp(g Gray, q, outline Quad) ([]Result, error) {
+	return d.decodeWarpAs(g, q, outline, readHybrid)
+}
+
+// warpRead is how a warped code is read.
+type warpRead int
+
+const (
+	readHybrid    warpRead = iota // hybrid binariser (then global, outside frame mode)
+	readGlobal                    // global binariser: blur, small codes
+	readSharpened                 // unsharp mask, hybrid: blur
+	readStretched                 // contrast stretch, global: glare, dim screens
+)
+
+// read decodes warped plane w the way r says. In frame mode the code
+// fills the warped plane, so gozxing's row-skipping search suffices.
+func (d *Decoder) read(w Gray, r warpRead) ([]Result, error) {
+	harder := !d.fast
+	switch r {
+	case readGlobal:
+		return d.zx.decode(w, global, harder, false)
+	case readSharpened:
+		s, err := sharpen(w, 1, 1.5)
+		if err != nil {
+			return nil, err
+		}
+		return d.zx.decode(s, hybrid, harder, false)
+	case readStretched:
+		return d.zx.decode(stretch(w), global, harder, false)
+	}
+	rs, err := d.zx.decode(w, hybrid, harder, false)
+	if err == nil && len(rs) == 0 && !d.fast {
+		rs, err = d.zx.decode(w, global, true, false)
+	}
+	return rs, err
+}
+
+// decodeWarpAs is decodeWarp reading the warped code the way r says.
+func (d *Decoder) decodeWarpAs(g Gray, q, outline Quad, r warpRead) ([]Result, error) {
 	if !q.sane() {
 		return nil, nil
 	}
 	if q.signedArea() < 0 { // keep the corners clockwise on screen
 		q[1], q[3] = q[3], q[1]
+	}
+	if outline.signedArea() < 0 {
+		outline[1], outline[3] = outline[3], outline[1]
 	}
 	side := 0.0
 	for i := range 4 {
@@ -147,19 +194,20 @@ func (d *Decoder) decodeQuad(g Gray, q Quad) ([]Result, error) {
 	// only two or three pixels per module.
 	var rs []Result
 	sizes := []float64{side, 2 * side}
+	maxWarp := 800.0
 	if d.fast {
+		// one size, at most frameWarp pixels: several pixels per module
+		// even for large versions, at a bounded cost
 		sizes = sizes[:1]
+		maxWarp = frameWarp
 	}
 	for _, size := range sizes {
-		s := int(math.Max(120, math.Min(size, 800)))
+		s := int(math.Max(120, math.Min(size, maxWarp)))
 		w, err := warp(g, q, s, s/8)
 		if err != nil {
 			return nil, err
 		}
-		rs, err = d.zx.decode(w, hybrid, true, false)
-		if err == nil && len(rs) == 0 && !d.fast {
-			rs, err = d.zx.decode(w, global, true, false)
-		}
+		rs, err = d.read(w, r)
 		if err != nil || len(rs) > 0 || side >= 400 {
 			if err != nil {
 				return nil, err
@@ -168,7 +216,7 @@ func (d *Decoder) decodeQuad(g Gray, q Quad) ([]Result, error) {
 		}
 	}
 	for i := range rs {
-		rs[i].Corners = q
+		rs[i].Corners = outline
 	}
 	return rs, nil
 }

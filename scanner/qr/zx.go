@@ -29,20 +29,43 @@ type zxing struct {
 	// the finder-pattern search (a format or checksum error): evidence
 	// that a code is there, worth a slower step.
 	candidate bool
+	// finders collects the finder-pattern candidates of decodeFinders.
+	finders  finderLog
+	normalCB map[gozxing.DecodeHintType]any
 }
 
 func newZxing() *zxing {
-	return &zxing{
+	z := &zxing{
 		single:    qrcode.NewQRCodeReader(),
 		multi:     mqr.NewQRCodeMultiReader().(*mqr.QRCodeMultiReader),
 		normal:    map[gozxing.DecodeHintType]any{},
 		tryHarder: map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true},
 	}
+	z.normalCB = map[gozxing.DecodeHintType]any{
+		gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: gozxing.ResultPointCallback(z.finders.add),
+	}
+	return z
+}
+
+// decodeFinders is the plain decode (hybrid binariser, several codes) that
+// also records the finder-pattern candidates gozxing saw in z.finders, so
+// a code it found but could not read can be located for the next step.
+func (z *zxing) decodeFinders(g Gray) ([]Result, error) {
+	z.finders.reset()
+	return z.decodeHints(g, hybrid, z.normalCB, true)
 }
 
 // decode runs gozxing on g. It never panics: a panic inside gozxing on a
 // hostile image is turned into an error.
-func (z *zxing) decode(g Gray, b binarizer, harder, many bool) (out []Result, err error) {
+func (z *zxing) decode(g Gray, b binarizer, harder, many bool) ([]Result, error) {
+	hints := z.normal
+	if harder {
+		hints = z.tryHarder
+	}
+	return z.decodeHints(g, b, hints, many)
+}
+
+func (z *zxing) decodeHints(g Gray, b binarizer, hints map[gozxing.DecodeHintType]any, many bool) (out []Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("gozxing panicked: %v", r)
@@ -62,10 +85,6 @@ func (z *zxing) decode(g Gray, b binarizer, harder, many bool) (out []Result, er
 	bmp, err := gozxing.NewBinaryBitmap(bin)
 	if err != nil {
 		return nil, fmt.Errorf("binarising: %w", err)
-	}
-	hints := z.normal
-	if harder {
-		hints = z.tryHarder
 	}
 	if many {
 		rs, err := z.multi.DecodeMultiple(bmp, hints)
