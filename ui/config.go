@@ -72,7 +72,7 @@ type Config struct {
 	// offers "ascii", "gy906" and "modbus".
 	SensorProtocols []string
 	// FontPath is a single .ttf/.otf font with CJK glyphs; empty uses the
-	// bundled DroidSansFallbackFull.ttf (also the fallback when unusable).
+	// bundled DroidSansFallback-GB2312.ttf (also the fallback when unusable).
 	FontPath string
 
 	// defaultFont keeps fyne's own font (tests: parsing the 4 MB CJK font

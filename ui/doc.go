@@ -46,7 +46,10 @@
 // translations; "" restores the values the process started with. The
 // language is therefore process-wide.
 //
-// The theme renders all text with a single-file CJK font (the bundled
-// DroidSansFallbackFull.ttf, or Config.FontPath), falling back per glyph to
-// fyne's own font for Latin text, so Chinese never renders as boxes.
+// The theme renders all text with a single-file CJK font: the bundled
+// DroidSansFallback-GB2312.ttf (the GB 2312 subset of Debian's
+// DroidSansFallbackFull.ttf, made by assets/fonts/subset.sh: a quarter of
+// the full font's memory), or Config.FontPath (e.g. the full font, for
+// rare characters), falling back per glyph to fyne's own font for Latin
+// text.
 package ui

@@ -42,7 +42,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	// the mute setting itself. One audio context per process.
 	player := sound.Open(ctx, log.With("part", "sound"))
 	term := ui.New(a, w, ui.Config{
-		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS,
+		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS, FontPath: cfg.UI.Font,
 	}, ui.Deps{
 		Clock: checkpoint.SystemClock{}, Log: log.With("part", "ui"), Sound: soundOrNil(player),
 		Records:       recordSource{t},

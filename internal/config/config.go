@@ -93,6 +93,10 @@ type UI struct {
 	PIN string `toml:"pin"`
 	// PreviewFPS throttles the live camera preview (0 hides it).
 	PreviewFPS float64 `toml:"preview_fps"`
+	// Font is a single .ttf/.otf CJK font to use instead of the bundled GB
+	// 2312 subset, e.g. the full DroidSansFallbackFull.ttf for rare
+	// characters (about 35 MB more memory).
+	Font string `toml:"font"`
 }
 
 // DCC is the site policy for EU Digital COVID Certificates.
@@ -159,6 +163,7 @@ func Load(path string) (Config, error) {
 	cfg.Hub.TokenFile = relTo(base, cfg.Hub.TokenFile)
 	cfg.Hub.CAFile = relTo(base, cfg.Hub.CAFile)
 	cfg.DataDir = relTo(base, cfg.DataDir)
+	cfg.UI.Font = relTo(base, cfg.UI.Font)
 	return cfg, cfg.Validate()
 }
 

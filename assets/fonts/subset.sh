@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Makes assets/fonts/DroidSansFallback-GB2312.ttf, the bundled CJK font: the
+# glyphs of Debian's DroidSansFallbackFull.ttf (fonts-droid-fallback,
+# Apache-2.0) for every character of GB 2312 (the 6763 hanzi and its
+# symbols) plus every non-ASCII character of the translations and of the
+# region names in ui/. The full font (4 MB, ~23k glyphs) costs the terminal
+# about 45 MB of heap once fyne's text shaper has parsed it; the subset
+# (1 MB) about a quarter of that. A site that must show rare characters sets
+# [ui] font to the full font's path instead.
+# Needs: fonts-droid-fallback, fonttools (pyftsubset), python3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+full=/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+chars=$(mktemp)
+trap 'rm -f "$chars"' EXIT
+/usr/bin/python3 - assets/translations/*.json ui/*.go >"$chars" <<'PY'
+import sys
+chars = set()
+for hi in range(0xA1, 0xF8):
+    for lo in range(0xA1, 0xFF):
+        try:
+            chars.add(bytes([hi, lo]).decode('gb2312'))
+        except UnicodeDecodeError:
+            pass
+for path in sys.argv[1:]:
+    chars.update(open(path, encoding='utf-8').read())
+sys.stdout.write(''.join(sorted(c for c in chars if ord(c) > 0x7f)))
+PY
+pyftsubset "$full" --text-file="$chars" --layout-features='*' \
+  --output-file=assets/fonts/DroidSansFallback-GB2312.ttf
