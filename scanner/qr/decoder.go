@@ -3,11 +3,14 @@
 // gozxing is the decoder of record. When its plain decode fails, a cascade
 // of general remedies is tried: TRY_HARDER, another binariser, down- and
 // up-scaling, inversion, contrast stretching, sharpening, an added quiet
-// zone, and OpenCV's QRCodeDetector as a locator whose corners are used to
-// warp the code flat before gozxing reads it. (Debian 12's OpenCV 4.6 has
-// no QR decoding library, so OpenCV only ever locates.) For live video the
-// cascade is spread over successive frames (DecodeFrame) so that no frame
-// blows the time budget; for single images it runs to the end (Decode).
+// zone, the outline implied by the finder patterns gozxing found but could
+// not read past warped flat, and OpenCV's QRCodeDetector as a locator whose
+// corners are used to warp the code flat before gozxing reads it. (Debian
+// 12's OpenCV 4.6 has no QR decoding library, so OpenCV only ever locates.)
+// For live video the cascade is spread over successive frames
+// (DecodeFrame): at most one expensive step per frame under a time budget,
+// aimed at the code gozxing's finder patterns point to, so that no frame
+// blows the budget; for single images it runs to the end (Decode).
 package qr
 
 import (
@@ -43,9 +46,9 @@ type Options struct {
 	Clock checkpoint.Clock
 }
 
-// DefaultFrameBudget is Options.FrameBudget's default: a third of a frame
+// DefaultFrameBudget is Options.FrameBudget's default: well within a frame
 // at 30 fps, leaving the rest for verification, the screen and capture.
-const DefaultFrameBudget = 10 * time.Millisecond
+const DefaultFrameBudget = 12 * time.Millisecond
 
 // DefaultOptions is what the terminal uses.
 func DefaultOptions() Options { return Options{} }

@@ -30,8 +30,12 @@ const (
 	// trackGrow enlarges the last outline before it is re-warped, so a code
 	// that moved a little between frames still lies inside.
 	trackGrow = 0.08
-	// frameWarp bounds the side of a code warped flat in frame mode.
-	frameWarp = 480
+	// warpFrames: a code read by a warp is re-warped where it was only
+	// this many frames after it was last read.
+	warpFrames = 2
+	// frameWarp bounds the side of a code warped flat in frame mode: at
+	// least 4 pixels per module up to version 20 (97 modules).
+	frameWarp = 400
 )
 
 // warpStages are the steps whose outline comes from a perspective warp:
@@ -46,14 +50,18 @@ func warpStage(name string) bool {
 
 // frameState carries what DecodeFrame learns from one frame to the next.
 type frameState struct {
-	region   image.Rectangle // where the last code was, frame coordinates
-	quad     Quad            // the last code's outline, frame coordinates
-	sinceHit int             // frames since a code was last decoded
-	stage    string          // the cascade step that last decoded a code
-	next     int             // next fallback in the rotation
-	count    int             // frames that reached the fallback step
-	located  int             // count when the locator last ran
-	evidence int             // evidence steps run on the current unread code
+	region image.Rectangle // where the last code was, frame coordinates
+	quad   Quad            // the last code's outline, frame coordinates
+	// trackQ and trackRead are how a code read by a warp is re-read:
+	// the quadrangle warped (with some room to move) and the read.
+	trackQ    Quad
+	trackRead warpRead
+	sinceHit  int    // frames since a code was last decoded
+	stage     string // the cascade step that last decoded a code
+	next      int    // next fallback in the rotation
+	count     int    // frames that reached the fallback step
+	located   int    // count when the locator last ran
+	evidence  int    // evidence steps run on the current unread code
 	// cost is each evidence step's measured time (a moving average).
 	cost    [8]time.Duration
 	scratch Gray // the half-size work plane, reused
@@ -136,6 +144,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		fs.evidence = 0
 		if stage != "region" {
 			fs.stage = stage
+			fs.trackQ, fs.trackRead = fs.quad.grow(trackGrow), readHybrid
 		}
 		return rs
 	}
@@ -189,7 +198,12 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 				return nil, err
 			}
 			if len(rs) > 0 {
-				return hit(rs, step.name), nil
+				rs = hit(rs, step.name)
+				if step.roi == 0 {
+					fs.trackQ = outline(tl, tr, bl, step.grow).scale(f, 0, 0).grow(trackGrow / 2)
+					fs.trackRead = step.read
+				}
+				return rs, nil
 			}
 			if n == len(evidenceSteps)-1 {
 				return nil, nil
@@ -239,7 +253,12 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 func (d *Decoder) track(g Gray) ([]Result, error) {
 	fs := &d.fs
 	if warpStage(fs.stage) {
-		return d.decodeWarp(g, fs.quad.grow(trackGrow), fs.quad)
+		if fs.sinceHit > warpFrames {
+			// gone for a while: the warp of an empty place would only
+			// cost the new code's first frame its budget
+			return nil, nil
+		}
+		return d.decodeWarpAs(g, fs.trackQ, fs.quad, fs.trackRead)
 	}
 	r := fs.region
 	m := max(r.Dx(), r.Dy()) / 3

@@ -29,6 +29,7 @@ var stages = []stage{
 	{"downscale", stageDownscale},
 	{"inverted", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(invert(g), hybrid, true, false) }},
 	{"stretched", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(stretch(g), global, true, false) }},
+	{"finder-warp", stageFinderWarp},
 	{"opencv-locator", stageLocate},
 	{"sharpened-locator", stageSharpLocate},
 	{"padded", stagePadded},
@@ -106,6 +107,21 @@ func stageSharpen(d *Decoder, g Gray) ([]Result, error) {
 		rs, err = d.zx.decode(s, global, true, false)
 	}
 	return rs, err
+}
+
+// stageFinderWarp warps flat the outline implied by the three finder
+// patterns gozxing found but could not read past (rotation with
+// perspective, too few pixels per module), with some margin, and reads it
+// again.
+func stageFinderWarp(d *Decoder, g Gray) ([]Result, error) {
+	if rs, err := d.zx.decodeFinders(g); err != nil || len(rs) > 0 {
+		return rs, err
+	}
+	tl, tr, bl, ok := d.zx.finders.bestTriple()
+	if !ok {
+		return nil, nil
+	}
+	return d.decodeWarp(g, outline(tl, tr, bl, finderGrow), outline(tl, tr, bl, 0))
 }
 
 // stageLocate lets OpenCV's QRCodeDetector find the corners, warps the code
