@@ -56,6 +56,14 @@ func loadDCCCase(path string) (*dccCase, error) {
 			}
 		}
 	}
+	if c.png == nil {
+		// Some countries ship the picture beside the case instead of inside
+		// it: <COUNTRY>/png/<name>.png for <COUNTRY>/2DCode/raw/<name>[_Raw].json.
+		stem := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".json"), "_Raw")
+		if b, err := os.ReadFile(filepath.Join(filepath.Dir(path), "..", "..", "png", stem+".png")); err == nil {
+			c.png = b
+		}
+	}
 	ctx, _ := doc["TESTCTX"].(map[string]any)
 	if s, ok := ctx["CERTIFICATE"].(string); ok && s != "" {
 		if c.certDER, err = base64.StdEncoding.DecodeString(s); err != nil {
