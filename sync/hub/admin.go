@@ -155,19 +155,8 @@ func (a *Admin) AddRevocations(ctx context.Context, hashes []checkpoint.Revocati
 		if err != nil {
 			return err
 		}
-		var fresh []checkpoint.RevocationHash
-		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				rows.Close()
-				return err
-			}
-			var h checkpoint.RevocationHash
-			copy(h[:], b)
-			fresh = append(fresh, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		fresh, err := collectHashes(rows)
+		if err != nil {
 			return err
 		}
 		added = len(fresh)
@@ -208,19 +197,8 @@ func (a *Admin) PublishSnapshot(ctx context.Context, sign Sign) (seq uint64, cou
 		if err != nil {
 			return err
 		}
-		var hs []checkpoint.RevocationHash
-		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				rows.Close()
-				return err
-			}
-			var h checkpoint.RevocationHash
-			copy(h[:], b)
-			hs = append(hs, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		hs, err := collectHashes(rows)
+		if err != nil {
 			return err
 		}
 		seq, count = uint64(s), len(hs)
@@ -323,4 +301,21 @@ func (a *Admin) Devices(ctx context.Context) ([]Device, error) {
 		return nil, fmt.Errorf("listing devices: %w", err)
 	}
 	return out, nil
+}
+
+// collectHashes reads rows of one bytea column holding revocation hashes,
+// and closes them.
+func collectHashes(rows pgx.Rows) ([]checkpoint.RevocationHash, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (checkpoint.RevocationHash, error) {
+		var b []byte
+		var h checkpoint.RevocationHash
+		if err := row.Scan(&b); err != nil {
+			return h, err
+		}
+		if len(b) != len(h) {
+			return h, fmt.Errorf("stored revocation hash has %d bytes, want %d", len(b), len(h))
+		}
+		copy(h[:], b)
+		return h, nil
+	})
 }
