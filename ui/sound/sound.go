@@ -115,6 +115,7 @@ func Open(ctx context.Context, log *slog.Logger) *Player {
 		log.Warn("sounds disabled", "err", err)
 		return p
 	}
+	silenceALSA()
 	octx, ready, err := oto.NewContext(&oto.NewContextOptions{
 		SampleRate:   SampleRate,
 		ChannelCount: Channels,
