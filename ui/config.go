@@ -134,6 +134,9 @@ type Device struct {
 // Status is what the status bar shows. The lead sets it whenever something
 // changes; ages and the clock warning are recomputed every second by Run.
 type Status struct {
+	// NoHub is true for a terminal configured without a hub (offline
+	// only): not a fault, so the network chip says so without a warning.
+	NoHub    bool
 	Online   bool
 	LastSync time.Time // zero: never
 	Pending  int       // records waiting to upload

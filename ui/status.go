@@ -101,9 +101,12 @@ func (s *statusBar) chips() map[string]*chip {
 
 // render shows st as seen at now.
 func (s *statusBar) render(st Status, now time.Time) {
-	if st.Online {
+	switch {
+	case st.NoHub:
+		s.network.set(tr("status.no_hub"), levelInfo, nil)
+	case st.Online:
 		s.network.set(tr("status.online"), levelOK, theme.ConfirmIcon())
-	} else {
+	default:
 		s.network.set(tr("status.offline"), levelWarn, nil)
 	}
 	if st.LastSync.IsZero() {

@@ -43,6 +43,15 @@ func TestStatusBarStates(t *testing.T) {
 			hidden: []string{"pending"},
 		},
 		{
+			name: "offline-only terminal without a hub",
+			status: func(now time.Time) Status {
+				s := demoHealthy(now)
+				s.NoHub, s.Online, s.LastSync = true, false, time.Time{}
+				return s
+			},
+			want: []want{{"network", "No hub (offline mode)", levelInfo}},
+		},
+		{
 			name: "lists older than the policy allows",
 			status: func(now time.Time) Status {
 				s := demoHealthy(now)
