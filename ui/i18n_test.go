@@ -266,3 +266,17 @@ func TestRegionNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCJKFontHasTheSpace guards the font subset: fyne shapes a space inside
+// a Chinese run with the run's font and does not fall back for it, so a
+// CJK font without U+0020 draws every such space as a missing glyph (seen
+// in screenshots of "同步于 11-23" before the subset kept ASCII).
+func TestCJKFontHasTheSpace(t *testing.T) {
+	cjk, err := font.ParseTTF(bytes.NewReader(assets.CJKFont))
+	if err != nil {
+		t.Fatalf("parsing the bundled font: %v", err)
+	}
+	if _, ok := cjk.NominalGlyph(' '); !ok {
+		t.Error("the bundled CJK font has no glyph for the space")
+	}
+}

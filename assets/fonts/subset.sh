@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Makes assets/fonts/DroidSansFallback-GB2312.ttf, the bundled CJK font: the
 # glyphs of Debian's DroidSansFallbackFull.ttf (fonts-droid-fallback,
-# Apache-2.0) for every character of GB 2312 (the 6763 hanzi and its
-# symbols) plus every non-ASCII character of the translations and of the
-# region names in ui/. The full font (4 MB, ~23k glyphs) costs the terminal
+# Apache-2.0) for printable ASCII (the space included: without it every
+# space renders as a missing glyph), every character of GB 2312 (the 6763
+# hanzi and its symbols) and every non-ASCII character of the translations
+# and of the region names in ui/. The full font (4 MB, ~23k glyphs) costs the terminal
 # about 45 MB of heap once fyne's text shaper has parsed it; the subset
 # (1 MB) about a quarter of that. A site that must show rare characters sets
 # [ui] font to the full font's path instead.
@@ -26,5 +27,5 @@ for path in sys.argv[1:]:
     chars.update(open(path, encoding='utf-8').read())
 sys.stdout.write(''.join(sorted(c for c in chars if ord(c) > 0x7f)))
 PY
-pyftsubset "$full" --text-file="$chars" --layout-features='*' \
+pyftsubset "$full" --text-file="$chars" --unicodes=U+0020-007E --layout-features='*' \
   --output-file=assets/fonts/DroidSansFallback-GB2312.ttf
