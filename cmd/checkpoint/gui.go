@@ -44,7 +44,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	term := ui.New(a, w, ui.Config{
 		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS, FontPath: cfg.UI.Font,
 	}, ui.Deps{
-		Clock: checkpoint.SystemClock{}, Log: log.With("part", "ui"), Sound: soundOrNil(player),
+		Clock: checkpoint.SystemClock{}, Log: log.With("part", "ui"), Sound: player,
 		Records:       recordSource{t},
 		SaveSettings:  func(s ui.Settings) error { return saveSettings(t, o, s, log) },
 		ManualReading: t.ManualReading,
@@ -113,13 +113,6 @@ func (q *appQuitter) stopped() {
 	q.mu.Lock()
 	q.running = false
 	q.mu.Unlock()
-}
-
-func soundOrNil(p *sound.Player) ui.Sounder {
-	if p == nil {
-		return nil
-	}
-	return p
 }
 
 // recordSource adapts the store to the operator's record list.

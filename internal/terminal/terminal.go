@@ -63,8 +63,7 @@ type Terminal struct {
 	Sensor   *thermometer.Sensor // nil without a sensor
 	Client   *cpsync.Client      // nil without a hub
 
-	frames  scanner.Frames
-	closeFr func() error
+	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
 	clock   checkpoint.Clock
 	log     *slog.Logger
@@ -121,7 +120,7 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		ClockSkew: skew, DCC: cfg.DCC.Policy(),
 	})
 	if opts.Frames != nil {
-		t.frames, t.closeFr = opts.Frames, opts.Frames.Close
+		t.frames = opts.Frames
 	} else {
 		t.Camera, err = camera.Open(ctx, camera.Config{
 			Source: cfg.Camera.Source, Width: cfg.Camera.Width, Height: cfg.Camera.Height, FPS: cfg.Camera.FPS,
@@ -130,7 +129,7 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		if err != nil {
 			return nil, fmt.Errorf("opening the camera: %w", err)
 		}
-		t.frames, t.closeFr = t.Camera, t.Camera.Close
+		t.frames = t.Camera
 	}
 	dec, err := qr.NewDecoder(qr.DefaultOptions())
 	if err != nil {
@@ -373,8 +372,8 @@ func (t *Terminal) purgeLoop(ctx context.Context) error {
 // closeAll releases the camera and the store, once.
 func (t *Terminal) closeAll() error {
 	t.closed.Do(func() {
-		if t.closeFr != nil {
-			t.cerr = errors.Join(t.cerr, t.closeFr())
+		if t.frames != nil {
+			t.cerr = errors.Join(t.cerr, t.frames.Close())
 		}
 		if t.Store != nil {
 			t.cerr = errors.Join(t.cerr, t.Store.Close())
@@ -388,19 +387,7 @@ func (t *Terminal) closeAll() error {
 func (t *Terminal) Close() error { return t.closeAll() }
 
 // Preview is the camera's latest colour picture.
-func (t *Terminal) Preview() (image.Image, time.Time) {
-	if fs, ok := t.frames.(interface {
-		Preview() (image.Image, time.Time)
-	}); ok {
-		return fs.Preview()
-	}
-	return nil, time.Time{}
-}
+func (t *Terminal) Preview() (image.Image, time.Time) { return t.frames.Preview() }
 
 // CameraStatus is the capture's health.
-func (t *Terminal) CameraStatus() camera.Status {
-	if fs, ok := t.frames.(interface{ Status() camera.Status }); ok {
-		return fs.Status()
-	}
-	return camera.Status{}
-}
+func (t *Terminal) CameraStatus() camera.Status { return t.frames.Status() }
