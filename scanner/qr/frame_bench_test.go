@@ -36,6 +36,31 @@ func benchScenes(present bool) []videogen.Scene {
 
 var benchSizes = [][2]int{{640, 480}, {1280, 720}}
 
+// benchCase is one size with a code present or absent, and its frames.
+type benchCase struct {
+	name    string // "640x480/present", as scripts/bench-scanner.sh reads it
+	present bool
+	frames  []Gray
+}
+
+// benchCases renders the frames of every size, code present and absent.
+func benchCases(b *testing.B) []benchCase {
+	var cases []benchCase
+	for _, sz := range benchSizes {
+		for _, present := range []bool{true, false} {
+			c := benchCase{name: fmt.Sprintf("%dx%d/absent", sz[0], sz[1]), present: present}
+			if present {
+				c.name = fmt.Sprintf("%dx%d/present", sz[0], sz[1])
+			}
+			for _, sc := range benchScenes(present) {
+				c.frames = append(c.frames, frameOf(b, sz[0], sz[1], sc))
+			}
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
 func report(b *testing.B, ds []time.Duration) {
 	slices.Sort(ds)
 	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
@@ -47,71 +72,53 @@ func report(b *testing.B, ds []time.Duration) {
 // BenchmarkDecodeFrame is the per-frame cost of the scan loop's decoder on
 // a stream of frames: code held in view (present) or none (absent).
 func BenchmarkDecodeFrame(b *testing.B) {
-	for _, sz := range benchSizes {
-		for _, present := range []bool{true, false} {
-			name := fmt.Sprintf("%dx%d/absent", sz[0], sz[1])
+	for _, c := range benchCases(b) {
+		frames, present := c.frames, c.present
+		b.Run(c.name, func(b *testing.B) {
+			d, err := NewDecoder(DefaultOptions())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			var ds []time.Duration
+			missed := 0
+			i := 0
+			for b.Loop() {
+				// each scene is held for 8 frames, as a person would
+				g := frames[(i/8)%len(frames)]
+				t0 := time.Now()
+				rs, _ := d.DecodeFrame(g)
+				ds = append(ds, time.Since(t0))
+				if present && len(rs) == 0 {
+					missed++
+				}
+				i++
+			}
+			report(b, ds)
 			if present {
-				name = fmt.Sprintf("%dx%d/present", sz[0], sz[1])
+				b.ReportMetric(float64(missed)/float64(i), "miss-rate")
 			}
-			var frames []Gray
-			for _, sc := range benchScenes(present) {
-				frames = append(frames, frameOf(b, sz[0], sz[1], sc))
-			}
-			b.Run(name, func(b *testing.B) {
-				d, err := NewDecoder(DefaultOptions())
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer d.Close()
-				var ds []time.Duration
-				missed := 0
-				i := 0
-				for b.Loop() {
-					// each scene is held for 8 frames, as a person would
-					g := frames[(i/8)%len(frames)]
-					t0 := time.Now()
-					rs, _ := d.DecodeFrame(g)
-					ds = append(ds, time.Since(t0))
-					if present && len(rs) == 0 {
-						missed++
-					}
-					i++
-				}
-				report(b, ds)
-				if present {
-					b.ReportMetric(float64(missed)/float64(i), "miss-rate")
-				}
-			})
-		}
+		})
 	}
 }
 
 // BenchmarkPlainGozxing is the floor: one plain gozxing decode of the whole
 // frame, as the decoder of record does it without any cascade.
 func BenchmarkPlainGozxing(b *testing.B) {
-	for _, sz := range benchSizes {
-		for _, present := range []bool{true, false} {
-			name := fmt.Sprintf("%dx%d/absent", sz[0], sz[1])
-			if present {
-				name = fmt.Sprintf("%dx%d/present", sz[0], sz[1])
+	for _, c := range benchCases(b) {
+		frames := c.frames
+		b.Run(c.name, func(b *testing.B) {
+			z := newZxing()
+			var ds []time.Duration
+			i := 0
+			for b.Loop() {
+				t0 := time.Now()
+				z.decode(frames[i%len(frames)], hybrid, false, false)
+				ds = append(ds, time.Since(t0))
+				i++
 			}
-			var frames []Gray
-			for _, sc := range benchScenes(present) {
-				frames = append(frames, frameOf(b, sz[0], sz[1], sc))
-			}
-			b.Run(name, func(b *testing.B) {
-				z := newZxing()
-				var ds []time.Duration
-				i := 0
-				for b.Loop() {
-					t0 := time.Now()
-					z.decode(frames[i%len(frames)], hybrid, false, false)
-					ds = append(ds, time.Since(t0))
-					i++
-				}
-				report(b, ds)
-			})
-		}
+			report(b, ds)
+		})
 	}
 }
 
