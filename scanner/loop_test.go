@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
-	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
 	"gocv.io/x/gocv"
 )
@@ -42,16 +40,7 @@ func TestUntypedVerifierErrorIsMalformed(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	cam, err := camera.Open(ctx, camera.Config{Source: dir, Lockstep: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cam.Close()
-	dec, err := qr.NewDecoder(qr.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dec.Close()
+	cam, dec := openLockstep(t, ctx, dir)
 	v := &brokenVerifier{}
 	s := New(cam, dec, v, nil, Config{})
 	go s.Run(ctx)

@@ -131,16 +131,7 @@ func TestScanRealVideo(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Second)
 	defer cancel()
-	cam, err := camera.Open(ctx, camera.Config{Source: path, Lockstep: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cam.Close()
-	dec, err := qr.NewDecoder(qr.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dec.Close()
+	cam, dec := openLockstep(t, ctx, path)
 	rec := &firstFrame{Frames: cam}
 	s := New(rec, dec, is.ver, checkpoint.SystemClock{}, Config{HoldOff: time.Second})
 	done := make(chan error, 1)
@@ -206,4 +197,21 @@ func (f *firstFrame) Next(ctx context.Context) (*camera.Frame, error) {
 		f.first = fr.CapturedAt
 	}
 	return fr, err
+}
+
+// openLockstep opens a file or folder source that hands on every frame, and
+// the terminal's decoder; both are closed when the test ends.
+func openLockstep(t *testing.T, ctx context.Context, source string) (*camera.Camera, *qr.Decoder) {
+	t.Helper()
+	cam, err := camera.Open(ctx, camera.Config{Source: source, Lockstep: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cam.Close() })
+	dec, err := qr.NewDecoder(qr.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dec.Close() })
+	return cam, dec
 }
