@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
 )

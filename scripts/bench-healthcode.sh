@@ -13,9 +13,9 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-${COUNT:-5}}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go test -c -o "$tmp/healthcode.test" ./scanner/healthcode/
+go test -c -o "$tmp/healthcode.test" ./healthcode/
 for i in $(seq "$ROUNDS"); do
-  (cd scanner/healthcode && "$tmp/healthcode.test" -test.run '^$' \
+  (cd healthcode && "$tmp/healthcode.test" -test.run '^$' \
     -test.bench '^Benchmark(Verify|BareSignature|VerifyCached)$' -test.benchmem -test.cpu 1) |
     grep '^Benchmark' | sed "s/^/round$i /"
 done >"$tmp/out"

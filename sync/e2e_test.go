@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	cpsync "github.com/checkpoint-terminal/checkpoint/sync"
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"

@@ -4,7 +4,7 @@ import (
 	"crypto"
 	"time"
 
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 )
 
 // openDocument checks a signed document against the pinned roots.

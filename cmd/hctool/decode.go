@@ -19,7 +19,8 @@ func init() {
 
 // runDecode prints, per image, the file name, a tab, and the decoded text
 // as a JSON string, or "-" when no code was found. It uses exactly the
-// terminal's decoder: the whole cascade of qr.Decoder.Decode.
+// terminal's decoder: the whole cascade of qr.Decoder.DecodeStill, the same
+// path as hctool verify --image.
 func runDecode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("decode", "[flags] FILE...", stderr)
 	all := fs.Bool("all", false, "print every code found in an image (tab-separated, largest first), not only the largest")
@@ -47,7 +48,7 @@ func runDecode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			failed++
 			continue
 		}
-		rs, err := dec.Decode(g)
+		rs, err := dec.DecodeStill(g)
 		if err != nil && len(rs) == 0 {
 			fmt.Fprintf(stderr, "hctool decode: %s: %v\n", path, err)
 		}

@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 )
 
 func init() {
@@ -87,7 +88,7 @@ func runIssue(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintln(stdout, text)
 	if *pngOut != "" {
-		img, err := healthcode.QRImage(text, *size)
+		img, err := qr.Encode(text, *size)
 		if err != nil {
 			return err
 		}

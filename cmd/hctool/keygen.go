@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 )
 
 func init() {

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 )
 
 func init() {

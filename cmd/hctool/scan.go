@@ -13,9 +13,9 @@ import (
 	"strings"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
 )
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
 	_ "image/jpeg" // image files for --image
 	_ "image/png"
 	"io"
@@ -15,7 +14,8 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 )
 
 func init() {
@@ -108,21 +108,26 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
+// readQRFile reads the largest code in an image file through the same
+// still-image path as hctool decode (qr.ReadFile, then DecodeStill).
 func readQRFile(path string) (string, error) {
-	f, err := os.Open(path)
+	g, err := qr.ReadFile(path)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
+	dec, err := qr.NewDecoder(qr.DefaultOptions())
+	if err != nil {
+		return "", err
+	}
+	defer dec.Close()
+	rs, err := dec.DecodeStill(g)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	text, err := healthcode.DecodeQRImage(img)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
+	if len(rs) == 0 {
+		return "", fmt.Errorf("%s: %w", path, qr.ErrNoCode)
 	}
-	return text, nil
+	return rs[0].Text, nil
 }
 
 func printDecoded(w io.Writer, d *healthcode.Decoded) {

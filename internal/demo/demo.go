@@ -25,8 +25,8 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	"github.com/checkpoint-terminal/checkpoint/thermometer/sim"
@@ -227,13 +227,13 @@ func (d *Demo) Scenes(cases []Case) []videogen.Scene {
 		func(s *videogen.Scene) { s.Rotate = 12; s.X = -0.1 },
 		func(s *videogen.Scene) { s.Tilt = 0.2; s.Glare = 0.5 },
 		func(s *videogen.Scene) { s.Contrast = 0.5; s.Noise = 4 },
-		func(s *videogen.Scene) { s.Size = 0.35; s.Y = 0.1; s.Hand = true },
+		func(s *videogen.Scene) { s.Size = 0.45; s.Y = 0.1; s.Hand = true },
 		func(s *videogen.Scene) { s.Blur = 1; s.Rotate = -8 },
 	}
 	fps := float64(d.opts.FPS)
 	var scenes []videogen.Scene
 	for i, c := range cases {
-		s := videogen.Scene{Text: c.Text, Frames: int(d.codeDur().Seconds() * fps), Size: 0.5}
+		s := videogen.Scene{Text: c.Text, Frames: int(d.codeDur().Seconds() * fps), Size: 0.6}
 		if len(c.Text) > 300 {
 			// A dense code (an EU certificate) at 640x480 needs every pixel:
 			// it is held up close and straight, as people do with paper.

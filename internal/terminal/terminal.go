@@ -20,11 +20,11 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/internal/station"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
-	"github.com/checkpoint-terminal/checkpoint/scanner/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 	cpsync "github.com/checkpoint-terminal/checkpoint/sync"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"

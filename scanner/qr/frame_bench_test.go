@@ -1,4 +1,4 @@
-package qr
+package qr_test
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
 )
 
@@ -40,7 +41,7 @@ var benchSizes = [][2]int{{640, 480}, {1280, 720}}
 type benchCase struct {
 	name    string // "640x480/present", as scripts/bench-scanner.sh reads it
 	present bool
-	frames  []Gray
+	frames  []qr.Gray
 }
 
 // benchCases renders the frames of every size, code present and absent.
@@ -75,7 +76,7 @@ func BenchmarkDecodeFrame(b *testing.B) {
 	for _, c := range benchCases(b) {
 		frames, present := c.frames, c.present
 		b.Run(c.name, func(b *testing.B) {
-			d, err := NewDecoder(DefaultOptions())
+			d, err := qr.NewDecoder(qr.DefaultOptions())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -108,12 +109,12 @@ func BenchmarkPlainGozxing(b *testing.B) {
 	for _, c := range benchCases(b) {
 		frames := c.frames
 		b.Run(c.name, func(b *testing.B) {
-			z := newZxing()
+			decode := qr.PlainGozxing()
 			var ds []time.Duration
 			i := 0
 			for b.Loop() {
 				t0 := time.Now()
-				z.decode(frames[i%len(frames)], hybrid, false, false)
+				decode(frames[i%len(frames)])
 				ds = append(ds, time.Since(t0))
 				i++
 			}
@@ -127,13 +128,13 @@ func BenchmarkPlainGozxing(b *testing.B) {
 // the cost of that first sighting.
 func BenchmarkFramesToDecode(b *testing.B) {
 	for _, sz := range benchSizes {
-		var frames []Gray
+		var frames []qr.Gray
 		for _, sc := range benchScenes(true) {
 			frames = append(frames, frameOf(b, sz[0], sz[1], sc))
 		}
 		empty := frameOf(b, sz[0], sz[1], videogen.Scene{Noise: 4})
 		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
-			d, err := NewDecoder(DefaultOptions())
+			d, err := qr.NewDecoder(qr.DefaultOptions())
 			if err != nil {
 				b.Fatal(err)
 			}

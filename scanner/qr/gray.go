@@ -14,13 +14,13 @@ type Gray struct {
 	Width, Height, Stride int
 }
 
-// errBadPlane is returned for planes whose sizes do not fit their buffer.
-var errBadPlane = errors.New("grey plane sizes do not fit its buffer")
+// ErrBadPlane is returned for planes whose sizes do not fit their buffer.
+var ErrBadPlane = errors.New("grey plane sizes do not fit its buffer")
 
 // check validates g so nothing below can read out of bounds.
 func (g Gray) check() error {
 	if g.Width <= 0 || g.Height <= 0 || g.Stride < g.Width || len(g.Pix) < (g.Height-1)*g.Stride+g.Width {
-		return fmt.Errorf("%w (%dx%d stride %d, %d bytes)", errBadPlane, g.Width, g.Height, g.Stride, len(g.Pix))
+		return fmt.Errorf("%w (%dx%d stride %d, %d bytes)", ErrBadPlane, g.Width, g.Height, g.Stride, len(g.Pix))
 	}
 	return nil
 }

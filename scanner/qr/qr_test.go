@@ -1,16 +1,17 @@
-package qr
+package qr_test
 
 import (
 	"errors"
 	"math"
 	"testing"
 
+	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
 )
 
-func newTestDecoder(t testing.TB) *Decoder {
+func newTestDecoder(t testing.TB) *qr.Decoder {
 	t.Helper()
-	d, err := NewDecoder(DefaultOptions())
+	d, err := qr.NewDecoder(qr.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestDecodeCases(t *testing.T) {
 // TestInvertedCode: light modules on a dark ground (some phone themes).
 func TestInvertedCode(t *testing.T) {
 	d := newTestDecoder(t)
-	g := invert(frameOf(t, 480, 360, videogen.Scene{Text: "HCN1:INVERTED", Size: 0.6}))
+	g := qr.Invert(frameOf(t, 480, 360, videogen.Scene{Text: "HCN1:INVERTED", Size: 0.6}))
 	rs, err := d.Decode(g)
 	if err != nil || len(rs) == 0 || rs[0].Text != "HCN1:INVERTED" {
 		t.Fatalf("got %+v, %v; want the inverted code read", rs, err)
@@ -78,7 +79,7 @@ func TestLargestFirst(t *testing.T) {
 	g := frameOf(t, 640, 480, videogen.Scene{Text: "HCN1:FRONT", Size: 0.55, X: -0.12,
 		Others: []videogen.Scene{{Text: "HCN1:BEHIND", Size: 0.25, X: 0.33, Y: -0.25}}})
 	for _, mode := range []string{"Decode", "DecodeFrame"} {
-		var rs []Result
+		var rs []qr.Result
 		var err error
 		if mode == "Decode" {
 			rs, err = d.Decode(g)
@@ -104,17 +105,17 @@ func TestNoCodeAndBadPlanes(t *testing.T) {
 			t.Fatalf("empty frame %d: %+v, %v", i, rs, err)
 		}
 	}
-	for _, g := range []Gray{
+	for _, g := range []qr.Gray{
 		{},
 		{Pix: make([]byte, 10), Width: 4, Height: 4, Stride: 4},
 		{Pix: make([]byte, 100), Width: 10, Height: 10, Stride: 5},
 		{Pix: make([]byte, 100), Width: -1, Height: 10, Stride: 10},
 	} {
-		if _, err := d.Decode(g); !errors.Is(err, errBadPlane) {
-			t.Errorf("Decode(%dx%d stride %d, %d bytes): %v, want errBadPlane", g.Width, g.Height, g.Stride, len(g.Pix), err)
+		if _, err := d.Decode(g); !errors.Is(err, qr.ErrBadPlane) {
+			t.Errorf("Decode(%dx%d stride %d, %d bytes): %v, want ErrBadPlane", g.Width, g.Height, g.Stride, len(g.Pix), err)
 		}
-		if _, err := d.DecodeFrame(g); !errors.Is(err, errBadPlane) {
-			t.Errorf("DecodeFrame(%dx%d stride %d, %d bytes): %v, want errBadPlane", g.Width, g.Height, g.Stride, len(g.Pix), err)
+		if _, err := d.DecodeFrame(g); !errors.Is(err, qr.ErrBadPlane) {
+			t.Errorf("DecodeFrame(%dx%d stride %d, %d bytes): %v, want ErrBadPlane", g.Width, g.Height, g.Stride, len(g.Pix), err)
 		}
 	}
 }
@@ -131,7 +132,7 @@ func FuzzDecode(f *testing.F) {
 		if len(pix) > 128*128 {
 			pix = pix[:128*128]
 		}
-		g := Gray{Pix: pix, Width: width, Height: len(pix) / width, Stride: width}
+		g := qr.Gray{Pix: pix, Width: width, Height: len(pix) / width, Stride: width}
 		rs, _ := d.DecodeFrame(g)
 		for _, r := range rs {
 			if r.Text == "" && r.Stage == "" {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -116,7 +117,7 @@ func TestDecodeRate(t *testing.T) {
 	sort.Slice(names, func(i, j int) bool { return byStage[names[i]] > byStage[names[j]] })
 	var parts []string
 	for _, n := range names {
-		parts = append(parts, n+"="+itoa(byStage[n]))
+		parts = append(parts, n+"="+strconv.Itoa(byStage[n]))
 	}
 	t.Logf("decode rate: %d/%d (%.1f%%); by step: %s", ok, len(samples), 100*float64(ok)/float64(len(samples)), strings.Join(parts, " "))
 	if ok < rateFloor {

@@ -14,8 +14,7 @@ import (
 	"image/color"
 	"math"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 	"gocv.io/x/gocv"
 )
 
@@ -187,20 +186,11 @@ func background(m *gocv.Mat, w, h int) {
 func (r *Renderer) drawCode(sc Scene) error {
 	if sc.Text != r.text || r.code.Empty() {
 		const px = 600
-		hints := map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_MARGIN: 4, gozxing.EncodeHintType_ERROR_CORRECTION: "M"}
-		bm, err := qrcode.NewQRCodeWriter().Encode(sc.Text, gozxing.BarcodeFormat_QR_CODE, px, px, hints)
+		img, err := qr.Encode(sc.Text, px)
 		if err != nil {
-			return fmt.Errorf("encoding QR code: %w", err)
+			return err
 		}
-		bw, bh := bm.GetWidth(), bm.GetHeight()
-		buf := make([]byte, bw*bh)
-		for y := range bh {
-			for x := range bw {
-				if !bm.Get(x, y) {
-					buf[y*bw+x] = 255
-				}
-			}
-		}
+		bw, bh, buf := img.Rect.Dx(), img.Rect.Dy(), img.Pix
 		g, err := gocv.NewMatFromBytes(bh, bw, gocv.MatTypeCV8UC1, buf)
 		if err != nil {
 			return fmt.Errorf("wrapping QR bitmap: %w", err)

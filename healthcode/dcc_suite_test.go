@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
+
 	"github.com/checkpoint-terminal/checkpoint"
+	b45 "github.com/checkpoint-terminal/checkpoint/healthcode/base45"
 	"github.com/checkpoint-terminal/checkpoint/internal/testenv"
-	b45 "github.com/checkpoint-terminal/checkpoint/scanner/healthcode/base45"
 )
 
 // dccCase is one dgc-testdata case, read tolerantly: a UTF-8 BOM, nested
@@ -186,7 +188,12 @@ func decodePNG(b []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return DecodeQRImage(img)
+	d, err := qr.NewDecoder(qr.DefaultOptions())
+	if err != nil {
+		return "", err
+	}
+	defer d.Close()
+	return d.DecodeImage(img)
 }
 
 func TestDCCSuite(t *testing.T) {

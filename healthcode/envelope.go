@@ -12,7 +12,7 @@ import (
 	"sync"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	b45 "github.com/checkpoint-terminal/checkpoint/scanner/healthcode/base45"
+	b45 "github.com/checkpoint-terminal/checkpoint/healthcode/base45"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
 )

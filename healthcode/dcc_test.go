@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	b45 "github.com/checkpoint-terminal/checkpoint/scanner/healthcode/base45"
+	b45 "github.com/checkpoint-terminal/checkpoint/healthcode/base45"
 	"github.com/veraison/go-cose"
 )
 

@@ -4,15 +4,11 @@ import (
 	"bufio"
 	"encoding/hex"
 	"fmt"
-	"image"
-	"image/color"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
 // Decoded is what a text says about itself, before (and regardless of)
@@ -90,52 +86,6 @@ func textKeys(v any) any {
 		return hex.EncodeToString(x)
 	}
 	return v
-}
-
-// QRImage renders text as a QR code of error-correction level Q (the level
-// the format specifies), size pixels square including the quiet zone.
-// Texts of our format and DCCs use only alphanumeric-mode characters, which
-// the encoder picks automatically.
-func QRImage(text string, size int) (image.Image, error) {
-	hints := map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_ERROR_CORRECTION: "Q", gozxing.EncodeHintType_MARGIN: 4}
-	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, size, size, hints)
-	if err != nil {
-		return nil, fmt.Errorf("encoding QR: %w", err)
-	}
-	w, h := m.GetWidth(), m.GetHeight()
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			c := color.Gray{Y: 255}
-			if m.Get(x, y) {
-				c.Y = 0
-			}
-			img.SetGray(x, y, c)
-		}
-	}
-	return img, nil
-}
-
-// DecodeQRImage reads the text of the QR code in img with plain gozxing
-// (the terminal's camera path uses the fuller cascade of scanner/qr): the
-// general detector first, then, for a clean rendered code such as a PNG
-// from QRImage, the pure-barcode reader. (On clean renders gozxing's
-// general detector misreads about 1 in 40 codes; the pure reader does not.)
-func DecodeQRImage(img image.Image) (string, error) {
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", fmt.Errorf("reading QR image: %w", err)
-	}
-	r := qrcode.NewQRCodeReader()
-	res, err := r.Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err == nil {
-		return res.GetText(), nil
-	}
-	res, err2 := r.Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true})
-	if err2 == nil {
-		return res.GetText(), nil
-	}
-	return "", fmt.Errorf("no QR code found: %w", err)
 }
 
 // WriteRevocationHashes writes hashes as lower-case hex, one per line: the
