@@ -26,9 +26,11 @@ import (
 
 // Options tune a Verifier. The zero value is the default.
 type Options struct {
-	// ClockSkew is the tolerance on every time comparison. Zero means 2
-	// minutes; negative means none.
-	ClockSkew time.Duration
+	// ClockSkew gives the tolerance on every time comparison; it is read at
+	// every verification, so a policy changed while running applies at
+	// once (the terminal passes its policy's clock_skew). nil means
+	// DefaultClockSkew; a negative result counts as none.
+	ClockSkew func() time.Duration
 	// CacheSize bounds the cache of verified texts (the same code seen in
 	// the next frames is not verified again; expiry, revocation and trust
 	// are still checked on every use). Zero means 256; negative disables.
@@ -37,14 +39,19 @@ type Options struct {
 	DCC DCCPolicy
 }
 
-func (o Options) skew() time.Duration {
-	switch {
-	case o.ClockSkew == 0:
-		return 2 * time.Minute
-	case o.ClockSkew < 0:
-		return 0
+// DefaultClockSkew is the tolerance a Verifier applies without
+// Options.ClockSkew: checkpoint.DefaultPolicy's clock_skew.
+const DefaultClockSkew = 2 * time.Minute
+
+// FixedSkew is an Options.ClockSkew that is always d.
+func FixedSkew(d time.Duration) func() time.Duration { return func() time.Duration { return d } }
+
+// skew is the tolerance in force now.
+func (v *Verifier) skew() time.Duration {
+	if v.opts.ClockSkew == nil {
+		return DefaultClockSkew
 	}
-	return o.ClockSkew
+	return max(v.opts.ClockSkew(), 0)
 }
 
 // Verifier verifies texts; it is safe for concurrent use.
@@ -53,7 +60,6 @@ type Verifier struct {
 	revoked checkpoint.RevocationChecker
 	clock   checkpoint.Clock
 	opts    Options
-	skew    time.Duration
 	cache   *lru
 }
 
@@ -63,7 +69,7 @@ func NewVerifier(trust checkpoint.TrustStore, revoked checkpoint.RevocationCheck
 	if clock == nil {
 		clock = checkpoint.SystemClock{}
 	}
-	v := &Verifier{trust: trust, revoked: revoked, clock: clock, opts: opts, skew: opts.skew()}
+	v := &Verifier{trust: trust, revoked: revoked, clock: clock, opts: opts}
 	switch {
 	case opts.CacheSize == 0:
 		v.cache = newLRU(256)
@@ -145,7 +151,7 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 	}
 	code := r.code
 	if r.dgc != nil {
-		note, err := v.opts.DCC.accept(r.dgc, now, v.skew)
+		note, err := v.opts.DCC.accept(r.dgc, now, v.skew())
 		if err != nil {
 			return none, err
 		}
@@ -256,7 +262,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 			return nil, st, err
 		}
 		st = stagePolicy
-		note, err := v.opts.DCC.accept(d, now, v.skew)
+		note, err := v.opts.DCC.accept(d, now, v.skew())
 		if err != nil {
 			return nil, st, err
 		}
@@ -313,10 +319,10 @@ func (v *Verifier) checkKey(r *verified, now time.Time) error {
 	if r.key.Format == checkpoint.FormatDCC && r.hasIat {
 		at = r.iat
 	}
-	if !r.key.ValidFrom.IsZero() && at.Add(v.skew).Before(r.key.ValidFrom) {
+	if !r.key.ValidFrom.IsZero() && at.Add(v.skew()).Before(r.key.ValidFrom) {
 		return checkpoint.Failf(checkpoint.FailNotYetValid, "signing key valid only from %s", r.key.ValidFrom.Format(time.RFC3339))
 	}
-	if !r.key.ValidTo.IsZero() && at.Add(-v.skew).After(r.key.ValidTo) {
+	if !r.key.ValidTo.IsZero() && at.Add(-v.skew()).After(r.key.ValidTo) {
 		return checkpoint.Failf(checkpoint.FailExpired, "signing key expired at %s", r.key.ValidTo.Format(time.RFC3339))
 	}
 	return nil
@@ -324,10 +330,10 @@ func (v *Verifier) checkKey(r *verified, now time.Time) error {
 
 // checkTimes checks exp and iat against now with the clock skew.
 func (v *Verifier) checkTimes(r *verified, now time.Time) error {
-	if r.hasExp && now.Add(-v.skew).After(r.exp) {
+	if r.hasExp && now.Add(-v.skew()).After(r.exp) {
 		return checkpoint.Failf(checkpoint.FailExpired, "expired at %s", r.exp.Format(time.RFC3339))
 	}
-	if r.hasIat && r.iat.After(now.Add(v.skew)) {
+	if r.hasIat && r.iat.After(now.Add(v.skew())) {
 		return checkpoint.Failf(checkpoint.FailNotYetValid, "issued at %s, in the future", r.iat.Format(time.RFC3339))
 	}
 	return nil

@@ -186,21 +186,10 @@ func (s *Scanner) verify(text string, fresh bool) (key string, p checkpoint.Pres
 		return s.cache.key, s.cache.p, true
 	}
 	code, err := s.ver.Verify(text)
-	if err == nil {
-		c := code
-		p.Code = &c
+	p = checkpoint.PresentationOf(code, err, time.Time{})
+	if err == nil && code.ID != "" {
 		key = "id:" + string(code.Format) + ":" + code.ID
-		if code.ID == "" {
-			key = textKey(text)
-		}
 	} else {
-		var ve *checkpoint.VerifyError
-		if errors.As(err, &ve) && ve.Failure != checkpoint.FailNone {
-			p.Failure = ve.Failure
-		} else {
-			p.Failure = checkpoint.FailMalformed
-		}
-		p.Detail = err.Error()
 		key = textKey(text)
 	}
 	s.cache.text, s.cache.key, s.cache.p = text, key, p

@@ -163,6 +163,35 @@ func (s *Store) Recent(n int) ([]checkpoint.Record, error) {
 	return out, nil
 }
 
+// Counters counts the final verdicts stored on the day that starts at day
+// (local midnight, see checkpoint.DayOf), so a restart does not reset the
+// guard's counters. Records are stored in time order; the walk goes back from
+// the newest and stops at the first record before day.
+func (s *Store) Counters(day time.Time) (checkpoint.Counters, error) {
+	c := checkpoint.Counters{Day: day}
+	end := day.AddDate(0, 0, 1)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		cur := tx.Bucket(bucketRecords).Cursor()
+		for k, v := cur.Last(); k != nil; k, v = cur.Prev() {
+			var r checkpoint.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decoding record %x: %w", k, err)
+			}
+			if r.Time.Before(day) {
+				return nil
+			}
+			if r.Time.Before(end) {
+				c.Add(r.Outcome)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return checkpoint.Counters{Day: day}, fmt.Errorf("counting the day's records: %w", err)
+	}
+	return c, nil
+}
+
 // ExportCSV writes the stored records with from <= Time < to as CSV
 // (zero bounds are open), oldest first.
 func (s *Store) ExportCSV(w io.Writer, from, to time.Time) error {

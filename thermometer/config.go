@@ -84,10 +84,6 @@ type Config struct {
 
 	// Offset is a calibration added to every value, in °C.
 	Offset float64 `toml:"offset" json:"offset"`
-	// MinPlausible and MaxPlausible bound a forehead reading in °C; values
-	// outside are reported as no person, never as a temperature.
-	MinPlausible float64 `toml:"min_plausible" json:"min_plausible"`
-	MaxPlausible float64 `toml:"max_plausible" json:"max_plausible"`
 	// SettleSamples consecutive plausible samples within SettleTolerance of
 	// each other make a plateau; its median is the reported temperature.
 	SettleSamples   int     `toml:"settle_samples" json:"settle_samples"`
@@ -106,7 +102,7 @@ type Config struct {
 }
 
 // DefaultConfig is an ASCII sensor on /dev/ttyUSB0 at 9600 8N1 with the
-// default policy's plausible range.
+// default policy's plausible range (see Sensor.FollowPlausible).
 func DefaultConfig() Config {
 	return Config{
 		Port:            "/dev/ttyUSB0",
@@ -125,8 +121,6 @@ func DefaultConfig() Config {
 		PollInterval:    200 * time.Millisecond,
 		ResponseTimeout: 500 * time.Millisecond,
 		Retries:         2,
-		MinPlausible:    34.0,
-		MaxPlausible:    43.0,
 		SettleSamples:   5,
 		SettleTolerance: 0.3,
 		StaleAfter:      5 * time.Second,
@@ -207,9 +201,6 @@ func (c Config) Validate() error {
 	}
 	if math.IsNaN(c.Offset) || math.Abs(c.Offset) > 10 {
 		bad("calibration offset %v outside -10..10 °C", c.Offset)
-	}
-	if !(c.MinPlausible > 25 && c.MinPlausible < c.MaxPlausible && c.MaxPlausible < 50) {
-		bad("plausible range %v..%v °C is not a forehead range", c.MinPlausible, c.MaxPlausible)
 	}
 	if c.SettleSamples < 1 || c.SettleSamples > 100 {
 		bad("settle samples %d outside 1..100", c.SettleSamples)

@@ -89,6 +89,9 @@ type Sensor struct {
 
 	// owned by the Run goroutine
 	settler *Settler
+	// plausible is the live forehead range (FollowPlausible); nil keeps
+	// checkpoint.DefaultPolicy's.
+	plausible func() (min, max float64)
 }
 
 // New checks cfg and makes a sensor; nothing is opened until Run. A nil
@@ -103,6 +106,7 @@ func New(cfg Config, clock checkpoint.Clock, log *slog.Logger) (*Sensor, error) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	def := checkpoint.DefaultPolicy()
 	s := &Sensor{
 		cfg:      cfg,
 		clock:    clock,
@@ -110,7 +114,7 @@ func New(cfg Config, clock checkpoint.Clock, log *slog.Logger) (*Sensor, error) 
 		readings: make(chan checkpoint.Reading, cfg.Buffer),
 		statuses: make(chan Status, 8),
 		samples:  make(chan float64, 64),
-		settler:  NewSettler(cfg.MinPlausible, cfg.MaxPlausible, cfg.SettleSamples, cfg.SettleTolerance),
+		settler:  NewSettler(def.MinPlausible, def.MaxPlausible, cfg.SettleSamples, cfg.SettleTolerance),
 	}
 	if cfg.Protocol == ProtocolASCII {
 		p, err := NewLineParser(cfg.Pattern)
@@ -237,6 +241,15 @@ func (s *Sensor) session(ctx context.Context, p *port) (gotData bool, err error)
 	return sess.samples > 0, err
 }
 
+// FollowPlausible makes the sensor read the forehead range, in °C, from f
+// for every sample, so that a policy changed while running applies to the
+// next sample; values outside are reported as no person, never as a
+// temperature. The range's home is the policy (checkpoint.Policy
+// MinPlausible and MaxPlausible); without FollowPlausible the sensor uses
+// checkpoint.DefaultPolicy's. Call it before Run; f must be safe to call
+// from Run's goroutine.
+func (s *Sensor) FollowPlausible(f func() (min, max float64)) { s.plausible = f }
+
 // sample takes one decoded value through calibration and settling.
 func (s *Sensor) sample(raw float64) {
 	// Rounded to a millionth of a degree: scales like 0.1 and offsets
@@ -246,6 +259,9 @@ func (s *Sensor) sample(raw float64) {
 	select {
 	case s.samples <- c:
 	default:
+	}
+	if s.plausible != nil {
+		s.settler.SetRange(s.plausible())
 	}
 	r, ok := s.settler.Add(now, c)
 	s.mu.Lock()

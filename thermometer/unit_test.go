@@ -215,7 +215,6 @@ func TestConfigValidation(t *testing.T) {
 		{"modbus function 6", func(c *Config) { c.Protocol, c.Function = "modbus", 6 }, "function"},
 		{"modbus scale 0", func(c *Config) { c.Protocol, c.Scale = "modbus", 0 }, "scale"},
 		{"float needs two words", func(c *Config) { c.Protocol, c.Float = "modbus", true }, "float"},
-		{"plausible range reversed", func(c *Config) { c.MinPlausible, c.MaxPlausible = 43, 34 }, "plausible"},
 		{"ascii pattern without group", func(c *Config) { c.Pattern = `\d+` }, "celsius"},
 		{"backoff reversed", func(c *Config) { c.ReconnectMin, c.ReconnectMax = time.Second, time.Millisecond }, "backoff"},
 	}

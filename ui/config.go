@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"log/slog"
 	"time"
@@ -60,7 +61,7 @@ func (s Settings) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Config is fixed for the life of a Terminal.
+// Config is fixed for the life of a Screen.
 type Config struct {
 	// Settings are the initial settings.
 	Settings Settings
@@ -93,7 +94,7 @@ type RecordSource interface {
 	Recent(ctx context.Context, n int) ([]checkpoint.Record, error)
 }
 
-// Deps are what the Terminal calls out to. Every field may be nil: the
+// Deps are what the Screen calls out to. Every field may be nil: the
 // matching feature is then shown as unavailable.
 type Deps struct {
 	Clock checkpoint.Clock // nil: the system clock
@@ -112,60 +113,20 @@ type Deps struct {
 	ExportCSV func(ctx context.Context, w io.Writer) error
 	// TestCode decides a pasted code text without recording anything.
 	TestCode func(text string) checkpoint.Verdict
-}
 
-// DeviceState is the health of the camera or the sensor.
-type DeviceState int
+	// What Run pulls, each at its own rate (see Run); nil: not shown.
 
-const (
-	DeviceUnknown   DeviceState = iota // starting, not yet known
-	DeviceOK                           // working
-	DeviceFailed                       // failed; Detail says why
-	DeviceSimulated                    // demo mode
-	DeviceOff                          // not configured
-)
-
-// Device is the state of one part as the status bar shows it.
-type Device struct {
-	State  DeviceState
-	Detail string // the error for DeviceFailed, else e.g. the device path
-}
-
-// Status is what the status bar shows. The lead sets it whenever something
-// changes; ages and the clock warning are recomputed every second by Run.
-type Status struct {
-	// NoHub is true for a terminal configured without a hub (offline
-	// only): not a fault, so the network chip says so without a warning.
-	NoHub    bool
-	Online   bool
-	LastSync time.Time // zero: never
-	Pending  int       // records waiting to upload
-	// TrustListAt and RevocationAt are when the cached lists were issued
-	// (zero: none loaded). Older than MaxListAge raises a warning.
-	TrustListAt  time.Time
-	RevocationAt time.Time
-	MaxListAge   time.Duration // 0: checkpoint.DefaultPolicy().MaxListAge
-	Camera       Device
-	Sensor       Device
-	// NewestSeen is the newest time the terminal has seen on a list or a
-	// record; a clock earlier than it is wrong.
-	NewestSeen time.Time
-	// ClockSuspect forces the clock warning (e.g. the hub reported skew).
-	ClockSuspect bool
-	// StoreError is set while records cannot be stored durably.
-	StoreError string
-}
-
-// ClockLooksWrong reports whether now is earlier than anything the terminal
-// has seen, or the clock was reported suspect.
-func (s Status) ClockLooksWrong(now time.Time) bool {
-	return s.ClockSuspect || (!s.NewestSeen.IsZero() && now.Before(s.NewestSeen))
-}
-
-// Counters are today's totals.
-type Counters struct {
-	Day      time.Time // local midnight of the day counted
-	Passed   int
-	Denied   int
-	Rechecks int
+	// Health is the terminal's state for the status bar, pulled once a
+	// second.
+	Health func() checkpoint.Health
+	// Preview is the latest camera picture, its capture time and the
+	// detected code's outline in its pixels, pulled at Config.PreviewFPS.
+	Preview func() (img image.Image, outline []image.Point, at time.Time)
+	// Temperature is the sensor's latest reading (false: none yet), pulled
+	// five times a second.
+	Temperature func() (checkpoint.Reading, bool)
+	// Counters reads back the final verdicts stored on the day starting at
+	// day, once when the screen is made, so a restart keeps the day's
+	// totals.
+	Counters func(day time.Time) (checkpoint.Counters, error)
 }

@@ -20,14 +20,14 @@ const (
 
 // pinScreen is a touch keypad that opens the operator screens.
 type pinScreen struct {
-	t     *Terminal
+	t     *Screen
 	root  fyne.CanvasObject
 	entry *widget.Entry
 	msg   *widget.Label
 	keys  map[string]*widget.Button // "0".."9", "del", "ok", "cancel"
 }
 
-func newPINScreen(t *Terminal) *pinScreen {
+func newPINScreen(t *Screen) *pinScreen {
 	p := &pinScreen{t: t, keys: map[string]*widget.Button{}}
 	p.entry = widget.NewPasswordEntry()
 	p.entry.SetPlaceHolder(tr("pin.prompt"))
@@ -65,7 +65,7 @@ func newPINScreen(t *Terminal) *pinScreen {
 }
 
 // openPIN shows the PIN pad.
-func (t *Terminal) openPIN() {
+func (t *Screen) openPIN() {
 	t.pin.entry.SetText("")
 	t.pin.msg.SetText("")
 	t.inOp = true
@@ -86,7 +86,7 @@ func (p *pinScreen) submit() {
 
 // checkPIN compares pin with the configured PIN in constant time, counting
 // wrong attempts; it returns the message to show when refused.
-func (t *Terminal) checkPIN(pin string) (bool, string) {
+func (t *Screen) checkPIN(pin string) (bool, string) {
 	now := t.clock.Now()
 	if now.Before(t.lockedTo) {
 		return false, tr1("pin.locked", "Seconds", int(t.lockedTo.Sub(now).Seconds()+0.999))
@@ -106,7 +106,7 @@ func (t *Terminal) checkPIN(pin string) (bool, string) {
 }
 
 // closeOperator returns to the guard's screen.
-func (t *Terminal) closeOperator() {
+func (t *Screen) closeOperator() {
 	t.inOp = false
 	t.stopIdleWatch()
 	t.win.SetContent(t.guard)

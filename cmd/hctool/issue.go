@@ -45,7 +45,7 @@ func runIssue(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return errUsage
 	}
-	key, err := readPrivateKey(*keyPath)
+	key, err := healthcode.ReadPrivateKey(*keyPath)
 	if err != nil {
 		return err
 	}

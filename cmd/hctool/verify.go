@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	_ "image/jpeg" // image files for --image
 	_ "image/png"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -62,12 +60,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	revs := healthcode.NewMemoryRevocations()
 	if *revoked != "" {
-		f, err := os.Open(*revoked)
-		if err != nil {
-			return err
-		}
-		hs, err := healthcode.ReadRevocationHashes(f)
-		f.Close()
+		hs, err := healthcode.ReadRevocationHashFile(*revoked)
 		if err != nil {
 			return err
 		}
@@ -84,20 +77,14 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if d, err := healthcode.Inspect(text); err == nil {
 		printDecoded(stdout, d)
 	}
-	opts := healthcode.Options{ClockSkew: *skew, DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait}}
-	if *skew == 0 {
-		opts.ClockSkew = -1
-	}
+	opts := healthcode.Options{ClockSkew: healthcode.FixedSkew(*skew), DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait}}
 	if *vaccWait == 0 {
 		opts.DCC.VaccinationWait = -1
 	}
 	v := healthcode.NewVerifier(tl, revs, checkpoint.ClockFunc(func() time.Time { return now }), opts)
 	code, err := v.Verify(text)
 	if err != nil {
-		var ve *checkpoint.VerifyError
-		if errors.As(err, &ve) {
-			fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", ve.Failure)
-		}
+		fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", checkpoint.FailureOf(err))
 		return fmt.Errorf("code refused: %w", err)
 	}
 	fmt.Fprintf(stdout, "verdict:     VALID: %s %s code of %s", code.Color, code.Kind, code.Issuer)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,28 +108,20 @@ func readRoot(path string) ([]crypto.PublicKey, error) {
 	if path == "" {
 		return nil, errors.New("--root is required")
 	}
-	b, err := os.ReadFile(path)
+	roots, err := healthcode.ReadPublicKeys(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading root key: %w", err)
+		return nil, fmt.Errorf("root key: %w", err)
 	}
-	k, err := healthcode.ParsePublicKeyPEM(b)
-	if err != nil {
-		return nil, fmt.Errorf("reading root key %s: %w", path, err)
-	}
-	return []crypto.PublicKey{k}, nil
+	return roots, nil
 }
 
 func readSigner(path string) (hub.Sign, error) {
 	if path == "" {
 		return nil, errors.New("--key (the root private key, PEM) is required")
 	}
-	b, err := os.ReadFile(path)
+	k, err := healthcode.ReadPrivateKey(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading signing key: %w", err)
-	}
-	k, err := healthcode.ParsePrivateKeyPEM(b)
-	if err != nil {
-		return nil, fmt.Errorf("reading signing key %s: %w", path, err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	return func(p []byte) ([]byte, error) { return healthcode.SignDocument(p, k) }, nil
 }
@@ -208,17 +199,14 @@ func readHashes(codes, codesFile, hashesFile string) ([]checkpoint.RevocationHas
 	if err := eachLine(codesFile, addCode); err != nil {
 		return nil, err
 	}
-	err := eachLine(hashesFile, func(s string) error {
-		b, err := hex.DecodeString(s)
-		if err != nil || len(b) != 16 {
-			return fmt.Errorf("%q is not 32 hex digits", s)
+	if hashesFile != "" {
+		more, err := healthcode.ReadRevocationHashFile(hashesFile)
+		if err != nil {
+			return nil, err
 		}
-		var h checkpoint.RevocationHash
-		copy(h[:], b)
-		hs = append(hs, h)
-		return nil
-	})
-	return hs, err
+		hs = append(hs, more...)
+	}
+	return hs, nil
 }
 
 func revocationsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

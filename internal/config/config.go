@@ -65,6 +65,10 @@ type Trust struct {
 	// TrustList is a signed trust list file installed at start when the
 	// store has none (or an older one): how an offline terminal is seeded.
 	TrustList string `toml:"trust_list"`
+	// Revocations is a signed revocation snapshot file installed at start
+	// when newer than the stored set: the same offline seeding for the
+	// revocation list (a delta is refused).
+	Revocations string `toml:"revocations"`
 }
 
 // Hub is where records go and lists come from. Empty URL: offline only.
@@ -152,6 +156,10 @@ func Load(path string) (Config, error) {
 		keys := make([]string, len(und))
 		for i, k := range und {
 			keys[i] = k.String()
+			if k.String() == "thermometer.min_plausible" || k.String() == "thermometer.max_plausible" {
+				return Config{}, fmt.Errorf("config %s: [thermometer] %s is no longer read: the forehead range has one home, "+
+					"[policy] min_plausible and max_plausible (the sensor follows the policy in force)", path, k[len(k)-1])
+			}
 		}
 		return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
 	}
@@ -160,6 +168,7 @@ func Load(path string) (Config, error) {
 		cfg.Trust.Roots[i] = relTo(base, r)
 	}
 	cfg.Trust.TrustList = relTo(base, cfg.Trust.TrustList)
+	cfg.Trust.Revocations = relTo(base, cfg.Trust.Revocations)
 	cfg.Hub.TokenFile = relTo(base, cfg.Hub.TokenFile)
 	cfg.Hub.CAFile = relTo(base, cfg.Hub.CAFile)
 	cfg.DataDir = relTo(base, cfg.DataDir)

@@ -57,15 +57,12 @@ type Demo struct {
 	Config config.Config
 	// Cases lists what the video shows, in order, for tests and the log.
 	Cases []Case
-	// Revocations is a root-signed revocation snapshot that revokes the
-	// demo's revoked card; install it with Store.ApplyRevocationDelta.
-	Revocations []byte
-	keys        *keys
-	opts        Options
-	clock       checkpoint.Clock
-	log         *slog.Logger
-	simMu       sync.Mutex
-	sim         *sim.Sim
+	keys  *keys
+	opts  Options
+	clock checkpoint.Clock
+	log   *slog.Logger
+	simMu sync.Mutex
+	sim   *sim.Sim
 	// simStart is when the simulated sensor's first person steps up; videos
 	// are started on a script boundary so that each code is shown while its
 	// holder stands at the sensor.
@@ -127,7 +124,12 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 	if d.Cases, err = k.cases(now); err != nil {
 		return nil, err
 	}
-	if d.Revocations, err = k.revocations(now); err != nil {
+	revs, err := k.revocations(now)
+	if err != nil {
+		return nil, err
+	}
+	revPath := filepath.Join(dir, "revocations.cose")
+	if err := writeFile(revPath, revs); err != nil {
 		return nil, err
 	}
 
@@ -145,6 +147,8 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 	cfg.Thermometer.Protocol = opts.Protocol
 	cfg.Trust.Roots = []string{filepath.Join(dir, "root.pub.pem")}
 	cfg.Trust.TrustList = listPath
+	// The snapshot revokes the demo's revoked card.
+	cfg.Trust.Revocations = revPath
 	cfg.UI.Fullscreen = false
 	d.Config = cfg
 	return d, nil

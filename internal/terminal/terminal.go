@@ -42,6 +42,9 @@ type Options struct {
 	// rotates freshly generated videos); it must still come from the
 	// camera package's capture path.
 	Frames FrameSource
+	// Demo marks the camera and the sensor as simulated in Health, and
+	// their wait for the demo's first video as starting, not failed.
+	Demo bool
 }
 
 // FrameSource is a camera: frames for the scanner, health and a preview.
@@ -73,6 +76,10 @@ type Terminal struct {
 	// local is the policy from the config file or the settings screen,
 	// used until the hub sends a signed one.
 	local atomic.Pointer[checkpoint.Policy]
+	demo  bool
+	// storeErr is the last final verdict's store failure ("" once one is
+	// stored again), for Health.
+	storeErr atomic.Pointer[string]
 }
 
 // Build opens the store, installs a seed trust list, and constructs the
@@ -82,7 +89,7 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Terminal{Config: cfg, clock: opts.Clock, log: opts.Log, manual: make(chan checkpoint.Reading, 4)}
+	t := &Terminal{Config: cfg, clock: opts.Clock, log: opts.Log, manual: make(chan checkpoint.Reading, 4), demo: opts.Demo}
 	if t.clock == nil {
 		t.clock = checkpoint.SystemClock{}
 	}
@@ -96,8 +103,8 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		}
 	}()
 
-	if t.Roots, err = LoadRoots(cfg.Trust.Roots); err != nil {
-		return nil, err
+	if t.Roots, err = healthcode.ReadPublicKeys(cfg.Trust.Roots...); err != nil {
+		return nil, fmt.Errorf("pinned root key: %w", err)
 	}
 	if len(t.Roots) == 0 {
 		t.log.Warn("no pinned root keys configured: no trust list can be installed, every code will be refused")
@@ -108,16 +115,10 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if t.Store, err = cpsync.Open(cfg.StorePath(), cpsync.Options{Roots: t.Roots}); err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
-	if cfg.Trust.TrustList != "" {
-		t.seedTrustList(cfg.Trust.TrustList)
-	}
+	t.seed(cfg.Trust.TrustList, cfg.Trust.Revocations)
 
-	skew := cfg.Policy.ClockSkew
-	if skew == 0 {
-		skew = -1 // the verifier reads 0 as "its default"; the policy means none
-	}
 	t.Verifier = healthcode.NewVerifier(t.Store, t.Store, t.clock, healthcode.Options{
-		ClockSkew: skew, DCC: cfg.DCC.Policy(),
+		ClockSkew: func() time.Duration { return t.Policy().ClockSkew }, DCC: cfg.DCC.Policy(),
 	})
 	if opts.Frames != nil {
 		t.frames = opts.Frames
@@ -138,12 +139,16 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	t.Scanner = scanner.New(t.frames, dec, t.Verifier, t.clock, scanner.Config{Log: t.log.With("part", "scanner")})
 
 	if cfg.Thermometer.Enabled {
-		// The sensor's notion of "a forehead" must be the policy's.
-		tc := cfg.Thermometer.Config
-		tc.MinPlausible, tc.MaxPlausible = cfg.Policy.MinPlausible, cfg.Policy.MaxPlausible
-		if t.Sensor, err = thermometer.New(tc, t.clock, t.log.With("part", "thermometer")); err != nil {
+		// The sensor's notion of "a forehead" is the policy in force, read
+		// live: a range changed on the settings screen or by the hub
+		// applies to its next sample.
+		if t.Sensor, err = thermometer.New(cfg.Thermometer.Config, t.clock, t.log.With("part", "thermometer")); err != nil {
 			return nil, fmt.Errorf("setting up the thermometer: %w", err)
 		}
+		t.Sensor.FollowPlausible(func() (float64, float64) {
+			p := t.Policy()
+			return p.MinPlausible, p.MaxPlausible
+		})
 	}
 	if cfg.Hub.URL != "" {
 		if t.Client, err = t.newClient(); err != nil {
@@ -159,23 +164,34 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	return t, nil
 }
 
-// seedTrustList installs a trust list file shipped with the terminal. A list
-// the store already has (or a newer one) is not an error; a bad one is logged
-// and the stored list kept.
-func (t *Terminal) seedTrustList(path string) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.log.Error("reading the seed trust list", "path", path, "err", err)
-		return
+// seed installs the lists shipped with the terminal ([trust] trust_list
+// and revocations) through the store, which keeps what it holds when that
+// is as new. A file that cannot be read or is refused is logged and the
+// stored list kept: the terminal still starts.
+func (t *Terminal) seed(trustList, revocations string) {
+	read := func(what, path string) []byte {
+		if path == "" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.log.Error("reading the seed "+what, "path", path, "err", err)
+		}
+		return b
 	}
-	if v, _, _, ok := t.Store.TrustListInfo(); ok {
-		tl, perr := healthcode.ParseTrustList(b, t.Roots, t.clock.Now())
-		if perr == nil && tl.Version() <= v {
-			return
+	if b := read("trust list", trustList); b != nil {
+		if ok, err := t.Store.SeedTrustList(b, t.Roots, t.clock.Now()); err != nil {
+			t.log.Error("seed trust list refused; keeping the stored one", "path", trustList, "err", err)
+		} else if ok {
+			t.log.Info("installed the seed trust list", "path", trustList)
 		}
 	}
-	if err := t.Store.InstallTrustList(b, t.Roots, t.clock.Now()); err != nil {
-		t.log.Error("seed trust list refused; keeping the stored one", "path", path, "err", err)
+	if b := read("revocation list", revocations); b != nil {
+		if ok, err := t.Store.SeedRevocations(b, t.Roots); err != nil {
+			t.log.Error("seed revocation list refused; keeping the stored one", "path", revocations, "err", err)
+		} else if ok {
+			t.log.Info("installed the seed revocation list", "path", revocations)
+		}
 	}
 }
 
@@ -204,23 +220,6 @@ func (t *Terminal) newClient() (*cpsync.Client, error) {
 		return nil, fmt.Errorf("setting up the hub client: %w", err)
 	}
 	return c, nil
-}
-
-// LoadRoots reads pinned root public keys from PEM files.
-func LoadRoots(paths []string) ([]crypto.PublicKey, error) {
-	var roots []crypto.PublicKey
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("reading root key: %w", err)
-		}
-		k, err := healthcode.ParsePublicKeyPEM(b)
-		if err != nil {
-			return nil, fmt.Errorf("root key %s: %w", p, err)
-		}
-		roots = append(roots, k)
-	}
-	return roots, nil
 }
 
 // Policy is the policy in force: the hub's signed one once installed, else
@@ -259,17 +258,8 @@ func (t *Terminal) ManualReading(r checkpoint.Reading) {
 // operator's "test code" screen.
 func (t *Terminal) TestCode(text string) checkpoint.Verdict {
 	now := t.clock.Now()
-	p := checkpoint.Presentation{CapturedAt: now}
-	if code, err := t.Verifier.Verify(strings.TrimSpace(text)); err != nil {
-		var ve *checkpoint.VerifyError
-		if errors.As(err, &ve) {
-			p.Failure, p.Detail = ve.Failure, ve.Error()
-		} else {
-			p.Failure, p.Detail = checkpoint.FailMalformed, err.Error()
-		}
-	} else {
-		p.Code = &code
-	}
+	code, err := t.Verifier.Verify(strings.TrimSpace(text))
+	p := checkpoint.PresentationOf(code, err, now)
 	var r *checkpoint.Reading
 	if t.Sensor != nil {
 		if latest, ok := t.Sensor.Latest(); ok {
@@ -318,7 +308,16 @@ func (t *Terminal) Run(ctx context.Context, emit func(station.Event)) error {
 	}
 	goRun("purge", t.purgeLoop)
 
-	err := t.station.Run(ctx, t.Scanner.Presentations(), readings, emit)
+	err := t.station.Run(ctx, t.Scanner.Presentations(), readings, func(ev station.Event) {
+		if ev.Final {
+			msg := ""
+			if ev.StoreErr != nil {
+				msg = ev.StoreErr.Error()
+			}
+			t.storeErr.Store(&msg)
+		}
+		emit(ev)
+	})
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
@@ -385,9 +384,3 @@ func (t *Terminal) closeAll() error {
 // Close releases everything without running (Build succeeded, Run never
 // called). Run closes by itself.
 func (t *Terminal) Close() error { return t.closeAll() }
-
-// Preview is the camera's latest colour picture.
-func (t *Terminal) Preview() (image.Image, time.Time) { return t.frames.Preview() }
-
-// CameraStatus is the capture's health.
-func (t *Terminal) CameraStatus() camera.Status { return t.frames.Status() }

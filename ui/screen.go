@@ -25,9 +25,9 @@ const (
 	previewH = 180
 )
 
-// Terminal is the terminal's user interface in one window. Create it with
+// Screen is the terminal's user interface in one window. Create it with
 // New; its exported methods may be called from any goroutine.
-type Terminal struct {
+type Screen struct {
 	app   fyne.App
 	win   fyne.Window
 	cfg   Config
@@ -46,9 +46,9 @@ type Terminal struct {
 	verdict  *checkpoint.Verdict
 	gen      uint64      // increments with every verdict shown
 	stopHold func() bool // cancels the pending return to "ready"
-	status   Status
+	status   checkpoint.Health
 	reading  *checkpoint.Reading
-	counters Counters
+	counters checkpoint.Counters
 
 	guard       fyne.CanvasObject
 	panel       *verdictView
@@ -80,8 +80,8 @@ type Terminal struct {
 // New builds the guard's screen in win and makes it the window's content.
 // It sets the app's theme (dark, large text, CJK font) and loads the
 // translations; call it on the fyne main goroutine (before ShowAndRun).
-func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Terminal {
-	t := &Terminal{app: app, win: win, cfg: cfg, deps: deps, clock: deps.Clock, log: deps.Log, settings: cfg.Settings}
+func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Screen {
+	t := &Screen{app: app, win: win, cfg: cfg, deps: deps, clock: deps.Clock, log: deps.Log, settings: cfg.Settings}
 	if t.clock == nil {
 		t.clock = checkpoint.SystemClock{}
 	}
@@ -112,7 +112,14 @@ func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Terminal {
 		t.settings.Language = l
 	}
 	applyLanguage(t.settings.Language, t.systemLocale, t.log)
-	t.counters.Day = dayOf(t.clock.Now())
+	t.counters.Day = checkpoint.DayOf(t.clock.Now())
+	if deps.Counters != nil {
+		if c, err := deps.Counters(t.counters.Day); err != nil {
+			t.log.Error("reading today's counters back from the store", "err", err)
+		} else {
+			t.counters = c
+		}
+	}
 	t.build()
 	win.SetContent(t.guard)
 	return t
@@ -120,11 +127,11 @@ func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Terminal {
 
 // Settings returns the settings in force (after the operator's last save).
 // Call it on the fyne main goroutine.
-func (t *Terminal) Settings() Settings { return t.settings }
+func (t *Screen) Settings() Settings { return t.settings }
 
 // build (re)creates every screen in the current language and renders the
 // current state into it.
-func (t *Terminal) build() {
+func (t *Screen) build() {
 	t.panel = newVerdictView(t.icons, 150, 150)
 	t.bar = newStatusBar()
 
@@ -171,11 +178,11 @@ func (t *Terminal) build() {
 // ShowVerdict shows v on the guard's screen at once, replacing whatever is
 // shown, plays its sound (unless muted) and counts it for today; after
 // Settings.VerdictHold the screen returns to "ready to scan".
-func (t *Terminal) ShowVerdict(v checkpoint.Verdict) {
+func (t *Screen) ShowVerdict(v checkpoint.Verdict) {
 	fyne.Do(func() { t.showVerdict(v) })
 }
 
-func (t *Terminal) showVerdict(v checkpoint.Verdict) {
+func (t *Screen) showVerdict(v checkpoint.Verdict) {
 	t.verdict = &v
 	t.panel.show(t.verdict)
 	t.count(v.Outcome)
@@ -197,7 +204,7 @@ func (t *Terminal) showVerdict(v checkpoint.Verdict) {
 }
 
 // expire returns to "ready to scan" if verdict gen is still the one shown.
-func (t *Terminal) expire(gen uint64) {
+func (t *Screen) expire(gen uint64) {
 	if gen != t.gen {
 		return
 	}
@@ -207,49 +214,36 @@ func (t *Terminal) expire(gen uint64) {
 }
 
 // ShowReady returns to "ready to scan" at once.
-func (t *Terminal) ShowReady() {
+func (t *Screen) ShowReady() {
 	fyne.Do(func() {
 		t.gen++
 		t.expire(t.gen)
 	})
 }
 
-func dayOf(now time.Time) time.Time {
-	y, m, d := now.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
-}
-
 // count adds a final outcome to today's counters. Measure is the wait for a
 // temperature, not an outcome of its own, and is not counted.
-func (t *Terminal) count(o checkpoint.Outcome) {
+func (t *Screen) count(o checkpoint.Outcome) {
 	t.rollDay()
-	switch o {
-	case checkpoint.OutcomePass:
-		t.counters.Passed++
-	case checkpoint.OutcomeDeny:
-		t.counters.Denied++
-	case checkpoint.OutcomeRecheck:
-		t.counters.Rechecks++
-	default:
-		return
+	if t.counters.Add(o) {
+		t.renderCounters()
 	}
-	t.renderCounters()
 }
 
 // rollDay starts new counters at local midnight.
-func (t *Terminal) rollDay() {
-	if today := dayOf(t.clock.Now()); !today.Equal(t.counters.Day) {
-		t.counters = Counters{Day: today}
+func (t *Screen) rollDay() {
+	if today := checkpoint.DayOf(t.clock.Now()); !today.Equal(t.counters.Day) {
+		t.counters = checkpoint.Counters{Day: today}
 		t.renderCounters()
 	}
 }
 
 // SetCounters replaces today's counters, e.g. with totals read back from
 // the store at start-up. A zero Day means today.
-func (t *Terminal) SetCounters(c Counters) {
+func (t *Screen) SetCounters(c checkpoint.Counters) {
 	fyne.Do(func() {
 		if c.Day.IsZero() {
-			c.Day = dayOf(t.clock.Now())
+			c.Day = checkpoint.DayOf(t.clock.Now())
 		}
 		t.counters = c
 		t.rollDay()
@@ -258,33 +252,33 @@ func (t *Terminal) SetCounters(c Counters) {
 }
 
 // Counters returns today's counters. Call it on the fyne main goroutine.
-func (t *Terminal) Counters() Counters { return t.counters }
+func (t *Screen) Counters() checkpoint.Counters { return t.counters }
 
-func (t *Terminal) renderCounters() {
+func (t *Screen) renderCounters() {
 	for i, n := range []int{t.counters.Passed, t.counters.Denied, t.counters.Rechecks} {
 		t.counterVals[i].SetText(strconv.Itoa(n))
 	}
 }
 
-// SetStatus replaces what the status bar shows.
-func (t *Terminal) SetStatus(s Status) {
+// SetHealth replaces what the status bar shows.
+func (t *Screen) SetHealth(s checkpoint.Health) {
 	fyne.Do(func() {
 		t.status = s
 		t.renderStatus()
 	})
 }
 
-func (t *Terminal) renderStatus() { t.bar.render(t.status, t.clock.Now()) }
+func (t *Screen) renderStatus() { t.bar.render(t.status, t.clock.Now()) }
 
 // SetTemperature shows the latest reading from the sensor (or typed in).
-func (t *Terminal) SetTemperature(r checkpoint.Reading) {
+func (t *Screen) SetTemperature(r checkpoint.Reading) {
 	fyne.Do(func() {
 		t.reading = &r
 		t.renderTemp()
 	})
 }
 
-func (t *Terminal) renderTemp() {
+func (t *Screen) renderTemp() {
 	r := t.reading
 	switch {
 	case r == nil:
@@ -324,7 +318,7 @@ func (t *Terminal) renderTemp() {
 // frame pixels; empty when none). Frames arriving faster than
 // Config.PreviewFPS are dropped before any work is done, and the frame is
 // scaled down on the caller's goroutine, so the preview costs little.
-func (t *Terminal) SetPreview(img image.Image, quad []image.Point) {
+func (t *Screen) SetPreview(img image.Image, quad []image.Point) {
 	if t.cfg.PreviewFPS <= 0 || img == nil {
 		return
 	}
@@ -344,22 +338,55 @@ func (t *Terminal) SetPreview(img image.Image, quad []image.Point) {
 	})
 }
 
-// Run refreshes the clock, list ages and today's counters once a second
-// until ctx is done.
-func (t *Terminal) Run(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
+// Run refreshes the screen until ctx is done: the clock, list ages and
+// today's counters once a second, and it pulls from Deps what they provide:
+// Health once a second, the temperature five times a second and the
+// preview at Config.PreviewFPS. Each is shown only when it changed. All of
+// it happens on Run's goroutine, one thing at a time.
+func (t *Screen) Run(ctx context.Context) {
+	sec := time.NewTicker(time.Second)
+	defer sec.Stop()
+	var tempC, previewC <-chan time.Time
+	if t.deps.Temperature != nil {
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		tempC = tick.C
+	}
+	if t.deps.Preview != nil && t.cfg.PreviewFPS > 0 {
+		tick := time.NewTicker(time.Duration(float64(time.Second) / t.cfg.PreviewFPS))
+		defer tick.Stop()
+		previewC = tick.C
+	}
+	var lastTemp, lastPreview time.Time
+	t.pullHealth()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-sec.C:
+			t.pullHealth()
 			fyne.Do(t.tick)
+		case <-tempC:
+			if r, ok := t.deps.Temperature(); ok && r.At.After(lastTemp) {
+				lastTemp = r.At
+				t.SetTemperature(r)
+			}
+		case <-previewC:
+			if img, outline, at := t.deps.Preview(); img != nil && at.After(lastPreview) {
+				lastPreview = at
+				t.SetPreview(img, outline)
+			}
 		}
 	}
 }
 
-func (t *Terminal) tick() {
+func (t *Screen) pullHealth() {
+	if t.deps.Health != nil {
+		t.SetHealth(t.deps.Health())
+	}
+}
+
+func (t *Screen) tick() {
 	t.renderStatus()
 	t.renderTemp()
 	t.rollDay()

@@ -10,24 +10,28 @@ import (
 	"github.com/checkpoint-terminal/checkpoint"
 )
 
-// DemoStates are the states ShowDemoState knows, in the order the
-// screenshots show them.
-func DemoStates() []string {
+// This file serves scripts/screenshots.sh (make screenshots), through
+// checkpoint -screenshot-state: one UI state with representative values.
+
+// ScreenshotStates are the states ShowScreenshotState knows, in the order
+// the screenshots show them.
+func ScreenshotStates() []string {
 	return []string{"ready", "pass", "deny-yellow", "deny-red", "recheck-fever", "measure", "forged", "proxy", "offline-status", "settings"}
 }
 
-// ShowDemoState drives t into a named state with representative domain
-// values, for screenshots and the README: every verdict is made by the real
-// checkpoint.Decide from a representative presentation and reading at the
-// terminal's clock. The verdict stays until the next one (no return to
-// "ready"), and no sound plays. Call it on the fyne main goroutine, e.g. before ShowAndRun.
-func ShowDemoState(t *Terminal, state string) error {
+// ShowScreenshotState drives t into a named state with representative
+// domain values, for screenshots and the README: every verdict is made by
+// the real checkpoint.Decide from a representative presentation and
+// reading at the screen's clock. The verdict stays until the next one (no
+// return to "ready"), and no sound plays. Call it on the fyne main
+// goroutine, e.g. before ShowAndRun.
+func ShowScreenshotState(t *Screen, state string) error {
 	now := t.clock.Now()
 	pol := t.settings.Policy
 	if pol.Validate() != nil {
 		pol = checkpoint.DefaultPolicy()
 	}
-	t.counters = Counters{Day: dayOf(now), Passed: 128, Denied: 7, Rechecks: 2}
+	t.counters = checkpoint.Counters{Day: checkpoint.DayOf(now), Passed: 128, Denied: 7, Rechecks: 2}
 	t.status = demoHealthy(now)
 	code := func(color checkpoint.Color, name, region string) *checkpoint.Code {
 		return &checkpoint.Code{
@@ -75,12 +79,12 @@ func ShowDemoState(t *Terminal, state string) error {
 		c.Proxy, c.Relation = true, "母亲"
 		decide(c, checkpoint.FailNone, reading(36.3))
 	case "offline-status":
-		t.status = Status{
+		t.status = checkpoint.Health{
 			Online: false, LastSync: now.Add(-77 * time.Hour), Pending: 412,
 			TrustListAt: now.Add(-100 * time.Hour), RevocationAt: now.Add(-80 * time.Hour),
 			MaxListAge: pol.MaxListAge,
-			Camera:     Device{State: DeviceOK, Detail: "/dev/video0"},
-			Sensor:     Device{State: DeviceFailed, Detail: "/dev/ttyUSB0: no such device"},
+			Camera:     checkpoint.Device{State: checkpoint.DeviceOK, Detail: "/dev/video0"},
+			Sensor:     checkpoint.Device{State: checkpoint.DeviceFailed, Detail: "/dev/ttyUSB0: no such device"},
 			NewestSeen: now.Add(26 * time.Hour),
 		}
 		t.reading = nil
@@ -90,7 +94,7 @@ func ShowDemoState(t *Terminal, state string) error {
 		t.showOperator(TabSettings)
 		return nil
 	default:
-		return fmt.Errorf("unknown demo state %q (known: %v)", state, DemoStates())
+		return fmt.Errorf("unknown demo state %q (known: %v)", state, ScreenshotStates())
 	}
 	if t.inOp {
 		t.closeOperator()
@@ -101,16 +105,16 @@ func ShowDemoState(t *Terminal, state string) error {
 }
 
 // demoHealthy is the status of a terminal in good order.
-func demoHealthy(now time.Time) Status {
-	return Status{
+func demoHealthy(now time.Time) checkpoint.Health {
+	return checkpoint.Health{
 		Online: true, LastSync: now.Add(-2 * time.Minute), Pending: 3,
 		TrustListAt: now.Add(-5 * time.Hour), RevocationAt: now.Add(-50 * time.Minute),
-		Camera: Device{State: DeviceOK, Detail: "/dev/video0"},
-		Sensor: Device{State: DeviceOK, Detail: "/dev/ttyUSB0"},
+		Camera: checkpoint.Device{State: checkpoint.DeviceOK, Detail: "/dev/video0"},
+		Sensor: checkpoint.Device{State: checkpoint.DeviceOK, Detail: "/dev/ttyUSB0"},
 	}
 }
 
-func (t *Terminal) renderAll() {
+func (t *Screen) renderAll() {
 	t.renderStatus()
 	t.renderTemp()
 	t.renderCounters()
