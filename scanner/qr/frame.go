@@ -56,16 +56,21 @@ type frameState struct {
 	// the quadrangle warped (with some room to move) and the read.
 	trackQ    Quad
 	trackRead warpRead
-	sinceHit  int    // frames since a code was last decoded
-	stage     string // the cascade step that last decoded a code
-	next      int    // next fallback in the rotation
-	count     int    // frames that reached the fallback step
-	located   int    // count when the locator last ran
-	evidence  int    // evidence steps run on the current unread code
+	// scale maps the plane the last code was read in (the work plane, or
+	// the frame itself) to frame coordinates: its region is re-read at the
+	// same scale, where the same binariser saw the same modules.
+	scale    float64
+	sinceHit int    // frames since a code was last decoded
+	stage    string // the cascade step that last decoded a code
+	next     int    // next fallback in the rotation
+	count    int    // frames that reached the fallback step
+	located  int    // count when the locator last ran
+	evidence int    // evidence steps run on the current unread code
 	// cost is each evidence step's measured time (a moving average).
 	cost    [8]time.Duration
 	scratch Gray // the half-size work plane, reused
 	small   Gray // the locator's plane, reused
+	crop    Gray // the scaled region of track, reused
 }
 
 // frameFallbacks run one per frame, in rotation, after the fast attempts
@@ -136,7 +141,9 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	start := d.opts.Clock.Now()
 	fs := &d.fs
 	fs.sinceHit++
-	hit := func(rs []Result, stage string) []Result {
+	// hit records codes read by stage in a plane scale times smaller
+	// than the frame (results already in frame coordinates).
+	hit := func(rs []Result, stage string, scale float64) []Result {
 		rs = largestFirst(tag(rs, stage))
 		fs.region = rs[0].Corners.Bounds()
 		fs.quad = rs[0].Corners
@@ -144,6 +151,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		fs.evidence = 0
 		if stage != "region" {
 			fs.stage = stage
+			fs.scale = scale
 			fs.trackQ, fs.trackRead = fs.quad.grow(trackGrow), readHybrid
 		}
 		return rs
@@ -155,7 +163,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 			return nil, err
 		}
 		if len(rs) > 0 {
-			return hit(rs, "region"), nil
+			return hit(rs, "region", fs.scale), nil
 		}
 	}
 	// 2. The whole frame, at work size.
@@ -168,7 +176,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		return nil, err
 	}
 	if len(rs) > 0 {
-		return hit(rescale(rs, f, 0, 0), "plain"), nil
+		return hit(rescale(rs, f, 0, 0), "plain", f), nil
 	}
 	// 3. A code gozxing found but could not read.
 	if tl, tr, bl, ok := d.zx.finders.bestTriple(); ok {
@@ -198,7 +206,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 				return nil, err
 			}
 			if len(rs) > 0 {
-				rs = hit(rs, step.name)
+				rs = hit(rs, step.name, 1)
 				if step.roi == 0 {
 					fs.trackQ = outline(tl, tr, bl, step.grow).scale(f, 0, 0).grow(trackGrow / 2)
 					fs.trackRead = step.read
@@ -244,12 +252,13 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	if err != nil || len(rs) == 0 {
 		return nil, err
 	}
-	return hit(rescale(rs, f, 0, 0), name), nil
+	return hit(rescale(rs, f, 0, 0), name, f), nil
 }
 
 // track re-reads the last code where it was: by re-warping its outline
 // (slightly enlarged) when a warp read it, otherwise by decoding its
-// region, plainly or with the step that read it.
+// region, plainly or with the step that read it, at the scale it was
+// read, then, when that fails just after a read, by re-warping its outline.
 func (d *Decoder) track(g Gray) ([]Result, error) {
 	fs := &d.fs
 	if warpStage(fs.stage) {
@@ -266,16 +275,35 @@ func (d *Decoder) track(g Gray) ([]Result, error) {
 	if r.Dx() < 21 || r.Dy() < 21 || r.Dx()*r.Dy() >= g.Width*g.Height*2/3 {
 		return nil, nil
 	}
+	crop, f := g.sub(r), 1.0
+	if fs.scale > 1 {
+		// at the scale it was read: a code read on the half-size work
+		// plane may be too noisy for the binariser at full size
+		w := max(1, int(math.Round(float64(r.Dx())/fs.scale)))
+		h := max(1, int(math.Round(float64(r.Dy())/fs.scale)))
+		var err error
+		if crop, err = resizeBuf(crop, &fs.crop, w, h); err != nil {
+			return nil, err
+		}
+		f = float64(r.Dx()) / float64(w)
+	}
 	var rs []Result
 	var err error
 	if st, ok := stageByName(fs.stage); ok && fs.stage != "plain" {
 		// The step that read this code last time, on the crop only: a
 		// hard code held still stays cheap to re-read.
-		rs, err = st.run(d, g.sub(r))
+		rs, err = st.run(d, crop)
 	} else {
-		rs, err = d.zx.decode(g.sub(r), hybrid, false, true)
+		rs, err = d.zx.decode(crop, hybrid, false, true)
 	}
-	return rescale(rs, 1, float64(r.Min.X), float64(r.Min.Y)), err
+	if err != nil || len(rs) > 0 || fs.sinceHit > warpFrames {
+		return rescale(rs, f, float64(r.Min.X), float64(r.Min.Y)), err
+	}
+	// A code read at the edge of what the plain decode reads (a few pixels
+	// per module, a binariser block boundary moved) may fail on the crop
+	// though nothing moved: its outline warped flat from full resolution
+	// reads it as a warp stage's code is re-read.
+	return d.decodeWarpAs(g, fs.trackQ, fs.quad, fs.trackRead)
 }
 
 // workPlane returns g, or g at half size when it is wide, and the factor
@@ -357,5 +385,5 @@ func stageByName(name string) (stage, bool) {
 // ResetFrames forgets what DecodeFrame learnt about the scene (a new video
 // source); the measured step costs and buffers are kept.
 func (d *Decoder) ResetFrames() {
-	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, cost: d.fs.cost}
+	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, crop: d.fs.crop, cost: d.fs.cost}
 }
