@@ -116,17 +116,37 @@ const maxPerspective = 1.5
 //
 //	P(u, v) = (TL + u·(w₁·TR − TL) + v·(w₂·BL − TL)) / (1 + (w₁−1)·u + (w₂−1)·v)
 //
-// where w₁ = m(TL)/m(TR) and w₂ = m(TL)/m(BL): a pattern farther from the
-// camera has smaller modules and a larger projective weight. Equal module
-// sizes give the parallelogram; a phone leaning back (smaller modules at
-// the top) moves the bottom-right corner outwards, where it is. The code's
-// corners lie 3.5 modules (plus grow) outwards from the finder centres.
+// where w₁ = √(m(TL)/m(TR)) and w₂ = √(m(TL)/m(BL)): a pattern farther
+// from the camera has smaller modules and a larger projective weight. For
+// a code leaning back the weights are the module-size ratios themselves;
+// they are taken halfway (the square root) because gozxing's sizes are
+// whole pixels over a pattern's 7 modules, and a corner placed halfway
+// errs by at most half either way, which the warp's margin absorbs. Equal
+// module sizes give the parallelogram; a phone leaning back (smaller
+// modules at the top) moves the bottom-right corner outwards, where it
+// is. The code's corners lie 3.5 modules (plus grow) outwards from the
+// finder centres.
 func outline(tl, tr, bl finder, grow float64) Quad {
+	return outlineAs(tl, tr, bl, grow, true)
+}
+
+// flatOutline is outline without the perspective: the fourth corner
+// completes the parallelogram of the finder centres. Where the module
+// sizes mislead (a code that is damaged, binarised or cut at a finder
+// pattern) this is the better guess, so both are tried.
+func flatOutline(tl, tr, bl finder, grow float64) Quad {
+	return outlineAs(tl, tr, bl, grow, false)
+}
+
+func outlineAs(tl, tr, bl finder, grow float64, perspective bool) Quad {
 	// modules between the finder centres (the code's dimension less 7)
 	k := (dist(tl, tr)/((tl.Module+tr.Module)/2) + dist(tl, bl)/((tl.Module+bl.Module)/2)) / 2
 	k = math.Max(k, 7)
-	w1 := clampRatio(math.Sqrt(tl.Module / tr.Module))
-	w2 := clampRatio(math.Sqrt(tl.Module / bl.Module))
+	w1, w2 := 1.0, 1.0
+	if perspective {
+		w1 = clampRatio(math.Sqrt(tl.Module / tr.Module))
+		w2 = clampRatio(math.Sqrt(tl.Module / bl.Module))
+	}
 	lo, hi := -(3.5+grow)/k, 1+(3.5+grow)/k
 	corners := [4][2]float64{{lo, lo}, {hi, lo}, {hi, hi}, {lo, hi}}
 	for _, c := range corners {

@@ -84,7 +84,8 @@ var frameFallbacks = []string{
 
 // evidenceStep is one attempt on a code whose finder patterns gozxing
 // found but could not read: a warp of the outline they imply (grown by
-// grow modules, read as read says) or, when roi is set, OpenCV's locator
+// grow modules, read as read says; flat: the parallelogram outline, not
+// the perspective one) or, when roi is set, OpenCV's locator
 // on the code's bounding box grown by roi of its size, scaled so its
 // shorter side is at most side. A step without a name is a turn of the
 // general fallbacks.
@@ -92,8 +93,14 @@ type evidenceStep struct {
 	name string
 	grow float64
 	read warpRead
+	flat bool
 	roi  float64
 	side int
+}
+
+// quad is the outline step warps, in the work plane's coordinates.
+func (s evidenceStep) quad(tl, tr, bl finder) Quad {
+	return outlineAs(tl, tr, bl, s.grow, !s.flat)
 }
 
 // evidenceSteps run one per frame while the same evidence persists: each
@@ -103,7 +110,7 @@ var evidenceSteps = [8]evidenceStep{
 	{name: "finder-warp", grow: finderGrow, read: readHybrid},
 	{name: "finder-warp", grow: 2 * finderGrow, read: readGlobal},
 	{name: "roi-locator", roi: 0.3, side: roiSide},
-	{name: "finder-warp", grow: finderGrow, read: readStretched},
+	{name: "finder-warp", grow: finderGrow, read: readHybrid, flat: true},
 	{name: "roi-locator", roi: 0.2, side: 512},
 	{},
 	{name: "finder-warp", grow: 2 * finderGrow, read: readSharpened},
@@ -195,7 +202,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 			if step.roi > 0 {
 				rs, err = d.locateRegion(g, grownBounds(code, step.roi, g.Width, g.Height), step.side)
 			} else {
-				rs, err = d.decodeWarpAs(g, outline(tl, tr, bl, step.grow).scale(f, 0, 0), code, step.read)
+				rs, err = d.decodeWarpAs(g, step.quad(tl, tr, bl).scale(f, 0, 0), code, step.read)
 			}
 			if c := d.opts.Clock.Now().Sub(t0); fs.cost[i] == 0 {
 				fs.cost[i] = c
@@ -208,7 +215,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 			if len(rs) > 0 {
 				rs = hit(rs, step.name, 1)
 				if step.roi == 0 {
-					fs.trackQ = outline(tl, tr, bl, step.grow).scale(f, 0, 0).grow(trackGrow / 2)
+					fs.trackQ = step.quad(tl, tr, bl).scale(f, 0, 0).grow(trackGrow / 2)
 					fs.trackRead = step.read
 				}
 				return rs, nil

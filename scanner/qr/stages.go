@@ -111,8 +111,10 @@ func stageSharpen(d *Decoder, g Gray) ([]Result, error) {
 
 // stageFinderWarp warps flat the outline implied by the three finder
 // patterns gozxing found but could not read past (rotation with
-// perspective, too few pixels per module), with some margin, and reads it
-// again.
+// perspective, too few pixels per module) and reads it again: the
+// perspective outline with some margin, then the parallelogram, then the
+// perspective outline without margin (a code cut at the image's edge,
+// where a margin would bring in the border).
 func stageFinderWarp(d *Decoder, g Gray) ([]Result, error) {
 	if rs, err := d.zx.decodeFinders(g); err != nil || len(rs) > 0 {
 		return rs, err
@@ -121,7 +123,14 @@ func stageFinderWarp(d *Decoder, g Gray) ([]Result, error) {
 	if !ok {
 		return nil, nil
 	}
-	return d.decodeWarp(g, outline(tl, tr, bl, finderGrow), outline(tl, tr, bl, 0))
+	code := outline(tl, tr, bl, 0)
+	for _, q := range []Quad{outline(tl, tr, bl, finderGrow), flatOutline(tl, tr, bl, finderGrow), code} {
+		rs, err := d.decodeWarp(g, q, code)
+		if err != nil || len(rs) > 0 {
+			return rs, err
+		}
+	}
+	return nil, nil
 }
 
 // stageLocate lets OpenCV's QRCodeDetector find the corners, warps the code
