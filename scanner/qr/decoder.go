@@ -96,6 +96,9 @@ func (d *Decoder) Decode(g Gray) ([]Result, error) {
 	if err := g.check(); err != nil {
 		return nil, err
 	}
+	// Every step in full, whatever DecodeFrame left behind: no frame
+	// budget, no clock, no scene state reaches a still image.
+	d.fast = false
 	var errs []error
 	for _, s := range stages {
 		rs, err := s.run(d, g)

@@ -1,6 +1,7 @@
 package qr
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/internal/testenv"
 )
 
@@ -189,4 +192,56 @@ func TestFirstFrameRate(t *testing.T) {
 	if first < firstFrameFloor {
 		t.Errorf("first-frame rate %d/%d is below the floor of %d", first, len(samples), firstFrameFloor)
 	}
+}
+
+// TestDecodeStillIgnoresLoad: a still image gets the same answer however
+// busy the machine is. DecodeStill runs on the shared photographs the
+// plain decode misses (those that need the deeper steps) with a clock
+// that stands still and with one that leaps an hour at every reading, on
+// a decoder whose frame state was left mid-scene by DecodeFrame: the texts
+// and the steps that read them must agree.
+func TestDecodeStillIgnoresLoad(t *testing.T) {
+	var frozen, leaping time.Time
+	calm, err := NewDecoder(Options{Clock: checkpoint.ClockFunc(func() time.Time { return frozen })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer calm.Close()
+	busy, err := NewDecoder(Options{Clock: checkpoint.ClockFunc(func() time.Time {
+		leaping = leaping.Add(time.Hour)
+		return leaping
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	describe := func(rs []Result, err error) string {
+		var parts []string
+		for _, r := range rs {
+			parts = append(parts, r.Stage+":"+r.Text)
+		}
+		return fmt.Sprintf("%q %v", parts, err)
+	}
+	hard := 0
+	for _, s := range corpus(t) {
+		g, err := ReadFile(s.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs, _ := calm.zx.decode(g, hybrid, false, true); len(rs) > 0 {
+			continue // the plain decode reads it: no deeper step involved
+		}
+		hard++
+		want := describe(calm.DecodeStill(g))
+		for range 3 { // leave the live loop's state mid-scene
+			busy.DecodeFrame(g)
+		}
+		if got := describe(busy.DecodeStill(g)); got != want {
+			t.Errorf("%s: under load %s, calm %s", s.path, got, want)
+		}
+	}
+	if hard == 0 {
+		t.Fatal("no photograph needed more than the plain decode: nothing checked")
+	}
+	t.Logf("%d photographs needing the deeper steps agree under load", hard)
 }
