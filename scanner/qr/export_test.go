@@ -51,3 +51,6 @@ func (ThreadClock) Now() time.Time {
 	}
 	return time.Unix(0, ts.Nano())
 }
+
+// LightOnDark exposes lightOnDark.
+func LightOnDark(g Gray) bool { return lightOnDark(g) }

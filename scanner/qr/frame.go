@@ -9,8 +9,10 @@ import (
 
 // Frame-mode tuning: general limits, not fitted to any image set.
 const (
-	// workWidth: wider frames are first decoded at half size, where a code
-	// held at the counter still has several pixels per module.
+	// workWidth: wider frames are first decoded shrunk by a whole factor
+	// (area interpolation) to at most this width, where a code held at the
+	// counter still has several pixels per module: the first level of a
+	// pyramid whose finder patterns say where to warp from full resolution.
 	workWidth = 800
 	// regionFrames: for this many frames after a code was seen, the place
 	// where it was is tried first.
@@ -68,9 +70,11 @@ type frameState struct {
 	evidence int    // evidence steps run on the current unread code
 	// cost is each evidence step's measured time (a moving average).
 	cost    [8]time.Duration
-	scratch Gray // the half-size work plane, reused
+	scratch Gray // the shrunk work plane, reused
 	small   Gray // the locator's plane, reused
 	crop    Gray // the scaled region of track, reused
+	neg     Gray // the inverted work plane, reused
+	mid     Gray // a large frame's second pyramid level, reused
 }
 
 // frameFallbacks run one per frame, in rotation, after the fast attempts
@@ -126,15 +130,17 @@ const locateEvery = 6
 //
 //  1. the last code's place: its outline re-warped (codes that needed a
 //     warp) or its region decoded plainly, at full resolution;
-//  2. the whole frame at work size (half size when wide), recording the
+//  2. the whole frame at work size (shrunk when wide), recording the
 //     finder patterns gozxing sees;
 //  3. when it saw a code's three finder patterns but could not read it,
 //     a step on that code alone, alternating from frame to frame: the
 //     outline the finder patterns imply warped flat from full resolution,
 //     OpenCV's locator on a small region around them, then one of the
 //     fallbacks below;
-//  4. otherwise one slower fallback of the cascade, a different one each
-//     frame, with OpenCV's locator on the whole frame every few frames.
+//  4. otherwise, where the histogram says light-on-dark, the negative of
+//     the work plane, then one slower fallback of the cascade, a
+//     different one each frame, with OpenCV's locator on the whole frame
+//     every few frames.
 //
 // So a hard code is read within a frame or two of entering the view and
 // no frame costs much more than the plain decode. Results are in g's
@@ -227,6 +233,18 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		// otherwise a fallback of the rotation below
 	} else {
 		fs.evidence = 0
+		// 3b. A light-on-dark code (dark mode): gozxing looks for dark
+		// finder patterns only, so it saw none. Where the histogram says
+		// light-on-dark, the negative is decoded in the same frame.
+		if lightOnDark(work) {
+			rs, err = d.zx.decode(invertInto(work, &fs.neg), hybrid, false, true)
+			if err != nil || len(rs) > 0 {
+				if err != nil {
+					return nil, err
+				}
+				return hit(rescale(rs, f, 0, 0), "inverted", f), nil
+			}
+		}
 	}
 	// 4. One fallback.
 	fs.count++
@@ -245,6 +263,13 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	}
 	switch name {
 	case "full-resolution":
+		if k := math.Floor(f / 2); k >= 2 {
+			// a large frame (4K): the pyramid's next level down, not
+			// the whole frame at full size (tens of milliseconds)
+			rs, f, err = d.pyramidLevel(g, k)
+			name = "pyramid"
+			break
+		}
 		rs, err = d.zx.decode(g, hybrid, false, true)
 		f = 1
 	case "opencv-locator":
@@ -284,7 +309,7 @@ func (d *Decoder) track(g Gray) ([]Result, error) {
 	}
 	crop, f := g.sub(r), 1.0
 	if fs.scale > 1 {
-		// at the scale it was read: a code read on the half-size work
+		// at the scale it was read: a code read on the shrunk work
 		// plane may be too noisy for the binariser at full size
 		w := max(1, int(math.Round(float64(r.Dx())/fs.scale)))
 		h := max(1, int(math.Round(float64(r.Dy())/fs.scale)))
@@ -313,15 +338,41 @@ func (d *Decoder) track(g Gray) ([]Result, error) {
 	return d.decodeWarpAs(g, fs.trackQ, fs.quad, fs.trackRead)
 }
 
-// workPlane returns g, or g at half size when it is wide, and the factor
-// mapping work coordinates back to g's.
+// workPlane returns g, or g shrunk by the least whole factor that makes
+// it at most workWidth wide (1280 and 1600 halve, 1920 thirds, 3840
+// fifths), and the factor mapping work coordinates back to g's.
 func (d *Decoder) workPlane(g Gray) (Gray, float64, error) {
 	if g.Width <= workWidth {
 		return g, 1, nil
 	}
-	w, h := g.Width/2, g.Height/2
+	k := (g.Width + workWidth - 1) / workWidth
+	w, h := g.Width/k, max(1, g.Height/k)
 	s, err := resizeBuf(g, &d.fs.scratch, w, h)
 	return s, float64(g.Width) / float64(w), err
+}
+
+// pyramidLevel decodes g shrunk by whole factor k (area interpolation),
+// and where gozxing saw a code's finder patterns there but could not read
+// it, warps the outline they imply from g itself: locate on the small
+// plane, then read at full resolution. Results are in the level's
+// coordinates, with the factor mapping them back to g's (1 for a warp).
+func (d *Decoder) pyramidLevel(g Gray, k float64) ([]Result, float64, error) {
+	w, h := max(1, int(float64(g.Width)/k)), max(1, int(float64(g.Height)/k))
+	s, err := resizeBuf(g, &d.fs.mid, w, h)
+	if err != nil {
+		return nil, 1, err
+	}
+	f := float64(g.Width) / float64(w)
+	rs, err := d.zx.decodeFinders(s)
+	if err != nil || len(rs) > 0 {
+		return rs, f, err
+	}
+	tl, tr, bl, ok := d.zx.finders.bestTriple()
+	if !ok {
+		return nil, f, nil
+	}
+	rs, err = d.decodeWarpAs(g, outline(tl, tr, bl, finderGrow).scale(f, 0, 0), outline(tl, tr, bl, 0).scale(f, 0, 0), readHybrid)
+	return rs, 1, err
 }
 
 // resizeBuf scales g to w x h (area interpolation) into buf, reused.
@@ -392,5 +443,5 @@ func stageByName(name string) (stage, bool) {
 // ResetFrames forgets what DecodeFrame learnt about the scene (a new video
 // source); the measured step costs and buffers are kept.
 func (d *Decoder) ResetFrames() {
-	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, crop: d.fs.crop, cost: d.fs.cost}
+	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, crop: d.fs.crop, neg: d.fs.neg, mid: d.fs.mid, cost: d.fs.cost}
 }
