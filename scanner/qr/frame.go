@@ -129,7 +129,8 @@ const locateEvery = 6
 // one attempt beyond the cheap ones runs per frame:
 //
 //  1. the last code's place: its outline re-warped (codes that needed a
-//     warp) or its region decoded plainly, at full resolution;
+//     warp) or its region decoded at the scale it was read (then, just
+//     after a read, its outline re-warped);
 //  2. the whole frame at work size (shrunk when wide), recording the
 //     finder patterns gozxing sees;
 //  3. when it saw a code's three finder patterns but could not read it,
