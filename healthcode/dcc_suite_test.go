@@ -132,7 +132,7 @@ func dccResults(c *dccCase) map[string]bool {
 	if err != nil {
 		return got
 	}
-	env, err := parseCOSE(inflated, cborDec)
+	env, err := parseCOSE(inflated, cborDec, true)
 	var claims *cwtClaims
 	if err == nil {
 		env.format = checkpoint.FormatDCC

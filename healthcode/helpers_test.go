@@ -183,10 +183,3 @@ func dccSeeds(tb testing.TB) []string {
 	}
 	return out
 }
-
-func failureOf(err error) checkpoint.Failure {
-	if ve, ok := err.(*checkpoint.VerifyError); ok {
-		return ve.Failure
-	}
-	return -1
-}

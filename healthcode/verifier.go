@@ -126,7 +126,7 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 				return none, err
 			}
 			if r.code.Format == checkpoint.FormatHealthCode {
-				if k.Issuer != "" && k.Issuer != r.code.Issuer {
+				if k.Issuer != r.code.Issuer {
 					return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "key now belongs to %s, not %s", k.Issuer, r.code.Issuer)
 				}
 				if len(k.Kinds) > 0 && !slices.Contains(k.Kinds, r.code.Kind) {
@@ -155,6 +155,15 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 		return none, err
 	}
 	return code, nil
+}
+
+// failureOf returns the Failure of a *checkpoint.VerifyError, or FailNone.
+func failureOf(err error) checkpoint.Failure {
+	var ve *checkpoint.VerifyError
+	if errors.As(err, &ve) {
+		return ve.Failure
+	}
+	return checkpoint.FailNone
 }
 
 func publicKeyEqual(a, b crypto.PublicKey) bool {
@@ -197,14 +206,19 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		return nil, st, err
 	}
 	st = stageClaims
-	claims, err := decodePayload(env)
-	if err != nil {
-		return nil, st, err
+	claims, claimsErr := decodePayload(env)
+	if claimsErr != nil && failureOf(claimsErr) != checkpoint.FailInvalidClaims {
+		return nil, st, claimsErr
 	}
 	st = stageSignature
 	key, err := v.checkSignature(env)
 	if err != nil {
 		return nil, st, err
+	}
+	// Claims that are well-formed CBOR but break the claim types are
+	// judged only once the signature shows who wrote them.
+	if claimsErr != nil {
+		return nil, stageClaims, claimsErr
 	}
 	r = &verified{kid: env.kid, key: key}
 	if claims.Iat != nil {
@@ -219,7 +233,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		if err != nil {
 			return nil, st, err
 		}
-		if key.Issuer != "" && key.Issuer != c.Region+":"+c.Issuer {
+		if key.Issuer != c.Region+":"+c.Issuer {
 			return nil, st, checkpoint.Failf(checkpoint.FailUnknownIssuer, "code claims issuer %s:%s but is signed by a key of %s", c.Region, c.Issuer, key.Issuer)
 		}
 		r.code = c.Code()
@@ -231,6 +245,16 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		}
 		if err := v.checkTimes(r, now); err != nil {
 			return nil, st, err
+		}
+		// A key signs nothing outside its window: a code whose iat lies
+		// before the key's valid-from (or after its valid-to) was not
+		// issued with it as the trust list allows. Both are issuer-side
+		// times, so no clock skew applies.
+		if !key.ValidFrom.IsZero() && c.IssuedAt.Before(key.ValidFrom) {
+			return nil, stageClaims, checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, before its key's window opened at %s", c.IssuedAt.Format(time.RFC3339), key.ValidFrom.Format(time.RFC3339))
+		}
+		if !key.ValidTo.IsZero() && c.IssuedAt.After(key.ValidTo) {
+			return nil, stageClaims, checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, after its key's window closed at %s", c.IssuedAt.Format(time.RFC3339), key.ValidTo.Format(time.RFC3339))
 		}
 		st = stageKeyUsage
 		if len(key.Kinds) > 0 && !slices.Contains(key.Kinds, c.Kind) {
