@@ -35,6 +35,17 @@ type Options struct {
 	CacheSize int
 	// DCC is the site's policy for EU DCCs.
 	DCC DCCPolicy
+	// Location is the terminal's time zone: a DCC's date-only fields
+	// (vaccination date, recovery valid-from and valid-until) name calendar
+	// days there. Nil means time.Local.
+	Location *time.Location
+}
+
+func (o Options) location() *time.Location {
+	if o.Location == nil {
+		return time.Local
+	}
+	return o.Location
 }
 
 func (o Options) skew() time.Duration {
@@ -140,12 +151,17 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 	if !found {
 		return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "signing key no longer in the trust list")
 	}
-	if err := v.checkTimes(r, now); err != nil {
+	if r.code.Format == checkpoint.FormatDCC {
+		err = v.checkDCCTimes(r, now)
+	} else {
+		err = v.checkTimes(r, now)
+	}
+	if err != nil {
 		return none, err
 	}
 	code := r.code
 	if r.dgc != nil {
-		note, err := v.opts.DCC.accept(r.dgc, now, v.skew)
+		note, err := v.opts.DCC.accept(r.dgc, now, v.skew, v.opts.location())
 		if err != nil {
 			return none, err
 		}
@@ -261,14 +277,8 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 			return nil, st, checkpoint.Failf(checkpoint.FailKeyUsage, "key %x may not sign %s codes", env.kid, c.Kind)
 		}
 	case checkpoint.FormatDCC:
-		if !r.hasExp || !r.hasIat {
-			return nil, st, checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
-		}
 		st = stageTime
-		if err := v.checkKey(r, now); err != nil {
-			return nil, st, err
-		}
-		if err := v.checkTimes(r, now); err != nil {
+		if err := v.checkDCCTimes(r, now); err != nil {
 			return nil, st, err
 		}
 		d, err := decodeDGC(claims)
@@ -280,7 +290,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 			return nil, st, err
 		}
 		st = stagePolicy
-		note, err := v.opts.DCC.accept(d, now, v.skew)
+		note, err := v.opts.DCC.accept(d, now, v.skew, v.opts.location())
 		if err != nil {
 			return nil, st, err
 		}
@@ -328,22 +338,36 @@ func (v *Verifier) checkSignature(env *envelope) (checkpoint.TrustedKey, error) 
 	return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailBadSignature, "signature does not verify with any of %d key(s) with kid %x", len(keys), env.kid)
 }
 
-// checkKey checks the signing key's validity window: for our codes at now
-// (a retired key signs nothing more that we accept), for DCCs at the
-// certificate's issued-at (a document signer must have been valid when it
-// signed, HCERT 3.3).
+// checkKey checks that the signing key's validity window covers now, with
+// the clock skew: a retired key or document signer signs nothing more that
+// we accept, as the DCC reference verifiers check the DSC at verification
+// time.
 func (v *Verifier) checkKey(r *verified, now time.Time) error {
-	at := now
-	if r.key.Format == checkpoint.FormatDCC && r.hasIat {
-		at = r.iat
-	}
-	if !r.key.ValidFrom.IsZero() && at.Add(v.skew).Before(r.key.ValidFrom) {
+	if !r.key.ValidFrom.IsZero() && now.Add(v.skew).Before(r.key.ValidFrom) {
 		return checkpoint.Failf(checkpoint.FailNotYetValid, "signing key valid only from %s", r.key.ValidFrom.Format(time.RFC3339))
 	}
-	if !r.key.ValidTo.IsZero() && at.Add(-v.skew).After(r.key.ValidTo) {
+	if !r.key.ValidTo.IsZero() && now.Add(-v.skew).After(r.key.ValidTo) {
 		return checkpoint.Failf(checkpoint.FailExpired, "signing key expired at %s", r.key.ValidTo.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// checkDCCTimes applies the DCC validity rules: both iat and exp present,
+// the document signer valid now (checkKey), exp not after the signer
+// certificate's notAfter (HCERT: a DCC may not outlive its signer; both are
+// issuer-side times, so without skew), and exp and iat against now
+// (checkTimes).
+func (v *Verifier) checkDCCTimes(r *verified, now time.Time) error {
+	if !r.hasExp || !r.hasIat {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
+	}
+	if err := v.checkKey(r, now); err != nil {
+		return err
+	}
+	if c := r.key.Certificate; c != nil && r.exp.After(c.NotAfter) {
+		return checkpoint.Failf(checkpoint.FailExpired, "certificate expiry %s is after its document signer's notAfter %s", r.exp.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339))
+	}
+	return v.checkTimes(r, now)
 }
 
 // checkTimes checks exp and iat against now with the clock skew.

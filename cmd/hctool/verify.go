@@ -36,7 +36,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	at := fs.String("now", "", "verify at this RFC 3339 time instead of the clock")
 	skew := fs.Duration("skew", 2*time.Minute, "clock skew tolerance")
 	testHours := fs.Duration("dcc-test-validity", 72*time.Hour, "DCC: how long a negative test counts")
-	vaccWait := fs.Duration("dcc-vaccination-wait", 14*24*time.Hour, "DCC: how long after the last dose a vaccination counts")
+	vaccWait := fs.Duration("dcc-vaccination-wait", 14*24*time.Hour, "DCC: how long after the last dose a completed primary series counts (boosters count at once)")
+	oneDose := fs.Bool("dcc-one-dose-after-recovery", false, "DCC: a 1/1 vaccination with a two-dose product counts at once")
+	tz := fs.String("tz", "Local", "time zone whose calendar days DCC date-only fields name (IANA name, UTC or Local)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,7 +86,12 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if d, err := healthcode.Inspect(text); err == nil {
 		printDecoded(stdout, d)
 	}
-	opts := healthcode.Options{ClockSkew: *skew, DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait}}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return fmt.Errorf("--tz: %w", err)
+	}
+	opts := healthcode.Options{ClockSkew: *skew, Location: loc,
+		DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait, OneDoseAfterRecovery: *oneDose}}
 	if *skew == 0 {
 		opts.ClockSkew = -1
 	}
