@@ -184,6 +184,9 @@ func checkTimes(c *Code, pol Policy, now time.Time) Failure {
 	}
 	switch c.Kind {
 	case KindDynamic:
+		if !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(c.IssuedAt) > pol.MaxDynamicAge {
+			return FailInvalidClaims // lives longer than a dynamic code may
+		}
 		if now.Sub(c.IssuedAt) > pol.MaxDynamicAge+pol.ClockSkew {
 			return FailTooOld
 		}
