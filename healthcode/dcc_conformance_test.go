@@ -278,3 +278,37 @@ func TestDCCSignatureRevocationEveryCurve(t *testing.T) {
 		})
 	}
 }
+
+// The CBOR rule of section 1 for DCCs: indefinite lengths are read in every
+// layer (envelope and claims alike), longer heads too, and bytes after the
+// zlib stream are refused as for HCN1.
+func TestDCCCBORRule(t *testing.T) {
+	dsc := newDSC(t)
+	payload := marshalCBOR(t, map[int]any{1: "DE", 4: t0.AddDate(0, 6, 0).Unix(), 6: t0.AddDate(0, -1, 0).Unix(), -260: map[int]any{1: vaccination(2, 2, "2026-01-01")}})
+	prot := protectedHeader(t, AlgES256, kidOf(dsc.der))
+	indefClaims := append(append([]byte{0xbf}, payload[1:]...), 0xff)
+	for _, tc := range []struct {
+		name    string
+		payload []byte
+		shape   sign1Shape
+		extra   []byte
+		want    checkpoint.Failure
+	}{
+		{"indefinite-length COSE array", payload, sign1Shape{tags: []uint64{18}, indefArray: true}, nil, checkpoint.FailNone},
+		{"indefinite-length claims map", indefClaims, sign1Shape{tags: []uint64{18}}, nil, checkpoint.FailNone},
+		{"both, tags 61+18 in long heads", indefClaims, sign1Shape{tags: []uint64{61, 18}, tagWidth: 4, indefArray: true}, nil, checkpoint.FailNone},
+		{"a byte after the zlib stream", payload, sign1Shape{tags: []uint64{18}}, []byte{0}, checkpoint.FailMalformed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			z, err := deflate(handSign1(t, dsc.key, prot, tc.payload, tc.shape))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := DCCPrefix + base45Encode(append(z, tc.extra...))
+			_, err = dccVerify(t, dsc.list, text, t0, Options{})
+			if got := failureOf(err); got != tc.want {
+				t.Fatalf("got %v (%v), want %v", got, err, tc.want)
+			}
+		})
+	}
+}
