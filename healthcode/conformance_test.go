@@ -365,3 +365,109 @@ func TestIssueVerifyProperty(t *testing.T) {
 		t.Fatalf("generator too narrow: %d issued, %d refused", issued, refused)
 	}
 }
+
+// TestSpecRuleTable has one refused code per rule 1-19 of the section 4
+// table of docs/healthcode-format.md (rules 20-22 are the terminal's and
+// are tested with checkpoint.Decide and internal/station), each numbered as
+// the table numbers it, and checks that no rule is left without a row.
+func TestSpecRuleTable(t *testing.T) {
+	es := newIssuer(t, ES256)
+	sm := newIssuer(t, SM2)
+	stranger := testKey(t, ES256, "stranger")
+	kid := mustKid(t, es.key.Public())
+	prot := protectedHeader(t, AlgES256, kid)
+	good := greenClaims()
+	goodPayload := payloadOf(t, good)
+	hand := func(protected, payload []byte, sh sign1Shape) string {
+		return seal(t, Prefix, handSign1(t, es.key, protected, payload, sh))
+	}
+	withClaims := func(edit func(m map[int]any)) []byte {
+		m := rawCWT(good)
+		edit(m)
+		return marshalCBOR(t, m)
+	}
+	// A COSE array whose elements are given as raw CBOR.
+	rawArray := func(items ...[]byte) string {
+		b := cb(nil).head(4, uint64(len(items)), 0)
+		for _, it := range items {
+			b = append(b, it...)
+		}
+		return seal(t, Prefix, append([]byte{0xd2}, b...))
+	}
+	bstr := func(v []byte) []byte { return cb(nil).bstr(v, 0) }
+	both := mustList(t, es.entry, sm.entry)
+	smKid := mustKid(t, sm.key.Public())
+	rows := []struct {
+		rule  int
+		name  string
+		trust *TrustList
+		revs  *MemoryRevocations
+		now   time.Time
+		text  string
+		want  checkpoint.Failure
+	}{
+		{1, "a URL", nil, nil, t0, "https://example.com/?HCN1:", checkpoint.FailUnknownFormat},
+		{1, "lower-case prefix", nil, nil, t0, "hcn1:" + mustIssue(t, good, es.key)[len(Prefix):], checkpoint.FailUnknownFormat},
+		{2, "text above 8 KiB", nil, nil, t0, Prefix + strings.Repeat("0", MaxTextLen), checkpoint.FailMalformed},
+		{3, "a character outside Base45", nil, nil, t0, Prefix + "ABC#", checkpoint.FailMalformed},
+		{3, "a Base45 triple above 65535", nil, nil, t0, Prefix + "GGW", checkpoint.FailMalformed},
+		{4, "a bad Adler-32", nil, nil, t0, func() string {
+			z, _ := deflate(handSign1(t, es.key, prot, goodPayload, sign1Shape{}))
+			z[len(z)-1] ^= 1
+			return Prefix + b45.Encode(z)
+		}(), checkpoint.FailMalformed},
+		{4, "a byte after the Adler-32", nil, nil, t0, func() string {
+			z, _ := deflate(handSign1(t, es.key, prot, goodPayload, sign1Shape{}))
+			return Prefix + b45.Encode(append(z, 0x42))
+		}(), checkpoint.FailMalformed},
+		{5, "indefinite-length array", nil, nil, t0, hand(prot, goodPayload, sign1Shape{indefArray: true}), checkpoint.FailMalformed},
+		{5, "duplicate key in the protected header", nil, nil, t0, hand(append(append([]byte{0xa3}, prot[1:]...), 0x01, 0x26), goodPayload, sign1Shape{}), checkpoint.FailMalformed},
+		{6, "three-element array", nil, nil, t0, rawArray(bstr(prot), []byte{0xa0}, bstr(goodPayload)), checkpoint.FailMalformed},
+		{6, "null payload (detached)", nil, nil, t0, rawArray(bstr(prot), []byte{0xa0}, []byte{0xf6}, bstr(make([]byte, 64))), checkpoint.FailMalformed},
+		{6, "protected header that is not a map", nil, nil, t0, rawArray(bstr([]byte{0x01}), []byte{0xa0}, bstr(goodPayload), bstr(make([]byte, 64))), checkpoint.FailMalformed},
+		{7, "alg only in the unprotected header", nil, nil, t0, hand(protectedHeader(t, 0, kid), goodPayload, sign1Shape{unprotected: marshalCBOR(t, map[int]any{1: AlgES256})}), checkpoint.FailUnsupportedAlgorithm},
+		{7, "ES384", nil, nil, t0, hand(protectedHeader(t, -35, kid), goodPayload, sign1Shape{}), checkpoint.FailUnsupportedAlgorithm},
+		{8, "kid only in the unprotected header", nil, nil, t0, hand(protectedHeader(t, AlgES256, nil), goodPayload, sign1Shape{unprotected: marshalCBOR(t, map[int]any{4: kid})}), checkpoint.FailUnknownIssuer},
+		{9, "kid as a text string", nil, nil, t0, hand(marshalCBOR(t, map[int]any{1: AlgES256, 4: hex.EncodeToString(kid)}), goodPayload, sign1Shape{}), checkpoint.FailMalformed},
+		{10, "a stranger's key", nil, nil, t0, mustIssue(t, good, stranger), checkpoint.FailUnknownIssuer},
+		{11, "SM2-SM3 header on an ES256 key's kid", both, nil, t0, hand(protectedHeader(t, AlgSM2SM3, kid), goodPayload, sign1Shape{}), checkpoint.FailUnsupportedAlgorithm},
+		{11, "ES256 header on an SM2 key's kid", both, nil, t0, hand(protectedHeader(t, AlgES256, smKid), goodPayload, sign1Shape{}), checkpoint.FailUnsupportedAlgorithm},
+		{12, "signed by a stranger under the issuer's kid", nil, nil, t0, seal(t, Prefix, handSign1(t, stranger, prot, goodPayload, sign1Shape{})), checkpoint.FailBadSignature},
+		{13, "full name as holder", nil, nil, t0, hand(prot, withClaims(func(m map[int]any) { m[ClaimHealthCode].(map[int]any)[4] = "张三丰" }), sign1Shape{}), checkpoint.FailInvalidClaims},
+		{13, "holder given as a number", nil, nil, t0, hand(prot, withClaims(func(m map[int]any) { m[ClaimHealthCode].(map[int]any)[4] = 7 }), sign1Shape{}), checkpoint.FailInvalidClaims},
+		{14, "another issuer's iss", nil, nil, t0, hand(prot, withClaims(func(m map[int]any) { m[1] = "310000:SHHC" }), sign1Shape{}), checkpoint.FailUnknownIssuer},
+		{15, "key valid only from tomorrow", mustList(t, withValidity(es.entry, t0.Add(24*time.Hour), time.Time{})), nil, t0, mustIssue(t, good, es.key), checkpoint.FailNotYetValid},
+		{15, "key retired yesterday", mustList(t, withValidity(es.entry, time.Time{}, t0.Add(-24*time.Hour))), nil, t0, mustIssue(t, good, es.key), checkpoint.FailExpired},
+		{16, "exp passed beyond the skew", nil, nil, good.ExpiresAt.Add(2*time.Minute + time.Second), mustIssue(t, good, es.key), checkpoint.FailExpired},
+		{16, "iat ahead beyond the skew", nil, nil, good.IssuedAt.Add(-2*time.Minute - time.Second), mustIssue(t, good, es.key), checkpoint.FailNotYetValid},
+		{17, "iat a second before the key's window", mustList(t, withValidity(es.entry, good.IssuedAt.Add(time.Second), time.Time{})), nil, t0, mustIssue(t, good, es.key), checkpoint.FailInvalidClaims},
+		{18, "a dynamic code by a card-only key", mustList(t, func() TrustListEntry { e := es.entry; e.Kinds = []checkpoint.CodeKind{checkpoint.KindCard}; return e }()), nil, t0, mustIssue(t, good, es.key), checkpoint.FailKeyUsage},
+		{19, "revoked code id", nil, func() *MemoryRevocations {
+			h, _ := RevocationHashForCodeID(good.ID)
+			return NewMemoryRevocations(h)
+		}(), t0, mustIssue(t, good, es.key), checkpoint.FailRevoked},
+	}
+	covered := map[int]bool{}
+	for _, r := range rows {
+		covered[r.rule] = true
+		t.Run(fmt.Sprintf("rule %d: %s", r.rule, r.name), func(t *testing.T) {
+			trust, revs := es.list, r.revs
+			if r.trust != nil {
+				trust = r.trust
+			}
+			if revs == nil {
+				revs = NewMemoryRevocations()
+			}
+			v := NewVerifier(trust, revs, &fixedClock{t: r.now}, Options{CacheSize: -1})
+			_, err := v.Verify(r.text)
+			if got := failureOf(err); got != r.want {
+				t.Fatalf("got %v (%v), want %v", got, err, r.want)
+			}
+		})
+	}
+	for rule := 1; rule <= 19; rule++ {
+		if !covered[rule] {
+			t.Errorf("rule %d of the table has no test row", rule)
+		}
+	}
+}
