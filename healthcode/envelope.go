@@ -292,8 +292,9 @@ func parseCOSE(raw []byte, dm cbor.DecMode, unprotected bool) (*envelope, error)
 		return nil, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "no alg in the %s", headerWhere(unprotected))
 	}
 	env.alg = alg
-	kid, ok, err := headerKid(prot)
-	if err == nil && !ok && unprotected {
+	kid, _, err := headerKid(prot)
+	if err == nil && len(kid) == 0 && unprotected {
+		// An absent or empty protected kid: HCERT's fallback.
 		kid, _, err = headerKid(w.Unprotected)
 	}
 	if err != nil {
