@@ -46,6 +46,30 @@ type dccCase struct {
 var dccExpectations = []string{
 	"EXPECTEDPICTUREDECODE", "EXPECTEDUNPREFIX", "EXPECTEDB45DECODE", "EXPECTEDCOMPRESSION",
 	"EXPECTEDDECODE", "EXPECTEDVERIFY", "EXPECTEDEXPIRATIONCHECK", "EXPECTEDKEYUSAGE",
+	"EXPECTEDVALIDOBJECT", "EXPECTEDVALIDJSON", "EXPECTEDSCHEMAVALIDATION",
+}
+
+// dccDataChecks judges the checks on the decoded certificate itself:
+// EXPECTEDVALIDOBJECT, the eu_dgc_v1 map decodes into the certificate's
+// fields with their types; EXPECTEDVALIDJSON, it converts to a JSON object;
+// EXPECTEDSCHEMAVALIDATION, the rules the verifier applies to its content
+// hold (fields of the schema's types, entries of exactly one type). The
+// last is not a full JSON-schema validation: value sets and patterns are
+// not checked.
+func dccDataChecks(claims *cwtClaims, got map[string]bool) {
+	raw, err := hcertPayload(claims)
+	if err != nil {
+		return
+	}
+	var d dgc
+	got["EXPECTEDVALIDOBJECT"] = cborDec.Unmarshal(raw, &d) == nil
+	var v any
+	if cborDec.Unmarshal(raw, &v) == nil {
+		b, err := json.Marshal(textKeys(v))
+		got["EXPECTEDVALIDJSON"] = err == nil && len(b) > 0 && b[0] == '{'
+	}
+	_, err = decodeDGC(claims)
+	got["EXPECTEDSCHEMAVALIDATION"] = err == nil
 }
 
 // dccCaseFiles finds every case under root: each .json file below a
@@ -316,6 +340,7 @@ func dccResults(c *dccCase) map[string]bool {
 	if err != nil {
 		return got
 	}
+	dccDataChecks(claims, got)
 
 	var trust *TrustList
 	if c.certDER != nil {
