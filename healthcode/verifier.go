@@ -140,6 +140,9 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 				if k.Issuer != r.code.Issuer {
 					return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "key now belongs to %s, not %s", k.Issuer, r.code.Issuer)
 				}
+				if err := issuedInKeyWindow(r.code.IssuedAt, k); err != nil {
+					return none, err
+				}
 				if len(k.Kinds) > 0 && !slices.Contains(k.Kinds, r.code.Kind) {
 					return none, checkpoint.Failf(checkpoint.FailKeyUsage, "key may no longer sign %s codes", r.code.Kind)
 				}
@@ -262,15 +265,8 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		if err := v.checkTimes(r, now); err != nil {
 			return nil, st, err
 		}
-		// A key signs nothing outside its window: a code whose iat lies
-		// before the key's valid-from (or after its valid-to) was not
-		// issued with it as the trust list allows. Both are issuer-side
-		// times, so no clock skew applies.
-		if !key.ValidFrom.IsZero() && c.IssuedAt.Before(key.ValidFrom) {
-			return nil, stageClaims, checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, before its key's window opened at %s", c.IssuedAt.Format(time.RFC3339), key.ValidFrom.Format(time.RFC3339))
-		}
-		if !key.ValidTo.IsZero() && c.IssuedAt.After(key.ValidTo) {
-			return nil, stageClaims, checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, after its key's window closed at %s", c.IssuedAt.Format(time.RFC3339), key.ValidTo.Format(time.RFC3339))
+		if err := issuedInKeyWindow(r.code.IssuedAt, key); err != nil {
+			return nil, stageClaims, err
 		}
 		st = stageKeyUsage
 		if len(key.Kinds) > 0 && !slices.Contains(key.Kinds, c.Kind) {
@@ -305,6 +301,20 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		return nil, st, err
 	}
 	return r, stageDone, nil
+}
+
+// issuedInKeyWindow: a key signs nothing outside its window, so a code
+// whose iat lies before the key's valid-from (or after its valid-to) was not
+// issued with it as the trust list allows (invalid_claims). Both are
+// issuer-side times, so no clock skew applies.
+func issuedInKeyWindow(iat time.Time, key checkpoint.TrustedKey) error {
+	if !key.ValidFrom.IsZero() && iat.Before(key.ValidFrom) {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, before its key's window opened at %s", iat.Format(time.RFC3339), key.ValidFrom.Format(time.RFC3339))
+	}
+	if !key.ValidTo.IsZero() && iat.After(key.ValidTo) {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, after its key's window closed at %s", iat.Format(time.RFC3339), key.ValidTo.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // checkSignature tries every trusted key with the envelope's kid.
