@@ -394,8 +394,16 @@ func decodePNG(b []byte) (string, error) {
 // loaded, and per expectation how many were met of those stated, and how
 // many were stated but cannot be judged (no picture, no clock, or the case
 // starts after that layer).
+//
+// CHECKPOINT_DCC names another folder of the same layout (a checkout of
+// dgc-testdata, say) instead of CHECKPOINT_TESTDATA/dcc.
 func TestDCCSuite(t *testing.T) {
-	root := testenv.Data(t, "dcc")
+	root := os.Getenv("CHECKPOINT_DCC")
+	if root == "" {
+		root = testenv.Data(t, "dcc")
+	} else if _, err := os.Stat(root); err != nil {
+		t.Fatalf("CHECKPOINT_DCC: %v", err)
+	}
 	files, err := dccCaseFiles(root)
 	if err != nil {
 		t.Fatal(err)
