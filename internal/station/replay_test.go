@@ -116,3 +116,23 @@ func TestReplayRuleSurvivesRestart(t *testing.T) {
 		}
 	}
 }
+
+// The person waiting to be measured shows the code again: still one
+// presentation, passed once their reading arrives, not already_used.
+func TestHeldCodeShownAgainIsNotAReplay(t *testing.T) {
+	log := &memLog{}
+	h := start(t, log)
+	h.pres <- dynamicCode("a", 4*time.Minute)
+	if e := h.next(t); e.Final || e.Verdict.Outcome != checkpoint.OutcomeMeasure {
+		t.Fatalf("first showing: %+v", e)
+	}
+	h.clock.Set(t0.Add(4 * time.Second))
+	again := dynamicCode("a", 4*time.Minute)
+	again.CapturedAt = h.clock.Now()
+	h.pres <- again
+	h.reads <- reading(36.6, h.clock.Now())
+	e := h.next(t)
+	if !e.Final || e.Verdict.Outcome != checkpoint.OutcomePass || len(log.recs) != 1 {
+		t.Fatalf("after the reading: %+v, %d records", e.Verdict, len(log.recs))
+	}
+}

@@ -11,7 +11,8 @@
 //   - when a green code arrives and no reading pairs yet, the verdict is shown
 //     as "measure temperature" at once and held open until a reading arrives
 //     or the pairing window closes; only the final verdict is recorded;
-//   - a new presentation closes a held one as it stands;
+//   - a new presentation closes a held one as it stands (the held code shown
+//     again is the same presentation, not a new one);
 //   - replay rule: a dynamic code that already received a final verdict at
 //     this station, shown again (the scanner's hold-off has passed, so it
 //     is a new presentation) within its life, is refused as already_used
@@ -110,6 +111,11 @@ func (s *Station) Run(ctx context.Context, presentations <-chan checkpoint.Prese
 				s.closePending(ctx, emit)
 				return nil
 			}
+			if s.heldAgain(p) {
+				// The person waiting to be measured showed the same code
+				// again: still the same presentation, not a replay.
+				continue
+			}
 			s.closePending(ctx, emit)
 			s.present(ctx, p, emit)
 			if s.pending != nil {
@@ -160,6 +166,13 @@ func verifiedReason(r checkpoint.Reason) bool {
 		}
 	}
 	return r != ""
+}
+
+// heldAgain reports whether p is the verified code of the presentation
+// held for its temperature.
+func (s *Station) heldAgain(p checkpoint.Presentation) bool {
+	h := s.pending
+	return h != nil && h.Verified() && p.Verified() && h.Code.Format == p.Code.Format && h.Code.ID == p.Code.ID
 }
 
 // replayed applies the replay rule to a verified presentation at now.
