@@ -471,3 +471,23 @@ func TestSpecRuleTable(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownClaimsAreIgnored: section 3 lets a later minor revision add
+// optional claims: unknown CWT claims (integer or text keys) and unknown
+// health-code fields do not refuse a code, and an explicit proxy=false is
+// the default.
+func TestUnknownClaimsAreIgnored(t *testing.T) {
+	es := newIssuer(t, ES256)
+	m := map[any]any{}
+	for k, v := range rawCWT(greenClaims()) {
+		m[k] = v
+	}
+	m["note"] = "x"
+	m[99] = []any{1, "a"}
+	hc := m[ClaimHealthCode].(map[int]any)
+	hc[99], hc[7] = "a later field", false
+	text := seal(t, Prefix, handSign1(t, es.key, protectedHeader(t, AlgES256, mustKid(t, es.key.Public())), marshalCBOR(t, m), sign1Shape{}))
+	if _, f, err := verifyAt(t, es.list, text, t0); f != checkpoint.FailNone {
+		t.Fatalf("refused: %v", err)
+	}
+}
