@@ -153,8 +153,8 @@ func TestDecideCodeTimes(t *testing.T) {
 		{"no issue time", func(c *Code) { c.IssuedAt = time.Time{} }, OutcomeDeny, "invalid_claims"},
 		{"no code id", func(c *Code) { c.ID = "" }, OutcomeDeny, "invalid_claims"},
 		{"unknown code kind", func(c *Code) { c.Kind = KindUnknown }, OutcomeDeny, "invalid_claims"},
-		{"dynamic code living exactly the max age (exp - iat = 5m)", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(5 * time.Minute) }, OutcomePass, ReasonGreen},
-		{"dynamic code living longer than the max age (exp - iat = 5m1s)", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(5*time.Minute + time.Second) }, OutcomeDeny, "invalid_claims"},
+		{"dynamic code living exactly the max age plus skew (exp - iat = 7m)", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(7 * time.Minute) }, OutcomePass, ReasonGreen},
+		{"dynamic code living longer than the max age plus skew (exp - iat = 7m1s)", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(7*time.Minute + time.Second) }, OutcomeDeny, "invalid_claims"},
 		{"dynamic code living a day", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(24 * time.Hour) }, OutcomeDeny, "invalid_claims"},
 	}
 	for _, tt := range tests {

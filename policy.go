@@ -24,9 +24,9 @@ type Policy struct {
 	// MaxDynamicAge is how long after issue a dynamic (phone) code is
 	// accepted: older ones may be screenshots.
 	MaxDynamicAge time.Duration `json:"max_dynamic_age" toml:"max_dynamic_age"`
-	// A dynamic code also lives at most MaxDynamicAge: one whose exp - iat
-	// is longer is refused as invalid_claims (it would stay replayable for
-	// longer than the site accepts).
+	// A dynamic code also lives at most MaxDynamicAge + ClockSkew (the last
+	// moment it could be accepted): one whose exp - iat is longer is refused
+	// as invalid_claims.
 	//
 	// AllowReusedDynamic turns off the replay rule: by default a dynamic
 	// code that already received a final verdict at this terminal and is
