@@ -69,7 +69,46 @@ func dccDataChecks(claims *cwtClaims, got map[string]bool) {
 		got["EXPECTEDVALIDJSON"] = err == nil && len(b) > 0 && b[0] == '{'
 	}
 	_, err = decodeDGC(claims)
-	got["EXPECTEDSCHEMAVALIDATION"] = err == nil
+	got["EXPECTEDSCHEMAVALIDATION"] = err == nil && dgcRequiredFields(v) == nil
+}
+
+// dgcRequiredFields checks the fields every eu_dgc_v1 schema version
+// (1.0.0 to 1.3.x) requires: ver, nam with fnt, dob, and per entry type the
+// fields all versions require of it.
+func dgcRequiredFields(v any) error {
+	m, ok := v.(map[any]any)
+	if !ok {
+		return errors.New("not a map")
+	}
+	nam, _ := m["nam"].(map[any]any)
+	for _, k := range []string{"ver", "dob"} {
+		if _, ok := m[k].(string); !ok {
+			return fmt.Errorf("no %s", k)
+		}
+	}
+	if _, ok := nam["fnt"].(string); !ok {
+		return errors.New("no nam.fnt")
+	}
+	need := map[string][]string{
+		"v": {"tg", "vp", "mp", "ma", "dn", "sd", "dt", "co", "is", "ci"},
+		"t": {"tg", "tt", "sc", "tr", "co", "is", "ci"},
+		"r": {"tg", "fr", "df", "du", "co", "is", "ci"},
+	}
+	for typ, fields := range need {
+		entries, _ := m[typ].([]any)
+		for i, e := range entries {
+			em, ok := e.(map[any]any)
+			if !ok {
+				return fmt.Errorf("%s[%d] is not a map", typ, i)
+			}
+			for _, f := range fields {
+				if _, ok := em[f]; !ok {
+					return fmt.Errorf("%s[%d] has no %s", typ, i, f)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // dccCaseFiles finds every case under root: each .json file below a
