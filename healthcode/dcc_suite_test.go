@@ -53,9 +53,9 @@ var dccExpectations = []string{
 // EXPECTEDVALIDOBJECT, the eu_dgc_v1 map decodes into the certificate's
 // fields with their types; EXPECTEDVALIDJSON, it converts to a JSON object;
 // EXPECTEDSCHEMAVALIDATION, the rules the verifier applies to its content
-// hold (fields of the schema's types, entries of exactly one type). The
-// last is not a full JSON-schema validation: value sets and patterns are
-// not checked.
+// hold (fields of the schema's types, entries of exactly one type) and the
+// fields every schema version requires are present. The last is not a full
+// JSON-schema validation: value sets and patterns are not checked.
 func dccDataChecks(claims *cwtClaims, got map[string]bool) {
 	raw, err := hcertPayload(claims)
 	if err != nil {
