@@ -109,6 +109,7 @@ func TestDecideFailedCodes(t *testing.T) {
 		{"certificate not accepted by site policy", FailNotAccepted, "not_accepted"},
 		{"payload missing claims", FailInvalidClaims, "invalid_claims"},
 		{"no trust list loaded", FailTrustListUnavailable, "trust_list_unavailable"},
+		{"dynamic code shown again at this terminal", FailAlreadyUsed, "already_used"},
 	}
 	if len(tests) != len(Failures()) {
 		t.Fatalf("table covers %d failures, domain has %d", len(tests), len(Failures()))
@@ -154,6 +155,9 @@ func TestDecideCodeTimes(t *testing.T) {
 		{"no issue time", func(c *Code) { c.IssuedAt = time.Time{} }, OutcomeDeny, "invalid_claims"},
 		{"no code id", func(c *Code) { c.ID = "" }, OutcomeDeny, "invalid_claims"},
 		{"unknown code kind", func(c *Code) { c.Kind = KindUnknown }, OutcomeDeny, "invalid_claims"},
+		{"dynamic code living exactly the max age plus skew (exp - iat = 7m)", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(7 * time.Minute) }, OutcomePass, ReasonGreen},
+		{"dynamic code living longer than the max age plus skew (exp - iat = 7m1s)", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(7*time.Minute + time.Second) }, OutcomeDeny, "invalid_claims"},
+		{"dynamic code living a day", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(24 * time.Hour) }, OutcomeDeny, "invalid_claims"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

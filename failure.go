@@ -46,6 +46,11 @@ const (
 	// FailTrustListUnavailable: no valid trust list is loaded, so nothing can
 	// be verified.
 	FailTrustListUnavailable
+	// FailAlreadyUsed: a dynamic code that already received a final verdict
+	// at this terminal is shown again (after the scan hold-off, within its
+	// life): a replayed or shared code. A local rule of the terminal, not of
+	// the format; Policy.AllowReusedDynamic turns it off.
+	FailAlreadyUsed
 )
 
 var failureNames = [...]string{
@@ -63,6 +68,7 @@ var failureNames = [...]string{
 	FailNotAccepted:          "not_accepted",
 	FailInvalidClaims:        "invalid_claims",
 	FailTrustListUnavailable: "trust_list_unavailable",
+	FailAlreadyUsed:          "already_used",
 }
 
 // Failures lists every failure reason except FailNone, for tests and UIs.

@@ -184,6 +184,11 @@ func checkTimes(c *Code, pol Policy, now time.Time) Failure {
 	}
 	switch c.Kind {
 	case KindDynamic:
+		// A dynamic code is accepted at most MaxDynamicAge (+ skew) after
+		// iat; an exp beyond that is a life no dynamic code may claim.
+		if !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(c.IssuedAt) > pol.MaxDynamicAge+pol.ClockSkew {
+			return FailInvalidClaims
+		}
 		if now.Sub(c.IssuedAt) > pol.MaxDynamicAge+pol.ClockSkew {
 			return FailTooOld
 		}

@@ -37,6 +37,17 @@ type Options struct {
 	CacheSize int
 	// DCC is the site's policy for EU DCCs.
 	DCC DCCPolicy
+	// Location is the terminal's time zone: a DCC's date-only fields
+	// (vaccination date, recovery valid-from and valid-until) name calendar
+	// days there. Nil means time.Local.
+	Location *time.Location
+}
+
+func (o Options) location() *time.Location {
+	if o.Location == nil {
+		return time.Local
+	}
+	return o.Location
 }
 
 // DefaultClockSkew is the tolerance a Verifier applies without
@@ -132,8 +143,11 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 				return none, err
 			}
 			if r.code.Format == checkpoint.FormatHealthCode {
-				if k.Issuer != "" && k.Issuer != r.code.Issuer {
+				if k.Issuer != r.code.Issuer {
 					return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "key now belongs to %s, not %s", k.Issuer, r.code.Issuer)
+				}
+				if err := issuedInKeyWindow(r.code.IssuedAt, k); err != nil {
+					return none, err
 				}
 				if len(k.Kinds) > 0 && !slices.Contains(k.Kinds, r.code.Kind) {
 					return none, checkpoint.Failf(checkpoint.FailKeyUsage, "key may no longer sign %s codes", r.code.Kind)
@@ -146,12 +160,17 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 	if !found {
 		return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "signing key no longer in the trust list")
 	}
-	if err := v.checkTimes(r, now); err != nil {
+	if r.code.Format == checkpoint.FormatDCC {
+		err = v.checkDCCTimes(r, now)
+	} else {
+		err = v.checkTimes(r, now)
+	}
+	if err != nil {
 		return none, err
 	}
 	code := r.code
 	if r.dgc != nil {
-		note, err := v.opts.DCC.accept(r.dgc, now, v.skew())
+		note, err := v.opts.DCC.accept(r.dgc, now, v.skew(), v.opts.location())
 		if err != nil {
 			return none, err
 		}
@@ -161,6 +180,15 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 		return none, err
 	}
 	return code, nil
+}
+
+// failureOf returns the Failure of a *checkpoint.VerifyError, or FailNone.
+func failureOf(err error) checkpoint.Failure {
+	var ve *checkpoint.VerifyError
+	if errors.As(err, &ve) {
+		return ve.Failure
+	}
+	return checkpoint.FailNone
 }
 
 func publicKeyEqual(a, b crypto.PublicKey) bool {
@@ -203,14 +231,19 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		return nil, st, err
 	}
 	st = stageClaims
-	claims, err := decodePayload(env)
-	if err != nil {
-		return nil, st, err
+	claims, claimsErr := decodePayload(env)
+	if claimsErr != nil && failureOf(claimsErr) != checkpoint.FailInvalidClaims {
+		return nil, st, claimsErr
 	}
 	st = stageSignature
 	key, err := v.checkSignature(env)
 	if err != nil {
 		return nil, st, err
+	}
+	// Claims that are well-formed CBOR but break the claim types are
+	// judged only once the signature shows who wrote them.
+	if claimsErr != nil {
+		return nil, stageClaims, claimsErr
 	}
 	r = &verified{kid: env.kid, key: key}
 	if claims.Iat != nil {
@@ -225,7 +258,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		if err != nil {
 			return nil, st, err
 		}
-		if key.Issuer != "" && key.Issuer != c.Region+":"+c.Issuer {
+		if key.Issuer != c.Region+":"+c.Issuer {
 			return nil, st, checkpoint.Failf(checkpoint.FailUnknownIssuer, "code claims issuer %s:%s but is signed by a key of %s", c.Region, c.Issuer, key.Issuer)
 		}
 		r.code = c.Code()
@@ -238,19 +271,16 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		if err := v.checkTimes(r, now); err != nil {
 			return nil, st, err
 		}
+		if err := issuedInKeyWindow(r.code.IssuedAt, key); err != nil {
+			return nil, stageClaims, err
+		}
 		st = stageKeyUsage
 		if len(key.Kinds) > 0 && !slices.Contains(key.Kinds, c.Kind) {
 			return nil, st, checkpoint.Failf(checkpoint.FailKeyUsage, "key %x may not sign %s codes", env.kid, c.Kind)
 		}
 	case checkpoint.FormatDCC:
-		if !r.hasExp || !r.hasIat {
-			return nil, st, checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
-		}
 		st = stageTime
-		if err := v.checkKey(r, now); err != nil {
-			return nil, st, err
-		}
-		if err := v.checkTimes(r, now); err != nil {
+		if err := v.checkDCCTimes(r, now); err != nil {
 			return nil, st, err
 		}
 		d, err := decodeDGC(claims)
@@ -262,7 +292,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 			return nil, st, err
 		}
 		st = stagePolicy
-		note, err := v.opts.DCC.accept(d, now, v.skew())
+		note, err := v.opts.DCC.accept(d, now, v.skew(), v.opts.location())
 		if err != nil {
 			return nil, st, err
 		}
@@ -277,6 +307,20 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		return nil, st, err
 	}
 	return r, stageDone, nil
+}
+
+// issuedInKeyWindow: a key signs nothing outside its window, so a code
+// whose iat lies before the key's valid-from (or after its valid-to) was not
+// issued with it as the trust list allows (invalid_claims). Both are
+// issuer-side times, so no clock skew applies.
+func issuedInKeyWindow(iat time.Time, key checkpoint.TrustedKey) error {
+	if !key.ValidFrom.IsZero() && iat.Before(key.ValidFrom) {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, before its key's window opened at %s", iat.Format(time.RFC3339), key.ValidFrom.Format(time.RFC3339))
+	}
+	if !key.ValidTo.IsZero() && iat.After(key.ValidTo) {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, after its key's window closed at %s", iat.Format(time.RFC3339), key.ValidTo.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // checkSignature tries every trusted key with the envelope's kid.
@@ -310,22 +354,36 @@ func (v *Verifier) checkSignature(env *envelope) (checkpoint.TrustedKey, error) 
 	return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailBadSignature, "signature does not verify with any of %d key(s) with kid %x", len(keys), env.kid)
 }
 
-// checkKey checks the signing key's validity window: for our codes at now
-// (a retired key signs nothing more that we accept), for DCCs at the
-// certificate's issued-at (a document signer must have been valid when it
-// signed, HCERT 3.3).
+// checkKey checks that the signing key's validity window covers now, with
+// the clock skew: a retired key or document signer signs nothing more that
+// we accept, as the DCC reference verifiers check the DSC at verification
+// time.
 func (v *Verifier) checkKey(r *verified, now time.Time) error {
-	at := now
-	if r.key.Format == checkpoint.FormatDCC && r.hasIat {
-		at = r.iat
-	}
-	if !r.key.ValidFrom.IsZero() && at.Add(v.skew()).Before(r.key.ValidFrom) {
+	if !r.key.ValidFrom.IsZero() && now.Add(v.skew()).Before(r.key.ValidFrom) {
 		return checkpoint.Failf(checkpoint.FailNotYetValid, "signing key valid only from %s", r.key.ValidFrom.Format(time.RFC3339))
 	}
-	if !r.key.ValidTo.IsZero() && at.Add(-v.skew()).After(r.key.ValidTo) {
+	if !r.key.ValidTo.IsZero() && now.Add(-v.skew()).After(r.key.ValidTo) {
 		return checkpoint.Failf(checkpoint.FailExpired, "signing key expired at %s", r.key.ValidTo.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// checkDCCTimes applies the DCC validity rules: both iat and exp present,
+// the document signer valid now (checkKey), exp not after the signer
+// certificate's notAfter (HCERT: a DCC may not outlive its signer; both are
+// issuer-side times, so without skew), and exp and iat against now
+// (checkTimes).
+func (v *Verifier) checkDCCTimes(r *verified, now time.Time) error {
+	if !r.hasExp || !r.hasIat {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
+	}
+	if err := v.checkKey(r, now); err != nil {
+		return err
+	}
+	if c := r.key.Certificate; c != nil && r.exp.After(c.NotAfter) {
+		return checkpoint.Failf(checkpoint.FailExpired, "certificate expiry %s is after its document signer's notAfter %s", r.exp.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339))
+	}
+	return v.checkTimes(r, now)
 }
 
 // checkTimes checks exp and iat against now with the clock skew.

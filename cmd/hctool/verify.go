@@ -34,7 +34,10 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	at := fs.String("now", "", "verify at this RFC 3339 time instead of the clock")
 	skew := fs.Duration("skew", 2*time.Minute, "clock skew tolerance")
 	testHours := fs.Duration("dcc-test-validity", 72*time.Hour, "DCC: how long a negative test counts")
-	vaccWait := fs.Duration("dcc-vaccination-wait", 14*24*time.Hour, "DCC: how long after the last dose a vaccination counts")
+	vaccWait := fs.Duration("dcc-vaccination-wait", 14*24*time.Hour, "DCC: how long after the last dose a completed primary series counts (boosters count at once)")
+	oneDose := fs.Bool("dcc-one-dose-after-recovery", false, "DCC: a 1/1 vaccination with a two-dose product counts at once")
+	maxDynAge := fs.Duration("max-dynamic-age", 5*time.Minute, "the terminal policy's max_dynamic_age: a dynamic code older than this, or living (exp - iat) longer, is refused; 0 skips the policy")
+	tz := fs.String("tz", "Local", "time zone whose calendar days DCC date-only fields name (IANA name, UTC or Local)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -77,12 +80,26 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if d, err := healthcode.Inspect(text); err == nil {
 		printDecoded(stdout, d)
 	}
-	opts := healthcode.Options{ClockSkew: healthcode.FixedSkew(*skew), DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait}}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return fmt.Errorf("--tz: %w", err)
+	}
+	opts := healthcode.Options{ClockSkew: healthcode.FixedSkew(*skew), Location: loc,
+		DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait, OneDoseAfterRecovery: *oneDose}}
 	if *vaccWait == 0 {
 		opts.DCC.VaccinationWait = -1
 	}
 	v := healthcode.NewVerifier(tl, revs, checkpoint.ClockFunc(func() time.Time { return now }), opts)
 	code, err := v.Verify(text)
+	if err == nil && *maxDynAge > 0 {
+		// The terminal's policy rules on verified codes, as Decide applies
+		// them (the replay rule needs a terminal's history and is not here).
+		pol := checkpoint.DefaultPolicy()
+		pol.MaxDynamicAge, pol.ClockSkew, pol.RequireTemperature = *maxDynAge, max(*skew, 0), false
+		if d := checkpoint.Decide(checkpoint.Presentation{Code: &code, CapturedAt: now}, nil, pol, now); d.Failure != checkpoint.FailNone {
+			err = checkpoint.Failf(d.Failure, "terminal policy: %s", d.Reason)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", checkpoint.FailureOf(err))
 		return fmt.Errorf("code refused: %w", err)

@@ -108,8 +108,12 @@ type DCC struct {
 	AcceptVaccination bool `toml:"accept_vaccination"`
 	AcceptTest        bool `toml:"accept_test"`
 	AcceptRecovery    bool `toml:"accept_recovery"`
-	// VaccinationWait: a completed series counts this long after the last dose.
+	// VaccinationWait: a completed primary series counts this long after the
+	// last dose; a booster (dose number above the series) counts at once.
 	VaccinationWait time.Duration `toml:"vaccination_wait"`
+	// OneDoseAfterRecovery: a 1/1 vaccination with a two-dose product is the
+	// single dose after a recovery and counts at once.
+	OneDoseAfterRecovery bool `toml:"one_dose_after_recovery"`
 	// TestValidity: a negative test counts this long after sampling.
 	TestValidity time.Duration `toml:"test_validity"`
 }
@@ -117,11 +121,12 @@ type DCC struct {
 // Policy returns the verifier's form of the DCC policy.
 func (d DCC) Policy() healthcode.DCCPolicy {
 	return healthcode.DCCPolicy{
-		RejectVaccination: !d.AcceptVaccination,
-		RejectTest:        !d.AcceptTest,
-		RejectRecovery:    !d.AcceptRecovery,
-		VaccinationWait:   d.VaccinationWait,
-		TestValidity:      d.TestValidity,
+		RejectVaccination:    !d.AcceptVaccination,
+		RejectTest:           !d.AcceptTest,
+		RejectRecovery:       !d.AcceptRecovery,
+		VaccinationWait:      d.VaccinationWait,
+		OneDoseAfterRecovery: d.OneDoseAfterRecovery,
+		TestValidity:         d.TestValidity,
 	}
 }
 

@@ -150,6 +150,9 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 	// The snapshot revokes the demo's revoked card.
 	cfg.Trust.Revocations = revPath
 	cfg.UI.Fullscreen = false
+	// The demo video loops, so its dynamic codes come round again within
+	// their life: a replay by construction, not a shared code.
+	cfg.Policy.AllowReusedDynamic = true
 	d.Config = cfg
 	return d, nil
 }

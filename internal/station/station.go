@@ -11,7 +11,14 @@
 //   - when a green code arrives and no reading pairs yet, the verdict is shown
 //     as "measure temperature" at once and held open until a reading arrives
 //     or the pairing window closes; only the final verdict is recorded;
-//   - a new presentation closes a held one as it stands.
+//   - a new presentation closes a held one as it stands (the held code shown
+//     again is the same presentation, not a new one);
+//   - replay rule: a dynamic code that already received a final verdict at
+//     this station, shown again (the scanner's hold-off has passed, so it
+//     is a new presentation) within its life, is refused as already_used
+//     and recorded, unless the policy's AllowReusedDynamic is set. A
+//     dynamic code is a static signed text while it lives; a screenshot
+//     passed along the queue is the same text.
 package station
 
 import (
@@ -57,6 +64,9 @@ type Station struct {
 	latest   *checkpoint.Reading // newest unconsumed reading
 	pending  *checkpoint.Presentation
 	deadline time.Time
+	// used holds the dynamic code ids that received a final verdict, each
+	// until the end of its life (exp plus the clock skew).
+	used map[string]time.Time
 }
 
 // New makes a station. records may be nil only when cfg.Record is false.
@@ -73,7 +83,7 @@ func New(cfg Config, clock checkpoint.Clock, records checkpoint.RecordLog, log *
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Station{cfg: cfg, clock: clock, records: records, log: log}, nil
+	return &Station{cfg: cfg, clock: clock, records: records, log: log, used: map[string]time.Time{}}, nil
 }
 
 func (s *Station) policy() checkpoint.Policy {
@@ -101,6 +111,11 @@ func (s *Station) Run(ctx context.Context, presentations <-chan checkpoint.Prese
 				s.closePending(ctx, emit)
 				return nil
 			}
+			if s.heldAgain(p) {
+				// The person waiting to be measured showed the same code
+				// again: still the same presentation, not a replay.
+				continue
+			}
 			s.closePending(ctx, emit)
 			s.present(ctx, p, emit)
 			if s.pending != nil {
@@ -122,8 +137,83 @@ func (s *Station) Run(ctx context.Context, presentations <-chan checkpoint.Prese
 	}
 }
 
+// RememberUsed seeds the replay rule from records stored before a restart
+// (e.g. sync.Store.Recent): the code id of each record of a verified code
+// of our format counts as used until the record's time plus the policy's
+// MaxDynamicAge and ClockSkew, the longest a dynamic code may still live
+// (records do not say which codes were dynamic; a card is never refused by
+// this rule, so remembering its id too is harmless). Call it before Run.
+func (s *Station) RememberUsed(recs []checkpoint.Record) {
+	pol := s.policy()
+	now := s.clock.Now()
+	for _, r := range recs {
+		if r.CodeID == "" || r.Format != checkpoint.FormatHealthCode || !verifiedReason(r.Reason) {
+			continue
+		}
+		if until := r.Time.Add(pol.MaxDynamicAge + pol.ClockSkew); until.After(now) && until.After(s.used[r.CodeID]) {
+			s.used[r.CodeID] = until
+		}
+	}
+}
+
+// verifiedReason reports whether a record's reason says its code verified:
+// every reason except the failures, of which already_used alone is given
+// to verified codes.
+func verifiedReason(r checkpoint.Reason) bool {
+	for _, f := range checkpoint.Failures() {
+		if r == checkpoint.ReasonForFailure(f) {
+			return f == checkpoint.FailAlreadyUsed
+		}
+	}
+	return r != ""
+}
+
+// heldAgain reports whether p is the verified code of the presentation
+// held for its temperature.
+func (s *Station) heldAgain(p checkpoint.Presentation) bool {
+	h := s.pending
+	return h != nil && h.Verified() && p.Verified() && h.Code.Format == p.Code.Format && h.Code.ID == p.Code.ID
+}
+
+// replayed applies the replay rule to a verified presentation at now.
+func (s *Station) replayed(p checkpoint.Presentation, pol checkpoint.Policy, now time.Time) bool {
+	if pol.AllowReusedDynamic || !p.Verified() || p.Code.Kind != checkpoint.KindDynamic {
+		return false
+	}
+	until, ok := s.used[p.Code.ID]
+	return ok && !now.After(until)
+}
+
+// markUsed remembers the dynamic code of a final verdict until its life
+// ends, and forgets codes whose life has ended.
+func (s *Station) markUsed(v checkpoint.Verdict, pol checkpoint.Policy) {
+	now := s.clock.Now()
+	for id, until := range s.used {
+		if now.After(until) {
+			delete(s.used, id)
+		}
+	}
+	c := v.Code
+	if c == nil || c.Kind != checkpoint.KindDynamic || c.ID == "" || v.Failure != checkpoint.FailNone && v.Failure != checkpoint.FailAlreadyUsed {
+		return
+	}
+	end := c.ExpiresAt
+	if end.IsZero() || end.After(c.IssuedAt.Add(pol.MaxDynamicAge)) {
+		end = c.IssuedAt.Add(pol.MaxDynamicAge)
+	}
+	if until := end.Add(pol.ClockSkew); until.After(s.used[c.ID]) {
+		s.used[c.ID] = until
+	}
+}
+
 func (s *Station) present(ctx context.Context, p checkpoint.Presentation, emit func(Event)) {
 	pol := s.policy()
+	if s.replayed(p, pol, s.clock.Now()) {
+		// Keep the code on the presentation so the record names it.
+		p.Failure = checkpoint.FailAlreadyUsed
+		p.Detail = "dynamic code " + p.Code.ID + " already received a verdict at this terminal"
+		s.log.Warn("dynamic code shown again", "code_id", p.Code.ID)
+	}
 	v := checkpoint.Decide(p, s.latest, pol, s.clock.Now())
 	if v.Outcome == checkpoint.OutcomeMeasure && v.Reason != checkpoint.ReasonTemperatureImplausible {
 		// Wait for the person to be measured, up to the pairing window.
@@ -170,6 +260,7 @@ func (s *Station) closePending(ctx context.Context, emit func(Event)) {
 
 func (s *Station) final(ctx context.Context, v checkpoint.Verdict, emit func(Event)) {
 	s.latest = nil // a reading before this verdict belongs to this person or to no one
+	s.markUsed(v, s.policy())
 	ev := Event{Verdict: v, Final: true}
 	if s.cfg.Record {
 		rec := checkpoint.NewRecord(v, s.cfg.TerminalID, s.cfg.SiteID)

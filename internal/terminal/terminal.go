@@ -161,8 +161,19 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if err != nil {
 		return nil, err
 	}
+	// The replay rule (already_used) survives a restart: the dynamic codes
+	// that received a verdict within their life are read back from the store.
+	if recs, err := t.Store.Recent(replaySeedRecords); err != nil {
+		t.log.Warn("replay rule not seeded from the store", "err", err)
+	} else {
+		t.station.RememberUsed(recs)
+	}
 	return t, nil
 }
+
+// replaySeedRecords is how many of the newest records seed the replay rule
+// at start-up: more than a lane sees within a dynamic code's life.
+const replaySeedRecords = 2000
 
 // seed installs the lists shipped with the terminal ([trust] trust_list
 // and revocations) through the store, which keeps what it holds when that
