@@ -41,16 +41,8 @@ func newHub(t *testing.T) *hubEnv { return newHubTB(t) }
 
 func newHubTB(t testing.TB) *hubEnv {
 	t.Helper()
-	dbURL := pg.Database(t)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := hub.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool := pg.Pool(t)
 	h := &hubEnv{t: t, pool: pool, admin: &hub.Admin{Pool: pool}, auth: newAuthority(t)}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

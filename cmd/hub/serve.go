@@ -11,34 +11,9 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
-
-func connect(ctx context.Context, db string, maxConns int) (*pgxpool.Pool, error) {
-	if db == "" {
-		return nil, errors.New("no database: pass --db or set HUB_DB")
-	}
-	cfg, err := pgxpool.ParseConfig(db)
-	if err != nil {
-		return nil, fmt.Errorf("parsing --db: %w", err)
-	}
-	if maxConns > 0 {
-		cfg.MaxConns = int32(maxConns)
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
-	}
-	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if err := pool.Ping(pctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
-	}
-	return pool, nil
-}
 
 func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs, db := newFlags("serve", stderr)
@@ -101,22 +76,5 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	log.Info("hub stopped")
-	return nil
-}
-
-func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, db := newFlags("migrate", stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	pool, err := connect(ctx, *db, 2)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	if err := hub.Migrate(ctx, pool); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, "schema up to date")
 	return nil
 }

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/internal/pgtest"
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
-	"github.com/checkpoint-terminal/checkpoint/sync/hub/pgtest"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,10 +26,7 @@ import (
 var pg pgtest.Shared
 
 func TestMain(m *testing.M) {
-	pg.Cluster, pg.Err = pgtest.Start()
-	code := m.Run()
-	pg.Cluster.Close()
-	os.Exit(code)
+	os.Exit(pgtest.Main(m, &pg))
 }
 
 type env struct {
@@ -40,19 +37,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	url := pg.Database(t)
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := hub.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	if err := hub.Migrate(ctx, pool); err != nil {
-		t.Fatalf("second migration run: %v", err)
-	}
+	pool := pg.Pool(t)
 	s := hub.New(pool, hub.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

@@ -20,7 +20,9 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint/internal/testenv"
+	"github.com/checkpoint-terminal/checkpoint/sync/hub"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Cluster is a running throwaway server.
@@ -161,6 +163,15 @@ func (c *Cluster) Close() error {
 	return err
 }
 
+// Main starts the package's cluster into s, runs the tests and stops the
+// cluster; TestMain calls os.Exit(pgtest.Main(m, &pg)).
+func Main(m *testing.M, s *Shared) int {
+	s.Cluster, s.Err = Start()
+	code := m.Run()
+	s.Cluster.Close() //nolint:errcheck // the directory goes anyway
+	return code
+}
+
 // Shared is what a test package keeps from TestMain: the cluster or the
 // reason there is none.
 type Shared struct {
@@ -180,4 +191,24 @@ func (s *Shared) Database(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return url
+}
+
+// Pool returns a pool on a fresh database with the hub's migrations
+// applied (twice, so a migration that is not idempotent under a re-run
+// fails here); it is closed when t ends.
+func (s *Shared) Pool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	url := s.Database(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	for range 2 {
+		if err := hub.Migrate(ctx, pool); err != nil {
+			t.Fatalf("migrating the test database: %v", err)
+		}
+	}
+	return pool
 }
