@@ -485,7 +485,7 @@ func (c *Client) pullDoc(ctx context.Context, path string, install func([]byte) 
 	if len(b) > wire.MaxSignedDoc {
 		return fmt.Errorf("%s: document larger than %d bytes", op, wire.MaxSignedDoc)
 	}
-	if err := install(b); err != nil && !errors.Is(err, ErrStaleList) {
+	if err := install(b); err != nil && (errors.Is(err, ErrHubBehind) || !errors.Is(err, ErrStaleList)) {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if t := resp.Header.Get("ETag"); t != "" {
@@ -506,6 +506,9 @@ func (c *Client) pullRevocations(ctx context.Context) error {
 			return err
 		}
 		q := url.Values{"since": {strconv.FormatUint(st.RevocationSeq, 10)}}
+		if !st.RevocationDataset.IsZero() {
+			q.Set("dataset", st.RevocationDataset.String())
+		}
 		resp, cancel, err := c.do(ctx, op, http.MethodGet, wire.PathRevocations, q, nil, nil)
 		if err != nil {
 			return err
@@ -521,14 +524,19 @@ func (c *Client) pullRevocations(ctx context.Context) error {
 }
 
 func (c *Client) applyRevocations(op string, resp *http.Response, since uint64) (more bool, err error) {
+	announced, _ := strconv.ParseUint(resp.Header.Get(wire.HeaderRevocationSeq), 10, 64)
 	switch resp.StatusCode {
 	case http.StatusNotModified:
+		if announced < since {
+			return false, fmt.Errorf("%s: %w: hub announces batch %d, terminal holds %d", op, ErrHubBehind, announced, since)
+		}
 		return false, nil
+	case http.StatusConflict:
+		return false, fmt.Errorf("%w: %w", ErrHubBehind, errorFrom(op, resp))
 	case http.StatusOK:
 	default:
 		return false, errorFrom(op, resp)
 	}
-	announced, _ := strconv.ParseUint(resp.Header.Get(wire.HeaderRevocationSeq), 10, 64)
 	applied := 0
 	for {
 		frame, err := wire.ReadFrame(resp.Body, wire.MaxFrame)

@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -54,6 +56,9 @@ type Options struct {
 	// verified against again at Open; without them the store starts with
 	// no trust list and the default policy until new ones are installed.
 	Roots []crypto.PublicKey
+	// Clock judges the expiry of signed policies and revocation batches
+	// being installed; nil is the system clock.
+	Clock checkpoint.Clock
 }
 
 // Store is the terminal's bbolt file. It is safe for concurrent use.
@@ -61,6 +66,8 @@ type Store struct {
 	db *bolt.DB
 
 	pending atomic.Int64
+
+	clock checkpoint.Clock
 
 	mu     gosync.RWMutex
 	trust  *trustState
@@ -80,10 +87,14 @@ type SyncState struct {
 
 	PolicyVersion  uint64    `json:"policy_version"`
 	PolicyIssuedAt time.Time `json:"policy_issued_at"`
+	// PolicyDataset is the hub series PolicyVersion counts in.
+	PolicyDataset wire.DatasetID `json:"policy_dataset"`
 
 	// RevocationSeq is the last revocation batch applied.
 	RevocationSeq      uint64    `json:"revocation_seq"`
 	RevocationIssuedAt time.Time `json:"revocation_issued_at"`
+	// RevocationDataset is the hub series RevocationSeq counts in.
+	RevocationDataset wire.DatasetID `json:"revocation_dataset"`
 }
 
 // Open opens or creates the store at path.
@@ -99,7 +110,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	db.MaxBatchDelay = opts.BatchDelay
-	s := &Store{db: db}
+	s := &Store{db: db, clock: opts.Clock}
+	if s.clock == nil {
+		s.clock = checkpoint.SystemClock{}
+	}
 	if err := s.init(opts.Roots); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)

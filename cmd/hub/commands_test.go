@@ -38,14 +38,20 @@ func TestHubCommands(t *testing.T) {
 	if code != 0 || len(token) < 40 {
 		t.Fatalf("device register: exit %d, %q %q", code, token, e)
 	}
-	if _, e, code := hubCmd(t, "trustlist", "publish", "--db", db, "--file", listFile, "--root", pubFile); code != 0 {
+	if _, e, code := hubCmd(t, "trustlist", "publish", "--db", db, "--file", listFile); code != 1 || !strings.Contains(e, "roots add") {
+		t.Errorf("publishing with no root configured: exit %d %q, want 1 and a hint", code, e)
+	}
+	if _, e, code := hubCmd(t, "roots", "add", "--db", db, "--file", pubFile); code != 0 {
+		t.Fatalf("roots add: %d %s", code, e)
+	}
+	if _, e, code := hubCmd(t, "trustlist", "publish", "--db", db, "--file", listFile); code != 0 {
 		t.Fatalf("trustlist publish: %d %s", code, e)
 	}
 	other, _ := healthcode.GenerateKey(healthcode.ES256)
-	otherPEM, err := healthcode.MarshalPublicKeyPEM(other.Public())
-	otherFile := writePEM(t, dir, "other.pub", otherPEM, err)
-	if _, _, code := hubCmd(t, "trustlist", "publish", "--db", db, "--file", listFile, "--root", otherFile); code != 1 {
-		t.Errorf("publishing a list that does not verify: exit %d, want 1", code)
+	foreign, err := healthcode.SignTrustList(healthcode.TrustListDoc{Version: 4, IssuedAt: time.Now().Add(-time.Hour), ExpiresAt: time.Now().Add(time.Hour)}, other)
+	foreignFile := writePEM(t, dir, "foreign.bin", foreign, err)
+	if _, e, code := hubCmd(t, "trustlist", "publish", "--db", db, "--file", foreignFile); code != 1 || !strings.Contains(e, "does not verify") {
+		t.Errorf("publishing a list signed by a foreign root: exit %d %q, want 1", code, e)
 	}
 	polFile := filepath.Join(dir, "policy.json")
 	pol := checkpoint.DefaultPolicy()

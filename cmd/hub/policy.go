@@ -34,7 +34,9 @@ func policyPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs, db := newFlags("policy publish", stderr)
 	key := fs.String("key", "", "root private key (PEM) that signs the policy")
 	file := fs.String("file", "", "policy as JSON (checkpoint.Policy fields; durations in nanoseconds); empty: the default policy")
-	version := fs.Uint64("version", 0, "policy version (0: one more than the newest)")
+	version := fs.Uint64("version", 0, "policy version (0: one more than the newest ever published)")
+	force := fs.Bool("force", false, "publish even when --version jumps more than a year of seconds ahead")
+	valid := fs.Duration("valid", 0, "how long terminals may install the policy (default 2160h, 90 days)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -53,6 +55,7 @@ func policyPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
+		a.Force, a.Validity = *force, *valid
 		v, err := a.PublishPolicy(ctx, *version, p, sign)
 		if err != nil {
 			return err

@@ -76,6 +76,7 @@ func revocationsAdd(ctx context.Context, args []string, stdout, stderr io.Writer
 	codes := fs.String("code", "", "comma-separated code ids to revoke")
 	codesFile := fs.String("codes-file", "", "file of code ids, one per line")
 	hashesFile := fs.String("hashes-file", "", "file of revocation hashes (32 hex digits), one per line")
+	valid := fs.Duration("valid", 0, "how long terminals may install the batch (default 2160h, 90 days)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -91,6 +92,7 @@ func revocationsAdd(ctx context.Context, args []string, stdout, stderr io.Writer
 		return errors.New("nothing to revoke: give --code, --codes-file or --hashes-file")
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
+		a.Validity = *valid
 		seq, added, err := a.AddRevocations(ctx, hs, sign)
 		if err != nil {
 			return err
@@ -103,6 +105,8 @@ func revocationsAdd(ctx context.Context, args []string, stdout, stderr io.Writer
 func revocationsSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, db := newFlags("revocations snapshot", stderr)
 	key := fs.String("key", "", "root private key (PEM) that signs the snapshot")
+	newSeries := fs.Bool("new-dataset", false, "start a new series first (after restoring the database from a backup): terminals ahead of the hub take this snapshot")
+	valid := fs.Duration("valid", 0, "how long terminals may install the snapshot (default 2160h, 90 days)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -111,11 +115,27 @@ func revocationsSnapshot(ctx context.Context, args []string, stdout, stderr io.W
 		return err
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
-		seq, n, err := a.PublishSnapshot(ctx, sign)
+		a.Validity = *valid
+		seq, n, err := a.PublishSnapshot(ctx, sign, *newSeries)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "revocation snapshot at batch %d: %d hashes\n", seq, n)
+		return nil
+	})
+}
+
+func revocationsPrune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("revocations prune", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withAdmin(ctx, *db, func(a *hub.Admin) error {
+		n, err := a.PruneRevocations(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d deltas covered by the newest snapshot deleted\n", n)
 		return nil
 	})
 }

@@ -23,6 +23,24 @@ import (
 type Admin struct {
 	Pool  *pgxpool.Pool
 	Clock checkpoint.Clock
+	// Force publishes a document whose version jumps absurdly (see
+	// ErrVersionJump); the signature check is never skipped.
+	Force bool
+	// Validity is how long the policies and revocation batches signed
+	// through Admin stay installable; 0 means DefaultValidity.
+	Validity time.Duration
+}
+
+// DefaultValidity is the installable life of a signed policy or revocation
+// batch: 90 days. Publish a fresh snapshot and policy more often than that
+// (a terminal keeps using what it installed; only installing stops).
+const DefaultValidity = 90 * 24 * time.Hour
+
+func (a *Admin) validity() time.Duration {
+	if a.Validity <= 0 {
+		return DefaultValidity
+	}
+	return a.Validity
 }
 
 // Sign wraps a payload as a signed document (healthcode.SignDocument with
@@ -81,138 +99,6 @@ func (a *Admin) RevokeDevice(ctx context.Context, id string) error {
 		return fmt.Errorf("revoking device %s: %w (or revoked already)", id, ErrNotFound)
 	}
 	return nil
-}
-
-// PublishTrustList stores a signed trust list (verified by the caller) of
-// the given version; versions only go up.
-func (a *Admin) PublishTrustList(ctx context.Context, version uint64, signed []byte) error {
-	return a.publish(ctx, "trust_lists", "trust list", version, signed)
-}
-
-// PublishPolicy signs a policy document and stores it as version
-// (0: one more than the newest).
-func (a *Admin) PublishPolicy(ctx context.Context, version uint64, p checkpoint.Policy, sign Sign) (uint64, error) {
-	if err := p.Validate(); err != nil {
-		return 0, fmt.Errorf("publishing policy: %w", err)
-	}
-	if version == 0 {
-		var cur int64
-		if err := a.Pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM policies").Scan(&cur); err != nil {
-			return 0, fmt.Errorf("publishing policy: %w", err)
-		}
-		version = uint64(cur) + 1
-	}
-	payload, err := jsonMarshal(wire.PolicyDoc{Version: version, IssuedAt: a.now().UTC(), Policy: p})
-	if err != nil {
-		return 0, err
-	}
-	signed, err := sign(payload)
-	if err != nil {
-		return 0, fmt.Errorf("signing policy: %w", err)
-	}
-	return version, a.publish(ctx, "policies", "policy", version, signed)
-}
-
-func (a *Admin) publish(ctx context.Context, table, what string, version uint64, signed []byte) error {
-	var cur int64
-	if err := a.Pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM "+table).Scan(&cur); err != nil {
-		return fmt.Errorf("publishing %s: %w", what, err)
-	}
-	if version <= uint64(cur) {
-		return fmt.Errorf("publishing %s version %d: %w (newest is %d)", what, version, ErrExists, cur)
-	}
-	_, err := a.Pool.Exec(ctx, "INSERT INTO "+table+" (version, signed) VALUES ($1, $2)", int64(version), signed)
-	if isUnique(err) {
-		return fmt.Errorf("publishing %s version %d: %w", what, version, ErrExists)
-	}
-	if err != nil {
-		return fmt.Errorf("publishing %s version %d: %w", what, version, err)
-	}
-	return nil
-}
-
-// revocationLock serialises revocation publishing across admin processes.
-const revocationLock = 0x4350_5245_5600 // "CPREV"
-
-// AddRevocations adds hashes to the set as one signed delta batch (only
-// the hashes not revoked already) and returns its sequence number; with no
-// new hash nothing is published and the current sequence is returned.
-func (a *Admin) AddRevocations(ctx context.Context, hashes []checkpoint.RevocationHash, sign Sign) (seq uint64, added int, err error) {
-	err = pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(revocationLock)); err != nil {
-			return err
-		}
-		var prev int64
-		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM revocation_deltas").Scan(&prev); err != nil {
-			return err
-		}
-		raw := make([][]byte, len(hashes))
-		for i := range hashes {
-			raw[i] = hashes[i][:]
-		}
-		rows, err := tx.Query(ctx, `INSERT INTO revoked_hashes (hash, seq) SELECT h, $2 FROM unnest($1::bytea[]) AS h
-			ON CONFLICT (hash) DO NOTHING RETURNING hash`, raw, prev+1)
-		if err != nil {
-			return err
-		}
-		fresh, err := collectHashes(rows)
-		if err != nil {
-			return err
-		}
-		added = len(fresh)
-		if added == 0 {
-			seq = uint64(prev)
-			return nil
-		}
-		seq = uint64(prev) + 1
-		doc := wire.RevocationDoc{Kind: wire.KindDelta, Seq: seq, Prev: uint64(prev), IssuedAt: a.now(), Hashes: fresh}
-		signed, err := sign(doc.Marshal())
-		if err != nil {
-			return fmt.Errorf("signing: %w", err)
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO revocation_deltas (seq, count, signed) VALUES ($1, $2, $3)", int64(seq), added, signed)
-		return err
-	})
-	if err != nil {
-		return 0, 0, fmt.Errorf("adding %d revocations: %w", len(hashes), err)
-	}
-	return seq, added, nil
-}
-
-// PublishSnapshot signs the whole set as of the newest delta, so terminals
-// far behind (or new) download it instead of every delta.
-func (a *Admin) PublishSnapshot(ctx context.Context, sign Sign) (seq uint64, count int, err error) {
-	err = pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(revocationLock)); err != nil {
-			return err
-		}
-		var s int64
-		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM revocation_deltas").Scan(&s); err != nil {
-			return err
-		}
-		if s == 0 {
-			return errors.New("no revocations published yet")
-		}
-		rows, err := tx.Query(ctx, "SELECT hash FROM revoked_hashes ORDER BY hash")
-		if err != nil {
-			return err
-		}
-		hs, err := collectHashes(rows)
-		if err != nil {
-			return err
-		}
-		seq, count = uint64(s), len(hs)
-		signed, err := sign(wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: seq, IssuedAt: a.now(), Hashes: hs}.Marshal())
-		if err != nil {
-			return fmt.Errorf("signing: %w", err)
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO revocation_snapshots (seq, count, signed) VALUES ($1, $2, $3) ON CONFLICT (seq) DO UPDATE SET count = excluded.count, signed = excluded.signed, published_at = now()", s, count, signed)
-		return err
-	})
-	if err != nil {
-		return 0, 0, fmt.Errorf("publishing revocation snapshot: %w", err)
-	}
-	return seq, count, nil
 }
 
 // QuerySite writes as CSV every record at site with from <= time < to:

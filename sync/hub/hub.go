@@ -6,7 +6,6 @@
 package hub
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -295,85 +294,121 @@ func matchETag(header, etag string) bool {
 	return false
 }
 
-// revocations serves the batches after ?since=N: the deltas when they
-// chain from N and weigh less than the newest snapshot, otherwise that
-// snapshot and the deltas after it. One answer carries at most
-// MaxRevocationBytes (but always one frame); X-Checkpoint-Revocation-Seq
-// says how far the hub goes, so the client asks again until it is there.
+// revocations serves the batches after ?since=N (&dataset=D, the series
+// the terminal follows): the deltas when they chain from N, none has
+// expired and together they weigh no more than the newest snapshot,
+// otherwise that snapshot and the deltas after it; a terminal of another
+// series always starts from the snapshot. A terminal ahead of the hub in
+// the same series (a hub restored from backup) is answered 409, never
+// silently 304. Frames are streamed as they are read, at most
+// MaxRevocationBytes (but always one frame) per answer;
+// X-Checkpoint-Revocation-Seq (the newest of delta and snapshot) says how
+// far the hub goes, so the client asks again until it is there.
 func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
-	since, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 63)
+	q := r.URL.Query()
+	since, err := strconv.ParseUint(q.Get("since"), 10, 63)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, "since must be a sequence number", err)
 		return
 	}
+	var theirs wire.DatasetID
+	if d := q.Get("dataset"); d != "" {
+		if theirs, err = wire.ParseDatasetID(d); err != nil {
+			s.fail(w, r, http.StatusBadRequest, "dataset must be 32 hex digits", err)
+			return
+		}
+	}
 	ctx := r.Context()
-	var latest int64
-	if err := s.pool.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM revocation_deltas").Scan(&latest); err != nil {
+	var ds uuid.UUID
+	var latest, snapSeq, snapCount int64
+	var snapExpires *time.Time
+	err = s.pool.QueryRow(ctx, `SELECT h.dataset,
+			greatest((SELECT coalesce(max(seq), 0) FROM revocation_deltas), (SELECT coalesce(max(seq), 0) FROM revocation_snapshots)),
+			coalesce(sn.seq, 0), coalesce(sn.count, 0), sn.expires_at
+		FROM hub_state h LEFT JOIN LATERAL (SELECT seq, count, expires_at FROM revocation_snapshots
+			WHERE dataset = h.dataset ORDER BY seq DESC LIMIT 1) sn ON true`).Scan(&ds, &latest, &snapSeq, &snapCount, &snapExpires)
+	if err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 		return
 	}
+	ours := wire.DatasetID(ds)
 	w.Header().Set(wire.HeaderRevocationSeq, strconv.FormatInt(latest, 10))
-	w.Header().Set("ETag", fmt.Sprintf(`"rev-%d"`, latest))
-	if int64(since) >= latest {
+	w.Header().Set(wire.HeaderDataset, ours.String())
+	otherSeries := theirs != ours && (since > 0 || !theirs.IsZero())
+	from := int64(since)
+	switch {
+	case otherSeries && snapSeq == 0:
+		s.fail(w, r, http.StatusConflict, fmt.Sprintf("terminal follows series %s at %d; the hub's series %s has no snapshot yet", theirs, since, ours), nil)
+		return
+	case otherSeries:
+		from = -1
+	case from > latest:
+		s.fail(w, r, http.StatusConflict, fmt.Sprintf("terminal holds revocation batch %d but the hub only %d: was the hub restored from a backup? (publish a snapshot with --new-dataset)", since, latest), nil)
+		return
+	case from == latest:
+		w.Header().Set("ETag", fmt.Sprintf(`"rev-%s-%d"`, ours, latest))
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	var frames [][]byte
-	var snapSeq, snapCount int64
-	err = s.pool.QueryRow(ctx, "SELECT seq, count FROM revocation_snapshots ORDER BY seq DESC LIMIT 1").Scan(&snapSeq, &snapCount)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
-		return
-	}
-	from := int64(since)
-	if snapSeq > from {
-		var nDeltas, sum int64
-		if err := s.pool.QueryRow(ctx, "SELECT count(*), coalesce(sum(count), 0) FROM revocation_deltas WHERE seq > $1 AND seq <= $2", from, snapSeq).Scan(&nDeltas, &sum); err != nil {
+	useSnap := otherSeries
+	if !useSnap && snapSeq > from {
+		var nDeltas, sum, expired int64
+		if err := s.pool.QueryRow(ctx, `SELECT count(*), coalesce(sum(count), 0), count(*) FILTER (WHERE expires_at IS NULL OR expires_at < $3)
+			FROM revocation_deltas WHERE seq > $1 AND seq <= $2`, from, snapSeq, s.clock.Now()).Scan(&nDeltas, &sum, &expired); err != nil {
 			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 			return
 		}
-		if nDeltas != snapSeq-from || sum > snapCount {
-			var snap []byte
-			if err := s.pool.QueryRow(ctx, "SELECT signed FROM revocation_snapshots WHERE seq = $1", snapSeq).Scan(&snap); err != nil {
-				s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
-				return
-			}
-			frames = append(frames, snap)
-			from = snapSeq
-		}
+		useSnap = nDeltas != snapSeq-from || sum > snapCount || expired > 0
 	}
-	size := 0
-	for _, f := range frames {
-		size += len(f)
+	var frames [][]byte
+	if useSnap {
+		var snap []byte
+		if err := s.pool.QueryRow(ctx, "SELECT signed FROM revocation_snapshots WHERE seq = $1", snapSeq).Scan(&snap); err != nil {
+			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
+			return
+		}
+		frames = append(frames, snap)
+		from = snapSeq
 	}
 	rows, err := s.pool.Query(ctx, "SELECT signed FROM revocation_deltas WHERE seq > $1 ORDER BY seq", from)
 	if err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 		return
 	}
+	defer rows.Close()
+	w.Header().Set("Content-Type", wire.ContentRevocations)
+	w.Header().Set("Cache-Control", "private, no-cache")
+	size, started := 0, false
+	write := func(f []byte) bool {
+		if !started {
+			w.WriteHeader(http.StatusOK)
+			started = true
+		}
+		size += len(f)
+		return wire.WriteFrame(w, f) == nil
+	}
+	for _, f := range frames {
+		if !write(f) {
+			return
+		}
+	}
 	for rows.Next() {
 		var b []byte
 		if err := rows.Scan(&b); err != nil {
-			rows.Close()
-			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
-			return
-		}
-		if len(frames) > 0 && size+len(b) > s.maxRevB {
 			break
 		}
-		frames = append(frames, b)
-		size += len(b)
+		if started && size+len(b) > s.maxRevB {
+			break
+		}
+		if !write(b) {
+			return
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := rows.Err(); err != nil && !started {
 		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 		return
 	}
-	var buf bytes.Buffer
-	for _, f := range frames {
-		wire.WriteFrame(&buf, f) //nolint:errcheck // a bytes.Buffer does not fail
+	if !started {
+		w.WriteHeader(http.StatusOK)
 	}
-	w.Header().Set("Content-Type", wire.ContentRevocations)
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.Write(buf.Bytes()) //nolint:errcheck
 }

@@ -3,6 +3,7 @@ package hub_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/pgtest"
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
@@ -38,10 +40,27 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	pool := pg.Pool(t)
+	pem, err := healthcode.MarshalPublicKeyPEM(testRoot.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&hub.Admin{Pool: pool}).AddRoot(context.Background(), pem); err != nil {
+		t.Fatal(err)
+	}
 	s := hub.New(pool, hub.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &env{pool: pool, admin: &hub.Admin{Pool: pool}, srv: srv}
+}
+
+// dataset is the hub's current series.
+func (e *env) dataset(t *testing.T) wire.DatasetID {
+	t.Helper()
+	var id uuid.UUID
+	if err := e.pool.QueryRow(context.Background(), "SELECT dataset FROM hub_state").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return wire.DatasetID(id)
 }
 
 func (e *env) do(t *testing.T, method, path, device, token string, body []byte, hdr map[string]string) (*http.Response, []byte) {
@@ -153,9 +172,45 @@ func TestPushIsIdempotentAndAuthenticated(t *testing.T) {
 	}
 }
 
-// tagged stands in for the authority's signature: the hub treats signed
-// documents as opaque bytes, and these tests check only what it serves.
-func tagged(payload []byte) ([]byte, error) { return append([]byte("signed:"), payload...), nil }
+// testRoot is the authority's root in these tests; newEnv configures it.
+var testRoot = func() crypto.Signer {
+	k, err := healthcode.GenerateKey(healthcode.ES256)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// tagged signs as the authority does.
+func tagged(payload []byte) ([]byte, error) { return healthcode.SignDocument(payload, testRoot) }
+
+// opened verifies a signed document against testRoot.
+func opened(t *testing.T, signed []byte) []byte {
+	t.Helper()
+	p, err := healthcode.OpenDocument(signed, []crypto.PublicKey{testRoot.Public()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// trustList signs a trust list of version with testRoot (or root).
+func trustList(t *testing.T, version uint64, root crypto.Signer) []byte {
+	t.Helper()
+	if root == nil {
+		root = testRoot
+	}
+	now := time.Now()
+	e, err := healthcode.NewKeyEntry(testRoot.Public(), "110000", "BJHC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := healthcode.SignTrustList(healthcode.TrustListDoc{Version: version, IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(24 * time.Hour), Entries: []healthcode.TrustListEntry{e}}, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 func readFrames(t *testing.T, b []byte) []wire.RevocationDoc {
 	t.Helper()
@@ -169,7 +224,7 @@ func readFrames(t *testing.T, b []byte) []wire.RevocationDoc {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := wire.ParseRevocationDoc(bytes.TrimPrefix(f, []byte("signed:")))
+		d, err := wire.ParseRevocationDoc(opened(t, f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,8 +247,9 @@ func TestRevocationsDeltasAndSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ds := e.dataset(t)
 	get := func(since int) (*http.Response, []wire.RevocationDoc) {
-		resp, b := e.do(t, "GET", fmt.Sprintf("%s?since=%d", wire.PathRevocations, since), "T1", token, nil, nil)
+		resp, b := e.do(t, "GET", fmt.Sprintf("%s?since=%d&dataset=%s", wire.PathRevocations, since, ds), "T1", token, nil, nil)
 		if resp.StatusCode != http.StatusOK {
 			return resp, nil
 		}
@@ -218,7 +274,7 @@ func TestRevocationsDeltasAndSnapshots(t *testing.T) {
 	if resp, _ := get(3); resp.StatusCode != http.StatusNotModified {
 		t.Errorf("up to date: status %d, want 304", resp.StatusCode)
 	}
-	if seq, count, err := e.admin.PublishSnapshot(ctx, tagged); err != nil || seq != 3 || count != 10 {
+	if seq, count, err := e.admin.PublishSnapshot(ctx, tagged, false); err != nil || seq != 3 || count != 10 {
 		t.Fatalf("PublishSnapshot: %d %d %v", seq, count, err)
 	}
 	if _, _, err := e.admin.AddRevocations(ctx, hashes("x", 1), tagged); err != nil {
@@ -252,14 +308,15 @@ func TestSignedDocumentsWithETags(t *testing.T) {
 	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("no trust list: %d, want 404", resp.StatusCode)
 	}
-	if err := e.admin.PublishTrustList(ctx, 7, []byte("list-7")); err != nil {
+	list7 := trustList(t, 7, nil)
+	if _, err := e.admin.PublishTrustList(ctx, list7); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.admin.PublishTrustList(ctx, 7, []byte("again")); err == nil {
+	if _, err := e.admin.PublishTrustList(ctx, trustList(t, 7, nil)); err == nil {
 		t.Error("publishing the same version twice succeeded")
 	}
 	resp, b := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, nil)
-	if resp.StatusCode != 200 || string(b) != "list-7" || resp.Header.Get("ETag") != `"tl-7"` {
+	if resp.StatusCode != 200 || !bytes.Equal(b, list7) || resp.Header.Get("ETag") != `"tl-7"` {
 		t.Fatalf("trust list: %d %q etag %q", resp.StatusCode, b, resp.Header.Get("ETag"))
 	}
 	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, map[string]string{"If-None-Match": `"tl-7"`}); resp.StatusCode != http.StatusNotModified {
@@ -278,7 +335,7 @@ func TestSignedDocumentsWithETags(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("policy: %d", resp.StatusCode)
 	}
-	d, err := wire.ParsePolicyDoc(bytes.TrimPrefix(b, []byte("signed:")))
+	d, err := wire.ParsePolicyDoc(opened(t, b))
 	if err != nil || d.Version != 1 || d.Policy != checkpoint.DefaultPolicy() {
 		t.Errorf("policy served: %+v %v", d, err)
 	}
