@@ -73,6 +73,9 @@ type Status struct {
 	LastError string
 	// Pending is the number of records not yet acknowledged by the hub.
 	Pending int
+	// Rejected is the number of records the hub refused for good; they
+	// are kept aside in the store (Store.RejectedRecords), never retried.
+	Rejected int
 
 	TrustListVersion uint64
 	// TrustListAge is how long ago the installed list was issued.
@@ -219,6 +222,7 @@ func (c *Client) Status() Status {
 	st := c.status
 	c.mu.Unlock()
 	st.Pending = c.store.Pending()
+	st.Rejected, _ = c.store.Rejected()
 	now := c.clock.Now()
 	if v, issued, expires, ok := c.store.TrustListInfo(); ok {
 		st.TrustListVersion, st.TrustListAge, st.TrustListExpires = v, now.Sub(issued), expires
@@ -428,6 +432,9 @@ func (c *Client) pushBatch(ctx context.Context, items []outboxItem) error {
 	}
 	defer cancel()
 	defer resp.Body.Close()
+	if refusesBatch(resp.StatusCode) {
+		return c.splitRefused(ctx, items, errorFrom(op, resp))
+	}
 	if resp.StatusCode != http.StatusOK {
 		return errorFrom(op, resp)
 	}
@@ -452,6 +459,30 @@ func (c *Client) pushBatch(ctx context.Context, items []outboxItem) error {
 		return &hubError{op: op, status: resp.StatusCode, msg: "acknowledgement names none of the records sent"}
 	}
 	return c.store.acknowledge(acked, rejected, c.clock.Now())
+}
+
+// refusesBatch reports whether the hub refused a push body as such (it
+// could not read it as a batch, or it is too large), which a retry of the
+// same body can never change.
+func refusesBatch(code int) bool {
+	return code == http.StatusBadRequest || code == http.StatusRequestEntityTooLarge || code == http.StatusUnprocessableEntity
+}
+
+// splitRefused handles a batch the hub refused as a whole (a hub that
+// cannot name the bad record): it pushes each half on its own, so the good
+// records go through, and sets a single record the hub still refuses
+// aside with the hub's answer instead of retrying it for ever.
+func (c *Client) splitRefused(ctx context.Context, items []outboxItem, refusal error) error {
+	if len(items) == 1 {
+		it := items[0]
+		c.log.Error("hub refused a record; set aside", "id", it.record.ID, "err", refusal)
+		return c.store.acknowledge(nil, map[uint64]string{it.seq: refusal.Error()}, c.clock.Now())
+	}
+	half := len(items) / 2
+	if err := c.pushBatch(ctx, items[:half]); err != nil {
+		return err
+	}
+	return c.pushBatch(ctx, items[half:])
 }
 
 // pullDoc fetches a signed document conditionally and hands a new one to

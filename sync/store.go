@@ -65,7 +65,8 @@ type Options struct {
 type Store struct {
 	db *bolt.DB
 
-	pending atomic.Int64
+	pending  atomic.Int64
+	rejected atomic.Int64
 
 	clock checkpoint.Clock
 
@@ -140,13 +141,17 @@ func (s *Store) init(roots []crypto.PublicKey) error {
 	if err != nil {
 		return fmt.Errorf("initialising: %w", err)
 	}
-	var n int64
+	var n, nRejected int64
 	var trustRaw, policyRaw []byte
 	var st SyncState
 	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketPending).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			n++
+		}
+		c = tx.Bucket(bucketRejected).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			nRejected++
 		}
 		meta := tx.Bucket(bucketMeta)
 		trustRaw = clone(meta.Get(keyTrustList))
@@ -159,6 +164,7 @@ func (s *Store) init(roots []crypto.PublicKey) error {
 		return fmt.Errorf("reading outbox: %w", err)
 	}
 	s.pending.Store(n)
+	s.rejected.Store(nRejected)
 	return s.loadLists(roots, trustRaw, policyRaw, st)
 }
 

@@ -30,7 +30,7 @@ func TestHubCommands(t *testing.T) {
 	if _, _, code := hubCmd(t, "nonsense"); code != 2 {
 		t.Errorf("unknown command: exit %d, want 2", code)
 	}
-	if _, e, code := hubCmd(t, "device", "register", "--db", "", "--id", "T1"); code != 1 || !strings.Contains(e, "--db") {
+	if _, e, code := hubCmd(t, "device", "register", "--db", "", "--id", "T1", "--site", "gate-1"); code != 1 || !strings.Contains(e, "--db") {
 		t.Errorf("no database: exit %d %q", code, e)
 	}
 	token, e, code := hubCmd(t, "device", "register", "--db", db, "--id", "T1", "--site", "gate-1")
@@ -95,7 +95,7 @@ func TestHubCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	at := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	at := time.Now().UTC().Truncate(time.Hour).Add(-2 * time.Hour)
 	var ids []string
 	for i := range 3 {
 		c := 36.4
@@ -124,7 +124,7 @@ func TestHubCommands(t *testing.T) {
 		t.Errorf("trust list at the terminal: version %d, want 3", v)
 	}
 
-	out, e, code := hubCmd(t, "query", "site", "--db", db, "--site", "gate-1", "--from", "2026-11-23T08:00:30Z", "--to", "2026-11-23T09:00:00Z")
+	out, e, code := hubCmd(t, "query", "site", "--db", db, "--site", "gate-1", "--from", at.Add(30*time.Second).Format(time.RFC3339), "--to", at.Add(time.Hour).Format(time.RFC3339))
 	rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || len(rows) != 3 || rows[1][0] != ids[1] || rows[2][0] != ids[2] {
 		t.Errorf("query site: exit %d, rows %q, %s", code, rows, e)

@@ -14,12 +14,12 @@ import (
 func deviceRegister(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, db := newFlags("device register", stderr)
 	id := fs.String("id", "", "device (terminal) id, as the terminal's records carry it")
-	site := fs.String("site", "", "site the device stands at (informational)")
+	site := fs.String("site", "", "site the device stands at; it may push records only for this site (required)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *id == "" {
-		return errors.New("--id is required")
+	if *id == "" || *site == "" {
+		return errors.New("--id and --site are required")
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
 		token, err := a.RegisterDevice(ctx, *id, *site)

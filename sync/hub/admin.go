@@ -65,12 +65,13 @@ func isUnique(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-// RegisterDevice registers a terminal and returns its bearer token, which
+// RegisterDevice registers a terminal at site (the only site it may push
+// records for) and returns its bearer token, which
 // is shown once: only its SHA-256 is stored. A revoked device may be
 // registered again (a new token); an active one may not.
 func (a *Admin) RegisterDevice(ctx context.Context, id, site string) (string, error) {
-	if id == "" {
-		return "", errors.New("registering device: empty id")
+	if id == "" || site == "" {
+		return "", errors.New("registering device: the id and the site are required (a device pushes records only for its site)")
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {

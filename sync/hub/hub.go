@@ -38,7 +38,21 @@ type Config struct {
 	// MaxRevocationBytes bounds one revocation download; the client asks
 	// again for the rest. 0 means 64 MiB.
 	MaxRevocationBytes int
+	// Retention is how long records are kept (whole daily partitions are
+	// dropped past it) and so the oldest record time a push may carry;
+	// 0 means DefaultRetention.
+	Retention time.Duration
+	// MaxFuture is how far past the hub's clock a record's time may lie
+	// (terminal clocks drift); 0 means DefaultMaxFuture.
+	MaxFuture time.Duration
 }
+
+// DefaultRetention is the hub's record retention: 28 days, as the
+// terminals' default policy.
+const DefaultRetention = 28 * 24 * time.Hour
+
+// DefaultMaxFuture is how far ahead of the hub a record time may be: 1 h.
+const DefaultMaxFuture = time.Hour
 
 // Server serves the sync API.
 type Server struct {
@@ -48,6 +62,8 @@ type Server struct {
 	reg     *prometheus.Registry
 	m       metrics
 	maxRevB int
+
+	retention, maxFuture time.Duration
 }
 
 type metrics struct {
@@ -73,7 +89,13 @@ func New(pool *pgxpool.Pool, cfg Config) *Server {
 	if cfg.MaxRevocationBytes == 0 {
 		cfg.MaxRevocationBytes = 64 << 20
 	}
-	s := &Server{pool: pool, log: cfg.Log, clock: cfg.Clock, reg: cfg.Registry, maxRevB: cfg.MaxRevocationBytes}
+	if cfg.Retention <= 0 {
+		cfg.Retention = DefaultRetention
+	}
+	if cfg.MaxFuture <= 0 {
+		cfg.MaxFuture = DefaultMaxFuture
+	}
+	s := &Server{pool: pool, log: cfg.Log, clock: cfg.Clock, reg: cfg.Registry, maxRevB: cfg.MaxRevocationBytes, retention: cfg.Retention, maxFuture: cfg.MaxFuture}
 	f := func(name, help string) prometheus.Counter {
 		c := prometheus.NewCounter(prometheus.CounterOpts{Namespace: "checkpoint_hub", Name: name, Help: help})
 		s.reg.MustRegister(c)
@@ -133,6 +155,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg stri
 
 type ctxKey struct{}
 
+// device is the authenticated device of a request: its id and the site it
+// was registered to.
+type device struct{ id, site string }
+
 // TokenHash is how the hub stores a device token.
 func TokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
@@ -152,7 +178,8 @@ func (s *Server) device(h http.HandlerFunc) http.Handler {
 		}
 		var stored []byte
 		var revoked *time.Time
-		err := s.pool.QueryRow(r.Context(), "SELECT token_hash, revoked_at FROM devices WHERE id = $1", id).Scan(&stored, &revoked)
+		var site string
+		err := s.pool.QueryRow(r.Context(), "SELECT token_hash, revoked_at, site_id FROM devices WHERE id = $1", id).Scan(&stored, &revoked, &site)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (revoked != nil || subtle.ConstantTimeCompare(stored, TokenHash(token)) != 1)) {
 			s.m.authFailures.Inc()
 			s.fail(w, r, http.StatusUnauthorized, "unknown or revoked device, or wrong token", nil)
@@ -162,7 +189,7 @@ func (s *Server) device(h http.HandlerFunc) http.Handler {
 			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, device{id: id, site: site})))
 	})
 }
 
@@ -175,86 +202,6 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain")
 	w.Write([]byte("ok\n")) //nolint:errcheck
-}
-
-func (s *Server) push(w http.ResponseWriter, r *http.Request) {
-	device := r.Context().Value(ctxKey{}).(string)
-	var req wire.PushRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, wire.MaxPushBytes))
-	if err := dec.Decode(&req); err != nil {
-		s.fail(w, r, http.StatusBadRequest, "push body is not a record batch", err)
-		return
-	}
-	if len(req.Records) > wire.MaxBatchRecords {
-		s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("at most %d records per push", wire.MaxBatchRecords), nil)
-		return
-	}
-	s.m.received.Add(float64(len(req.Records)))
-	resp := wire.PushResponse{Stored: make([]string, 0, len(req.Records))}
-	valid := make([]checkpoint.Record, 0, len(req.Records))
-	seen := make(map[uuid.UUID]bool, len(req.Records))
-	for _, rec := range req.Records {
-		id, err := uuid.Parse(rec.ID)
-		switch {
-		case err != nil:
-			resp.Rejected = append(resp.Rejected, wire.Rejection{ID: rec.ID, Reason: "id is not a UUID"})
-		case rec.TerminalID != device:
-			resp.Rejected = append(resp.Rejected, wire.Rejection{ID: rec.ID, Reason: "terminal id is not the pushing device"})
-		case rec.Validate() != nil:
-			resp.Rejected = append(resp.Rejected, wire.Rejection{ID: rec.ID, Reason: rec.Validate().Error()})
-		case seen[id]:
-			resp.Stored = append(resp.Stored, rec.ID) // same record twice in one batch
-		default:
-			seen[id] = true
-			valid = append(valid, rec)
-			resp.Stored = append(resp.Stored, rec.ID)
-		}
-	}
-	s.m.rejected.Add(float64(len(resp.Rejected)))
-	n, err := s.Ingest(r.Context(), device, valid)
-	if err != nil {
-		s.fail(w, r, http.StatusServiceUnavailable, "storing records failed; retry", err)
-		return
-	}
-	resp.Inserted = int(n)
-	s.m.inserted.Add(float64(n))
-	if _, err := s.pool.Exec(r.Context(), "UPDATE devices SET last_seen = $2 WHERE id = $1", device, s.clock.Now()); err != nil {
-		s.log.Warn("recording device last seen", "device", device, "err", err)
-	}
-	s.log.Info("push", "device", device, "records", len(req.Records), "inserted", n, "rejected", len(resp.Rejected))
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(resp) //nolint:errcheck
-}
-
-// Ingest stores records (already validated) in one multi-row insert that
-// skips ids already present, and returns how many were new.
-func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
-	if len(recs) == 0 {
-		return 0, nil
-	}
-	n := len(recs)
-	var (
-		ids                                                      = make([]string, n)
-		times                                                    = make([]time.Time, n)
-		terms, sites, codes, formats, issuers, colors, outs, rsn = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		proxies                                                  = make([]bool, n)
-		celsius                                                  = make([]*float64, n)
-	)
-	for i, r := range recs {
-		ids[i], times[i], terms[i], sites[i], codes[i] = r.ID, r.Time, r.TerminalID, r.SiteID, r.CodeID
-		formats[i], issuers[i], colors[i], proxies[i], celsius[i] = string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius
-		outs[i], rsn[i] = r.Outcome.String(), string(r.Reason)
-	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO records
-		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at)
-		SELECT u.*, $13, $14 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[]) AS u
-		ON CONFLICT (id) DO NOTHING`,
-		ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now())
-	if err != nil {
-		return 0, fmt.Errorf("inserting %d records: %w", n, err)
-	}
-	return tag.RowsAffected(), nil
 }
 
 // signedDoc serves the newest row of a table of signed documents with an

@@ -71,6 +71,9 @@ func (e *env) do(t *testing.T, method, path, device, token string, body []byte, 
 	}
 	req.Header.Set(wire.HeaderDevice, device)
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
@@ -99,7 +102,7 @@ func TestPushIsIdempotentAndAuthenticated(t *testing.T) {
 	if _, err := e.admin.RegisterDevice(ctx, "T1", "gate-1"); err == nil {
 		t.Fatal("registering an active device twice succeeded")
 	}
-	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	at := time.Now().UTC().Truncate(time.Hour).Add(-2 * time.Hour)
 	recs := []checkpoint.Record{record("T1", "gate-1", "c1", at), record("T1", "gate-1", "c2", at.Add(time.Minute)), record("T2", "gate-1", "c3", at)}
 	body, _ := json.Marshal(wire.PushRequest{Records: recs})
 
@@ -301,7 +304,7 @@ func TestRevocationsDeltasAndSnapshots(t *testing.T) {
 func TestSignedDocumentsWithETags(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	token, err := e.admin.RegisterDevice(ctx, "T1", "")
+	token, err := e.admin.RegisterDevice(ctx, "T1", "gate-1")
 	if err != nil {
 		t.Fatal(err)
 	}
