@@ -40,6 +40,7 @@ func commands() map[string]cmdFunc {
 	return map[string]cmdFunc{
 		"serve":                serve,
 		"migrate":              migrate,
+		"partitions":           partitions,
 		"device register":      deviceRegister,
 		"device revoke":        deviceRevoke,
 		"device list":          deviceList,
@@ -58,6 +59,7 @@ const usageText = `usage: hub <command> [flags]
 
   serve                  run the HTTP API (migrations applied at start)
   migrate                apply the schema migrations and exit
+  partitions             create record partitions ahead, drop those past --retention
   device register        register a terminal; prints its bearer token once
   device revoke          refuse a terminal from now on
   device list            CSV of devices: id, site, registered, revoked, last push

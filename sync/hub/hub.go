@@ -111,7 +111,7 @@ func New(pool *pgxpool.Pool, cfg Config) *Server {
 	return s
 }
 
-// Handler returns the HTTP API with /healthz and /metrics.
+// Handler returns the HTTP API with /healthz; /metrics is MetricsHandler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+wire.PathRecords, s.route("records", s.device(s.push)))
@@ -119,6 +119,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+wire.PathPolicy, s.route("policy", s.device(s.signedDoc("policies", "pol"))))
 	mux.Handle("GET "+wire.PathRevocations, s.route("revocations", s.device(s.revocations)))
 	mux.Handle("GET /healthz", s.route("healthz", http.HandlerFunc(s.healthz)))
+	return mux
+}
+
+// MetricsHandler serves /metrics (Prometheus), for a listener of its own
+// (loopback by default in cmd/hub): never on the API's address.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	return mux
 }
@@ -138,15 +145,15 @@ func (s *Server) route(name string, h http.Handler) http.Handler {
 		d := time.Since(start)
 		s.m.requests.WithLabelValues(name, strconv.Itoa(sw.code)).Inc()
 		s.m.duration.WithLabelValues(name).Observe(d.Seconds())
-		s.log.Debug("request", "route", name, "status", sw.code, "duration", d, "device", r.Header.Get(wire.HeaderDevice))
+		s.log.Debug("request", "route", name, "status", sw.code, "duration", d, "device", clip(r.Header.Get(wire.HeaderDevice)))
 	})
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg string, err error) {
 	if code >= 500 {
-		s.log.Error(msg, "path", r.URL.Path, "device", r.Header.Get(wire.HeaderDevice), "err", err)
+		s.log.Error(msg, "path", clip(r.URL.Path), "device", clip(r.Header.Get(wire.HeaderDevice)), "err", err)
 	} else {
-		s.log.Info(msg, "path", r.URL.Path, "device", r.Header.Get(wire.HeaderDevice), "err", err)
+		s.log.Info(msg, "path", clip(r.URL.Path), "device", clip(r.Header.Get(wire.HeaderDevice)), "err", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

@@ -35,6 +35,7 @@ type env struct {
 	pool  *pgxpool.Pool
 	admin *hub.Admin
 	srv   *httptest.Server
+	hub   *hub.Server
 }
 
 func newEnv(t *testing.T) *env {
@@ -50,7 +51,7 @@ func newEnv(t *testing.T) *env {
 	s := hub.New(pool, hub.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &env{pool: pool, admin: &hub.Admin{Pool: pool}, srv: srv}
+	return &env{pool: pool, admin: &hub.Admin{Pool: pool}, srv: srv, hub: s}
 }
 
 // dataset is the hub's current series.
@@ -346,8 +347,12 @@ func TestSignedDocumentsWithETags(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("healthz: %d %s", resp.StatusCode, b)
 	}
-	resp, b = e.do(t, "GET", "/metrics", "", "", nil, nil)
-	if resp.StatusCode != 200 || !strings.Contains(string(b), "checkpoint_hub_http_requests_total") {
-		t.Errorf("metrics: %d, no request counter", resp.StatusCode)
+	if resp, _ := e.do(t, "GET", "/metrics", "", "", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("metrics on the API's listener: %d, want 404", resp.StatusCode)
+	}
+	rec := httptest.NewRecorder()
+	e.hub.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "checkpoint_hub_http_requests_total") {
+		t.Errorf("metrics: %d, no request counter", rec.Code)
 	}
 }

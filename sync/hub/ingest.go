@@ -17,6 +17,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Caps on a pushed record's text fields, in bytes.
@@ -209,8 +210,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(resp) //nolint:errcheck
 }
 
-// Ingest stores records (already checked) in one multi-row insert that
-// skips ids already present, and returns how many were new.
+// Ingest stores records (already checked, with times inside the hub's
+// window) in one multi-row insert that skips ids already present in any
+// partition, and returns how many were new.
 func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
 	if len(recs) == 0 {
 		return 0, nil
@@ -228,12 +230,24 @@ func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Re
 		formats[i], issuers[i], colors[i], proxies[i], celsius[i] = string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius
 		outs[i], rsn[i] = r.Outcome.String(), string(r.Reason)
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO records
+	insert := func() (pgconn.CommandTag, error) {
+		return s.pool.Exec(ctx, `INSERT INTO records
 		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at)
 		SELECT u.*, $13, $14 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[]) AS u
-		ON CONFLICT (id) DO NOTHING`,
-		ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now())
+			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[]) AS u (id, time)
+		WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = u.id)
+		ON CONFLICT (id, time) DO NOTHING`,
+			ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now())
+	}
+	tag, err := insert()
+	if isNoPartition(err) {
+		// The partition maintenance has not run (a hub started long ago
+		// and idle): create the partitions and try once more.
+		if _, _, merr := MaintainPartitions(ctx, s.pool, s.clock.Now(), s.retention); merr != nil {
+			return 0, merr
+		}
+		tag, err = insert()
+	}
 	if err != nil {
 		return 0, fmt.Errorf("inserting %d records: %w", n, err)
 	}
