@@ -114,16 +114,16 @@ func TestHubCommands(t *testing.T) {
 		t.Errorf("trust list at the terminal: version %d, want 3", v)
 	}
 
-	out, e, code := hubCmd(t, "query", "site", "--db", db, "--site", "gate-1", "--from", at.Add(30*time.Second).Format(time.RFC3339), "--to", at.Add(time.Hour).Format(time.RFC3339))
+	out, e, code := hubCmd(t, "query", "site", "--db", db, "--operator", "inv-1", "--site", "gate-1", "--from", at.Add(30*time.Second).Format(time.RFC3339), "--to", at.Add(time.Hour).Format(time.RFC3339))
 	rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || len(rows) != 3 || rows[1][0] != ids[1] || rows[2][0] != ids[2] {
 		t.Errorf("query site: exit %d, rows %q, %s", code, rows, e)
 	}
-	out, _, code = hubCmd(t, "query", "code", "--db", db, "--code", codeID)
+	out, _, code = hubCmd(t, "query", "code", "--db", db, "--operator", "inv-1", "--code", codeID)
 	if rows, _ := csv.NewReader(strings.NewReader(out)).ReadAll(); code != 0 || len(rows) != 4 {
 		t.Errorf("query code: exit %d, %d rows, want header and 3", code, len(rows))
 	}
-	if _, _, code := hubCmd(t, "query", "site", "--db", db, "--site", "gate-1", "--from", "yesterday"); code != 1 {
+	if _, _, code := hubCmd(t, "query", "site", "--db", db, "--operator", "inv-1", "--site", "gate-1", "--from", "yesterday"); code != 1 {
 		t.Errorf("bad --from: exit %d, want 1", code)
 	}
 	out, _, code = hubCmd(t, "device", "list", "--db", db)

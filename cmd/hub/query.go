@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
@@ -25,11 +26,12 @@ func query(ctx context.Context, name, what string, args []string, stdout, stderr
 	key := fs.String(what, "", what+" to look for")
 	from := fs.String("from", "", "start time, RFC 3339 (default: the beginning)")
 	to := fs.String("to", "", "end time (exclusive), RFC 3339 (default: no end)")
+	operator := fs.String("operator", defaultOperator(), "who asks (written to the audit table; default $SUDO_USER or $USER)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *key == "" {
-		return fmt.Errorf("--%s is required", what)
+	if *key == "" || *operator == "" {
+		return fmt.Errorf("--%s and --operator are required", what)
 	}
 	t1, err := timeFlag("from", *from)
 	if err != nil {
@@ -40,6 +42,7 @@ func query(ctx context.Context, name, what string, args []string, stdout, stderr
 		return err
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
+		a.Operator = *operator
 		n, err := q(a, *key, t1, t2)
 		if err != nil {
 			return err
@@ -59,4 +62,11 @@ func queryCode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return query(ctx, "query code", "code", args, stdout, stderr, func(a *hub.Admin, k string, t1, t2 time.Time) (int, error) {
 		return a.QueryCode(ctx, stdout, k, t1, t2)
 	})
+}
+
+func defaultOperator() string {
+	if u := os.Getenv("SUDO_USER"); u != "" {
+		return u
+	}
+	return os.Getenv("USER")
 }

@@ -26,6 +26,9 @@ type Admin struct {
 	// Force publishes a document whose version jumps absurdly (see
 	// ErrVersionJump); the signature check is never skipped.
 	Force bool
+	// Operator names who runs investigation queries; it is written to the
+	// audit table (query_audit) with every query, which is refused without.
+	Operator string
 	// Validity is how long the policies and revocation batches signed
 	// through Admin stay installable; 0 means DefaultValidity.
 	Validity time.Duration
@@ -105,7 +108,10 @@ func (a *Admin) RevokeDevice(ctx context.Context, id string) error {
 // QuerySite writes as CSV every record at site with from <= time < to:
 // "who passed checkpoint X between T1 and T2".
 func (a *Admin) QuerySite(ctx context.Context, w io.Writer, site string, from, to time.Time) (int, error) {
-	return a.query(ctx, w, "site_id = $1", site, from, to)
+	if site == "" {
+		return 0, errors.New("querying site: empty site id")
+	}
+	return a.query(ctx, w, "site", "site_id = $1", site, from, to)
 }
 
 // QueryCode writes as CSV every record of code id with from <= time < to:
@@ -114,13 +120,32 @@ func (a *Admin) QueryCode(ctx context.Context, w io.Writer, code string, from, t
 	if code == "" {
 		return 0, errors.New("querying code: empty code id")
 	}
-	return a.query(ctx, w, "code_id = $1", code, from, to)
+	return a.query(ctx, w, "code", "code_id = $1", code, from, to)
 }
 
-func (a *Admin) query(ctx context.Context, w io.Writer, where, arg string, from, to time.Time) (int, error) {
+// query audits, then runs, an investigation query: the audit row (who,
+// when, what filter) is committed before any record is read, so a query
+// that fails or is cut short is on record too.
+func (a *Admin) query(ctx context.Context, w io.Writer, kind, where, arg string, from, to time.Time) (n int, err error) {
+	if a.Operator == "" {
+		return 0, errors.New("querying records: the operator's name is required for the audit")
+	}
 	if to.IsZero() {
 		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
+	filter := map[string]any{kind: arg, "from": from.UTC(), "to": to.UTC()}
+	var auditID int64
+	if err := a.Pool.QueryRow(ctx, "INSERT INTO query_audit (at, operator, kind, filter) VALUES ($1, $2, $3, $4) RETURNING id",
+		a.now(), a.Operator, kind, filter).Scan(&auditID); err != nil {
+		return 0, fmt.Errorf("auditing the query: %w", err)
+	}
+	defer func() {
+		if err == nil {
+			if _, aerr := a.Pool.Exec(ctx, "UPDATE query_audit SET rows = $2 WHERE id = $1", auditID, n); aerr != nil {
+				err = fmt.Errorf("auditing the query: %w", aerr)
+			}
+		}
+	}()
 	rows, err := a.Pool.Query(ctx, `SELECT id::text, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason
 		FROM records WHERE `+where+` AND time >= $2 AND time < $3 ORDER BY time, id`, arg, from, to)
 	if err != nil {
@@ -131,7 +156,6 @@ func (a *Admin) query(ctx context.Context, w io.Writer, where, arg string, from,
 	if err := cw.Write(wire.CSVHeader); err != nil {
 		return 0, fmt.Errorf("writing CSV: %w", err)
 	}
-	n := 0
 	for rows.Next() {
 		var r checkpoint.Record
 		var format, color, outcome, reason string

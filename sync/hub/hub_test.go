@@ -51,7 +51,7 @@ func newEnv(t *testing.T) *env {
 	s := hub.New(pool, hub.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &env{pool: pool, admin: &hub.Admin{Pool: pool}, srv: srv, hub: s}
+	return &env{pool: pool, admin: &hub.Admin{Pool: pool, Operator: "investigator-1"}, srv: srv, hub: s}
 }
 
 // dataset is the hub's current series.

@@ -16,6 +16,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -312,12 +313,24 @@ func ReadFrame(r io.Reader, limit int) ([]byte, error) {
 // CSVHeader is the first line the terminal's export and the hub's queries write (terminal export and hub queries).
 var CSVHeader = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason"}
 
-// CSVRow renders a record as ExportCSV does.
+// CSVRow renders a record as ExportCSV does. Text cells pass through
+// CSVCell, so a spreadsheet never runs a value as a formula.
 func CSVRow(r checkpoint.Record) []string {
 	c := ""
 	if r.Celsius != nil {
 		c = strconv.FormatFloat(*r.Celsius, 'f', 1, 64)
 	}
-	return []string{r.ID, r.Time.UTC().Format(time.RFC3339Nano), r.TerminalID, r.SiteID, r.CodeID, string(r.Format), r.Issuer,
-		r.Color.String(), strconv.FormatBool(r.Proxy), c, r.Outcome.String(), string(r.Reason)}
+	return []string{CSVCell(r.ID), r.Time.UTC().Format(time.RFC3339Nano), CSVCell(r.TerminalID), CSVCell(r.SiteID), CSVCell(r.CodeID),
+		CSVCell(string(r.Format)), CSVCell(r.Issuer), CSVCell(r.Color.String()), strconv.FormatBool(r.Proxy), c,
+		CSVCell(r.Outcome.String()), CSVCell(string(r.Reason))}
+}
+
+// CSVCell neutralises a text cell against formula injection (OWASP "CSV
+// Injection"): a value starting with =, +, -, @, a tab or a carriage
+// return gets a leading apostrophe, so spreadsheets show it as text.
+func CSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
