@@ -117,7 +117,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST "+wire.PathRecords, s.route("records", s.device(s.push)))
 	mux.Handle("GET "+wire.PathTrustList, s.route("trustlist", s.device(s.signedDoc("trust_lists", "tl"))))
 	mux.Handle("GET "+wire.PathPolicy, s.route("policy", s.device(s.signedDoc("policies", "pol"))))
+	mux.Handle("GET "+wire.PathTrustList+"/{version}", s.route("trustlist", s.device(s.signedDoc("trust_lists", "tl"))))
+	mux.Handle("GET "+wire.PathPolicy+"/{version}", s.route("policy", s.device(s.signedDoc("policies", "pol"))))
 	mux.Handle("GET "+wire.PathRevocations, s.route("revocations", s.device(s.revocations)))
+	mux.Handle("GET "+wire.PathRevocations+"/{seq}", s.route("revocations", s.device(s.revocationBatch)))
 	mux.Handle("GET /healthz", s.route("healthz", http.HandlerFunc(s.healthz)))
 	return mux
 }
@@ -211,24 +214,50 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n")) //nolint:errcheck
 }
 
-// signedDoc serves the newest row of a table of signed documents with an
-// ETag of its version; If-None-Match with that tag is answered 304.
+// Cache lifetimes for shared caches (a CDN in front of the hub): a
+// document named by its version never changes; "the newest" may change at
+// any time and is re-checked after a minute.
+const (
+	cacheImmutable = "public, max-age=31536000, immutable"
+	cacheLatest    = "public, max-age=60"
+)
+
+// signedDoc serves the newest row of a table of signed documents, or with
+// a {version} path value that version (immutable). The ETag is strong and
+// bound to the bytes ("tl-<version>-<SHA-256 prefix>"), so a document
+// re-numbered after a restore never matches an old tag; If-None-Match with
+// it is answered 304.
 func (s *Server) signedDoc(table, tag string) http.HandlerFunc {
-	q := "SELECT version, signed FROM " + table + " ORDER BY version DESC LIMIT 1"
+	latest := "SELECT version, signed FROM " + table + " ORDER BY version DESC LIMIT 1"
+	byVersion := "SELECT version, signed FROM " + table + " WHERE version = $1"
 	return func(w http.ResponseWriter, r *http.Request) {
 		var version int64
 		var signed []byte
-		err := s.pool.QueryRow(r.Context(), q).Scan(&version, &signed)
+		var err error
+		cache := cacheLatest
+		if v := r.PathValue("version"); v != "" {
+			n, perr := strconv.ParseInt(v, 10, 64)
+			if perr != nil || n <= 0 {
+				s.fail(w, r, http.StatusBadRequest, "version must be a positive number", perr)
+				return
+			}
+			cache = cacheImmutable
+			err = s.pool.QueryRow(r.Context(), byVersion, n).Scan(&version, &signed)
+		} else {
+			err = s.pool.QueryRow(r.Context(), latest).Scan(&version, &signed)
+		}
 		if errors.Is(err, pgx.ErrNoRows) {
-			s.fail(w, r, http.StatusNotFound, "nothing published yet", nil)
+			s.fail(w, r, http.StatusNotFound, "nothing published (at that version)", nil)
 			return
 		}
 		if err != nil {
 			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 			return
 		}
-		etag := fmt.Sprintf(`"%s-%d"`, tag, version)
+		sum := sha256.Sum256(signed)
+		etag := fmt.Sprintf(`"%s-%d-%x"`, tag, version, sum[:8])
 		w.Header().Set("ETag", etag)
+		w.Header().Set("Cache-Control", cache)
 		if matchETag(r.Header.Get("If-None-Match"), etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
@@ -237,6 +266,32 @@ func (s *Server) signedDoc(table, tag string) http.HandlerFunc {
 		w.Header().Set("Content-Length", strconv.Itoa(len(signed)))
 		w.Write(signed) //nolint:errcheck
 	}
+}
+
+// revocationBatch serves one delta by its number: immutable, cacheable
+// by any CDN.
+func (s *Server) revocationBatch(w http.ResponseWriter, r *http.Request) {
+	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
+	if err != nil || seq <= 0 {
+		s.fail(w, r, http.StatusBadRequest, "seq must be a positive number", err)
+		return
+	}
+	var signed []byte
+	err = s.pool.QueryRow(r.Context(), "SELECT signed FROM revocation_deltas WHERE seq = $1", seq).Scan(&signed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		s.fail(w, r, http.StatusNotFound, "no such revocation batch (pruned, or not yet published)", nil)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
+		return
+	}
+	sum := sha256.Sum256(signed)
+	w.Header().Set("ETag", fmt.Sprintf(`"rev-%d-%x"`, seq, sum[:8]))
+	w.Header().Set("Cache-Control", cacheImmutable)
+	w.Header().Set("Content-Type", wire.ContentSigned)
+	w.Header().Set("Content-Length", strconv.Itoa(len(signed)))
+	w.Write(signed) //nolint:errcheck
 }
 
 func matchETag(header, etag string) bool {
@@ -331,7 +386,7 @@ func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 	}
 	defer rows.Close()
 	w.Header().Set("Content-Type", wire.ContentRevocations)
-	w.Header().Set("Cache-Control", "private, no-cache")
+	w.Header().Set("Cache-Control", cacheLatest)
 	size, started := 0, false
 	write := func(f []byte) bool {
 		if !started {

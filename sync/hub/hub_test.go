@@ -320,11 +320,19 @@ func TestSignedDocumentsWithETags(t *testing.T) {
 		t.Error("publishing the same version twice succeeded")
 	}
 	resp, b := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, nil)
-	if resp.StatusCode != 200 || !bytes.Equal(b, list7) || resp.Header.Get("ETag") != `"tl-7"` {
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || !bytes.Equal(b, list7) || !strings.HasPrefix(etag, `"tl-7-`) || resp.Header.Get("Cache-Control") != "public, max-age=60" {
 		t.Fatalf("trust list: %d %q etag %q", resp.StatusCode, b, resp.Header.Get("ETag"))
 	}
-	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, map[string]string{"If-None-Match": `"tl-7"`}); resp.StatusCode != http.StatusNotModified {
+	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, map[string]string{"If-None-Match": etag}); resp.StatusCode != http.StatusNotModified {
 		t.Errorf("conditional trust list: %d, want 304", resp.StatusCode)
+	}
+	resp, b = e.do(t, "GET", wire.PathTrustList+"/7", "T1", token, nil, nil)
+	if resp.StatusCode != 200 || !bytes.Equal(b, list7) || resp.Header.Get("ETag") != etag || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("trust list 7 by version: %d etag %q cache %q", resp.StatusCode, resp.Header.Get("ETag"), resp.Header.Get("Cache-Control"))
+	}
+	if resp, _ := e.do(t, "GET", wire.PathTrustList+"/8", "T1", token, nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("trust list 8 (not published): %d, want 404", resp.StatusCode)
 	}
 	v, err := e.admin.PublishPolicy(ctx, 0, checkpoint.DefaultPolicy(), tagged)
 	if err != nil || v != 1 {
