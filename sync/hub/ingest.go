@@ -17,7 +17,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5"
 )
 
 // Caps on a pushed record's text fields, in bytes.
@@ -211,9 +211,70 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 }
 
 // Ingest stores records (already checked, with times inside the hub's
-// window) in one multi-row insert that skips ids already present in any
-// partition, and returns how many were new.
+// window) exactly once by id and returns how many were new. It uses the
+// ingest path measured fastest (docs/scaling.md): IngestInsert.
 func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
+	return s.IngestInsert(ctx, device, recs)
+}
+
+// withPartitions runs f and, when a record had no partition (the
+// maintenance has not run: a hub started long ago and idle), creates the
+// partitions and runs f once more.
+func (s *Server) withPartitions(ctx context.Context, f func() (int64, error)) (int64, error) {
+	n, err := f()
+	if isNoPartition(err) {
+		if _, _, merr := MaintainPartitions(ctx, s.pool, s.clock.Now(), s.retention); merr != nil {
+			return 0, merr
+		}
+		n, err = f()
+	}
+	return n, err
+}
+
+var recordColumns = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason", "device_id", "received_at"}
+
+// IngestCopy stores records through a staging step: COPY into a session's
+// temporary table, then one INSERT ... SELECT into the partitioned table
+// that skips ids already present, in one transaction.
+func (s *Server) IngestCopy(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	now := s.clock.Now()
+	n, err := s.withPartitions(ctx, func() (n int64, err error) {
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS records_staging (LIKE records INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"); err != nil {
+				return err
+			}
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"records_staging"}, recordColumns, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
+				r := recs[i]
+				id, err := uuid.Parse(r.ID)
+				if err != nil {
+					return nil, err
+				}
+				return []any{id, r.Time, r.TerminalID, r.SiteID, r.CodeID, string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius,
+					r.Outcome.String(), string(r.Reason), device, now}, nil
+			}))
+			if err != nil {
+				return err
+			}
+			tag, err := tx.Exec(ctx, `INSERT INTO records SELECT * FROM records_staging s
+				WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = s.id) ON CONFLICT (id, time) DO NOTHING`)
+			n = tag.RowsAffected()
+			return err
+		})
+		return n, err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("copying %d records: %w", len(recs), err)
+	}
+	return n, nil
+}
+
+// IngestInsert stores records in one multi-row insert (unnest of arrays)
+// that skips ids already present in any partition, and returns how many
+// were new.
+func (s *Server) IngestInsert(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
@@ -230,26 +291,18 @@ func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Re
 		formats[i], issuers[i], colors[i], proxies[i], celsius[i] = string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius
 		outs[i], rsn[i] = r.Outcome.String(), string(r.Reason)
 	}
-	insert := func() (pgconn.CommandTag, error) {
-		return s.pool.Exec(ctx, `INSERT INTO records
+	tag, err := s.withPartitions(ctx, func() (int64, error) {
+		tag, err := s.pool.Exec(ctx, `INSERT INTO records
 		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at)
 		SELECT u.*, $13, $14 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[]) AS u (id, time)
 		WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = u.id)
 		ON CONFLICT (id, time) DO NOTHING`,
 			ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now())
-	}
-	tag, err := insert()
-	if isNoPartition(err) {
-		// The partition maintenance has not run (a hub started long ago
-		// and idle): create the partitions and try once more.
-		if _, _, merr := MaintainPartitions(ctx, s.pool, s.clock.Now(), s.retention); merr != nil {
-			return 0, merr
-		}
-		tag, err = insert()
-	}
+		return tag.RowsAffected(), err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("inserting %d records: %w", n, err)
 	}
-	return tag.RowsAffected(), nil
+	return tag, nil
 }
