@@ -54,6 +54,10 @@ type ClientConfig struct {
 	BatchSize int
 	// RequestTimeout bounds one HTTP exchange; 0 means 60 s.
 	RequestTimeout time.Duration
+	// WrapTransport, when set, wraps the client's HTTP transport (with its
+	// TLS settings): the fleet simulation (hub loadgen) injects offline
+	// periods and cut connections, and times pushes, through it.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Status is what the UI shows about synchronisation.
@@ -163,7 +167,11 @@ func NewClient(store *Store, cfg ClientConfig, clock checkpoint.Clock, log *slog
 		IdleConnTimeout:     90 * time.Second,
 		ForceAttemptHTTP2:   true,
 	}
-	c := &Client{store: store, cfg: cfg, base: u, http: &http.Client{Transport: tr}, clock: clock, log: log,
+	var rt http.RoundTripper = tr
+	if cfg.WrapTransport != nil {
+		rt = cfg.WrapTransport(tr)
+	}
+	c := &Client{store: store, cfg: cfg, base: u, http: &http.Client{Transport: rt}, clock: clock, log: log,
 		kick: make(chan struct{}, 1), etags: map[string]string{}}
 	c.status.Pending = store.Pending()
 	return c, nil

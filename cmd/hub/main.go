@@ -25,6 +25,10 @@ import (
 	"syscall"
 )
 
+// beHubEnv makes a test binary act as the hub binary (hub loadgen starts
+// os.Executable() as its hub).
+const beHubEnv = "CHECKPOINT_BE_HUB"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -40,6 +44,7 @@ func commands() map[string]cmdFunc {
 	return map[string]cmdFunc{
 		"serve":                serve,
 		"migrate":              migrate,
+		"loadgen":              loadgen,
 		"partitions":           partitions,
 		"device register":      deviceRegister,
 		"device revoke":        deviceRevoke,
@@ -60,6 +65,7 @@ const usageText = `usage: hub <command> [flags]
   serve                  run the HTTP API (migrations applied at start)
   migrate                apply the schema migrations and exit
   partitions             create record partitions ahead, drop those past --retention
+  loadgen                simulate a fleet of terminals against a hub; prints the figures
   device register        register a terminal; prints its bearer token once
   device revoke          refuse a terminal from now on
   device list            CSV of devices: id, site, registered, revoked, last push

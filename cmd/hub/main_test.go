@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,6 +17,12 @@ import (
 var pg pgtest.Shared
 
 func TestMain(m *testing.M) {
+	if os.Getenv(beHubEnv) == "1" { // started by hub loadgen as its hub
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	os.Exit(pgtest.Main(m, &pg))
 }
 
