@@ -50,6 +50,8 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer os.RemoveAll(dir)
 	hubBefore, dbBefore, dbOK := cpuNow(ctx, hubPID, pool)
+	var walBefore string
+	pool.QueryRow(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&walBefore) //nolint:errcheck // figure only
 	res, err := fleet.Run(ctx, fleet.Config{HubURL: *hubURL, Pool: pool, Terminals: *terminals, Records: *records, Dir: dir,
 		Offline: *offline, Cut: *cut, Seed: *seed})
 	if err != nil {
@@ -73,6 +75,12 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "database CPU: %.1f s (%.2f cores), %.0f records per database CPU-second\n", d, d/secs, float64(res.Records)/d)
 	} else {
 		fmt.Fprintln(stdout, "database CPU: n/a (server not on this machine)")
+	}
+	var wal, stored float64
+	if pool.QueryRow(ctx, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)", walBefore).Scan(&wal) == nil &&
+		pool.QueryRow(ctx, `SELECT (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits WHERE inhparent = 'records'::regclass)::float8
+			/ greatest((SELECT count(*) FROM records), 1)`).Scan(&stored) == nil {
+		fmt.Fprintf(stdout, "database WAL: %.0f bytes per record; stored with indexes: %.0f bytes per record\n", wal/float64(res.Records), stored)
 	}
 	fmt.Fprintf(stdout, "on hub %d, missing %d, extra %d, pending %d, re-pushed and inserted %d\n", res.OnHub, res.Missing, res.Extra, res.Pending, res.ResentInserted)
 	if !res.ExactlyOnce() {
