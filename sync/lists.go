@@ -211,7 +211,7 @@ func (s *Store) loadLists(roots []crypto.PublicKey, trustRaw, policyRaw []byte, 
 		if err != nil {
 			return fmt.Errorf("reloading stored policy: %w", err)
 		}
-		d, err := wire.ParsePolicyDoc(payload)
+		d, err := wire.ReparsePolicyDoc(payload)
 		if err != nil {
 			return fmt.Errorf("reloading stored policy: %w", err)
 		}

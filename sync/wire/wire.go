@@ -137,6 +137,20 @@ type PolicyDoc struct {
 // A document without an expiry is refused (ErrExpiredDocument); whether it
 // has expired is the installer's check (it holds the clock).
 func ParsePolicyDoc(b []byte) (PolicyDoc, error) {
+	d, err := ReparsePolicyDoc(b)
+	if err != nil {
+		return PolicyDoc{}, err
+	}
+	if d.ExpiresAt.IsZero() || !d.ExpiresAt.After(d.IssuedAt) {
+		return PolicyDoc{}, fmt.Errorf("policy document version %d: %w: no expiry after its issue time", d.Version, ErrExpiredDocument)
+	}
+	return d, nil
+}
+
+// ReparsePolicyDoc is ParsePolicyDoc without the expiry rule, for a
+// document a terminal installed earlier (perhaps before documents carried
+// an expiry) and reloads from its own store.
+func ReparsePolicyDoc(b []byte) (PolicyDoc, error) {
 	var d PolicyDoc
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -145,9 +159,6 @@ func ParsePolicyDoc(b []byte) (PolicyDoc, error) {
 	}
 	if d.Version == 0 {
 		return PolicyDoc{}, errors.New("policy document has no version")
-	}
-	if d.ExpiresAt.IsZero() || !d.ExpiresAt.After(d.IssuedAt) {
-		return PolicyDoc{}, fmt.Errorf("policy document version %d: %w: no expiry after its issue time", d.Version, ErrExpiredDocument)
 	}
 	if err := d.Policy.Validate(); err != nil {
 		return PolicyDoc{}, fmt.Errorf("policy document version %d: %w", d.Version, err)
