@@ -31,3 +31,16 @@ func TestServerBoundsHeaders(t *testing.T) {
 		t.Errorf("64 KiB header: %d (handler ran: %v), want 431", resp.StatusCode, ran)
 	}
 }
+
+// TestServeRefusesBadLimits: a retention under a day or no client
+// connections is refused before anything starts.
+func TestServeRefusesBadLimits(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--db", "postgres://x", "--retention", "1h"},
+		{"serve", "--db", "postgres://x", "--max-connections", "0"},
+	} {
+		if _, e, code := hubCmd(t, args...); code != 1 || !strings.Contains(e, "--retention") {
+			t.Errorf("%q: exit %d %q, want 1 naming the limits", args, code, e)
+		}
+	}
+}
