@@ -306,12 +306,18 @@ func (c *Client) Sync(ctx context.Context) error {
 	if err := c.push(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if err := c.pullDoc(ctx, wire.PathTrustList, func(b []byte) error {
+	if err := c.pullDoc(ctx, wire.PathTrustList, nil, func(b []byte) error {
 		return c.store.InstallTrustList(b, c.cfg.Roots, c.clock.Now())
 	}); err != nil {
 		errs = append(errs, err)
 	}
-	if err := c.pullDoc(ctx, wire.PathPolicy, func(b []byte) error {
+	var have url.Values
+	if st, err := c.store.SyncState(); err == nil && st.PolicyVersion > 0 {
+		// Tell the hub what we hold, so a hub restored from a backup
+		// does not hand our version out again.
+		have = url.Values{"have": {strconv.FormatUint(st.PolicyVersion, 10)}, "dataset": {st.PolicyDataset.String()}}
+	}
+	if err := c.pullDoc(ctx, wire.PathPolicy, have, func(b []byte) error {
 		return c.store.InstallPolicy(b, c.cfg.Roots)
 	}); err != nil {
 		errs = append(errs, err)
@@ -495,7 +501,7 @@ func (c *Client) splitRefused(ctx context.Context, items []outboxItem, refusal e
 
 // pullDoc fetches a signed document conditionally and hands a new one to
 // install. A document not newer than the installed one is no error.
-func (c *Client) pullDoc(ctx context.Context, path string, install func([]byte) error) error {
+func (c *Client) pullDoc(ctx context.Context, path string, query url.Values, install func([]byte) error) error {
 	op := "pulling " + path
 	c.mu.Lock()
 	etag := c.etags[path]
@@ -504,7 +510,7 @@ func (c *Client) pullDoc(ctx context.Context, path string, install func([]byte) 
 	if etag != "" {
 		hdr = map[string]string{"If-None-Match": etag}
 	}
-	resp, cancel, err := c.do(ctx, op, http.MethodGet, path, nil, nil, hdr)
+	resp, cancel, err := c.do(ctx, op, http.MethodGet, path, query, nil, hdr)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/checkpoint-terminal/checkpoint"
 	cpsync "github.com/checkpoint-terminal/checkpoint/sync"
+	"github.com/checkpoint-terminal/checkpoint/sync/hub"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 )
 
@@ -75,14 +76,21 @@ func TestRevocationNumberingSurvivesPruningAndRestore(t *testing.T) {
 	if !errors.Is(err, cpsync.ErrHubBehind) || !strings.Contains(c.Status().LastError, "restored") {
 		t.Fatalf("terminal ahead of a restored hub: %v (status %q), want ErrHubBehind", err, c.Status().LastError)
 	}
-	// The operator starts a new series; the terminal takes its snapshot.
-	if _, _, err := h.admin.AddRevocations(ctx, hashes("post-restore", 2), h.sign); err != nil {
-		t.Fatal(err)
+	// The hub heard of batch 4 and will not number anything 3 or 4 again
+	// (those would never reach this terminal) ...
+	if _, _, err := h.admin.AddRevocations(ctx, hashes("post-restore", 2), h.sign); !errors.Is(err, hub.ErrRestored) {
+		t.Fatalf("adding revocations on a restored hub: %v, want ErrRestored", err)
 	}
+	// ... until the operator starts a new series; the terminal takes its
+	// snapshot, then the deltas after it.
 	snapSeq, _, err := h.admin.PublishSnapshot(ctx, h.sign, true)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := h.admin.AddRevocations(ctx, hashes("post-restore", 2), h.sign); err != nil {
+		t.Fatal(err)
+	}
+	snapSeq++
 	if err := c.Sync(ctx); err != nil {
 		t.Fatalf("sync after a new series: %v", err)
 	}
@@ -108,11 +116,15 @@ func TestPolicyBehindAndExpired(t *testing.T) {
 	if err := c.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.pool.Exec(ctx, "DELETE FROM policies WHERE version = 2"); err != nil {
+	// A restore: version 2 and the counter past 1 are gone.
+	if _, err := h.pool.Exec(ctx, "DELETE FROM policies WHERE version = 2; UPDATE hub_state SET policy_version = 1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Sync(ctx); !errors.Is(err, cpsync.ErrHubBehind) {
 		t.Errorf("hub serving policy 1 to a terminal at 2: %v, want ErrHubBehind", err)
+	}
+	if _, err := h.admin.PublishPolicy(ctx, 0, checkpoint.DefaultPolicy(), h.sign); !errors.Is(err, hub.ErrRestored) {
+		t.Errorf("publishing version 2 again after a terminal reported holding it: %v, want ErrRestored", err)
 	}
 	if _, v := s.Policy(); v != 2 {
 		t.Errorf("policy version %d after a hub behind, want 2 kept", v)

@@ -116,7 +116,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+wire.PathRecords, s.route("records", s.device(s.push)))
 	mux.Handle("GET "+wire.PathTrustList, s.route("trustlist", s.device(s.signedDoc("trust_lists", "tl"))))
-	mux.Handle("GET "+wire.PathPolicy, s.route("policy", s.device(s.signedDoc("policies", "pol"))))
+	mux.Handle("GET "+wire.PathPolicy, s.route("policy", s.device(s.policyHave(s.signedDoc("policies", "pol")))))
 	mux.Handle("GET "+wire.PathTrustList+"/{version}", s.route("trustlist", s.device(s.signedDoc("trust_lists", "tl"))))
 	mux.Handle("GET "+wire.PathPolicy+"/{version}", s.route("policy", s.device(s.signedDoc("policies", "pol"))))
 	mux.Handle("GET "+wire.PathRevocations, s.route("revocations", s.device(s.revocations)))
@@ -268,6 +268,25 @@ func (s *Server) signedDoc(table, tag string) http.HandlerFunc {
 	}
 }
 
+// policyHave notes the policy a terminal reports holding (?have=VERSION
+// &dataset=D): a version past the newest published one in the hub's series
+// means the hub was restored, and PublishPolicy then refuses to hand that
+// version out again (ErrRestored).
+func (s *Server) policyHave(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		have, err := strconv.ParseInt(q.Get("have"), 10, 64)
+		ds, derr := wire.ParseDatasetID(q.Get("dataset"))
+		if err == nil && derr == nil && have > 0 {
+			if _, err := s.pool.Exec(r.Context(), `UPDATE hub_state SET policy_seen = greatest(policy_seen, $1)
+				WHERE dataset = $2 AND $1 > (SELECT coalesce(max(version), 0) FROM policies)`, have, uuid.UUID(ds)); err != nil {
+				s.log.Warn("recording a terminal ahead of the hub", "err", err)
+			}
+		}
+		h(w, r)
+	}
+}
+
 // revocationBatch serves one delta by its number: immutable, cacheable
 // by any CDN.
 func (s *Server) revocationBatch(w http.ResponseWriter, r *http.Request) {
@@ -352,6 +371,10 @@ func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 	case otherSeries:
 		from = -1
 	case from > latest:
+		// Remember it: the hub must not hand these numbers out again.
+		if _, err := s.pool.Exec(ctx, "UPDATE hub_state SET revocation_seen = greatest(revocation_seen, $1) WHERE dataset = $2", from, ds); err != nil {
+			s.log.Warn("recording a terminal ahead of the hub", "err", err)
+		}
 		s.fail(w, r, http.StatusConflict, fmt.Sprintf("terminal holds revocation batch %d but the hub only %d: was the hub restored from a backup? (publish a snapshot with --new-dataset)", since, latest), nil)
 		return
 	case from == latest:

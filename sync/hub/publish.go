@@ -135,15 +135,30 @@ func (a *Admin) PublishTrustList(ctx context.Context, signed []byte) (*healthcod
 	return l, nil
 }
 
-// series reads the hub's dataset under a row lock held until tx ends.
-func series(ctx context.Context, tx pgx.Tx) (ds wire.DatasetID, revSeq, polVersion uint64, err error) {
+// hubSeries is the hub's series and its counters (hub_state).
+type hubSeries struct {
+	dataset wire.DatasetID
+	// revSeq and polVersion are the newest numbers handed out.
+	revSeq, polVersion uint64
+	// revSeen and polSeen are the highest numbers a terminal of this
+	// series reported holding.
+	revSeen, polSeen uint64
+}
+
+// ErrRestored means terminals hold numbers the hub has not handed out (its
+// database was restored from a backup): handing them out again would make
+// new documents invisible to those terminals.
+var ErrRestored = errors.New("terminals hold numbers past the hub's counter (restored from a backup?): start a new series with hub revocations snapshot --new-dataset")
+
+// series reads the hub's series under a row lock held until tx ends.
+func series(ctx context.Context, tx pgx.Tx) (hubSeries, error) {
 	var id uuid.UUID
-	var r, p int64
-	err = tx.QueryRow(ctx, "SELECT dataset, revocation_seq, policy_version FROM hub_state FOR UPDATE").Scan(&id, &r, &p)
+	var r, p, rs, ps int64
+	err := tx.QueryRow(ctx, "SELECT dataset, revocation_seq, policy_version, revocation_seen, policy_seen FROM hub_state FOR UPDATE").Scan(&id, &r, &p, &rs, &ps)
 	if err != nil {
-		return ds, 0, 0, fmt.Errorf("reading the hub's series: %w", err)
+		return hubSeries{}, fmt.Errorf("reading the hub's series: %w", err)
 	}
-	return wire.DatasetID(id), uint64(r), uint64(p), nil
+	return hubSeries{wire.DatasetID(id), uint64(r), uint64(p), uint64(rs), uint64(ps)}, nil
 }
 
 // PublishPolicy signs a policy document of the hub's series and stores it
@@ -155,9 +170,13 @@ func (a *Admin) PublishPolicy(ctx context.Context, version uint64, p checkpoint.
 		return 0, fmt.Errorf("publishing policy: %w", err)
 	}
 	err := pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
-		ds, _, cur, err := series(ctx, tx)
+		hs, err := series(ctx, tx)
 		if err != nil {
 			return err
+		}
+		ds, cur := hs.dataset, hs.polVersion
+		if hs.polSeen > cur {
+			return fmt.Errorf("a terminal holds policy version %d, the hub's counter is at %d: %w", hs.polSeen, cur, ErrRestored)
 		}
 		if version == 0 {
 			version = cur + 1

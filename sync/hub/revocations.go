@@ -37,9 +37,13 @@ func (a *Admin) AddRevocations(ctx context.Context, hashes []checkpoint.Revocati
 		if err := lockRevocations(ctx, tx); err != nil {
 			return err
 		}
-		ds, prev, _, err := series(ctx, tx)
+		hs, err := series(ctx, tx)
 		if err != nil {
 			return err
+		}
+		ds, prev := hs.dataset, hs.revSeq
+		if hs.revSeen > prev {
+			return fmt.Errorf("a terminal holds revocation batch %d, the hub's counter is at %d: %w", hs.revSeen, prev, ErrRestored)
 		}
 		seq = prev + 1
 		var used bool
@@ -105,9 +109,13 @@ func (a *Admin) PublishSnapshot(ctx context.Context, sign Sign, newSeries bool) 
 		if err := lockRevocations(ctx, tx); err != nil {
 			return err
 		}
-		ds, cur, _, err := series(ctx, tx)
+		hs0, err := series(ctx, tx)
 		if err != nil {
 			return err
+		}
+		ds, cur := hs0.dataset, hs0.revSeq
+		if !newSeries && hs0.revSeen > cur {
+			return fmt.Errorf("a terminal holds revocation batch %d, the hub's counter is at %d: %w", hs0.revSeen, cur, ErrRestored)
 		}
 		hs, err := a.signedSet(ctx, tx)
 		if err != nil {
@@ -116,7 +124,8 @@ func (a *Admin) PublishSnapshot(ctx context.Context, sign Sign, newSeries bool) 
 		seq = cur
 		if newSeries {
 			var id uuid.UUID
-			if err := tx.QueryRow(ctx, "UPDATE hub_state SET dataset = gen_random_uuid(), revocation_seq = revocation_seq + 1 RETURNING dataset, revocation_seq").Scan(&id, &seq); err != nil {
+			if err := tx.QueryRow(ctx, `UPDATE hub_state SET dataset = gen_random_uuid(), revocation_seq = revocation_seq + 1,
+				revocation_seen = 0, policy_seen = 0 RETURNING dataset, revocation_seq`).Scan(&id, &seq); err != nil {
 				return err
 			}
 			ds = wire.DatasetID(id)
