@@ -36,6 +36,15 @@ var (
 	ErrStaleList  = errors.New("list is not newer than the one installed")
 	ErrNoRoots    = errors.New("no pinned roots to verify against")
 	ErrNotAllowed = errors.New("document refused")
+	// ErrHubBehind means the hub served an older version, in the same
+	// series, than the terminal holds: the hub was restored from a backup
+	// or its numbering went back. The installed document stays; the error
+	// also matches ErrStaleList.
+	ErrHubBehind = errors.New("the hub is behind this terminal (restored from a backup?)")
+	// ErrDatasetChanged means a revocation delta belongs to another hub
+	// series than the one the terminal follows; only a snapshot of the new
+	// series can replace the set.
+	ErrDatasetChanged = errors.New("revocation delta from another hub series")
 )
 
 // KeysFor looks kid up in the installed trust list; with none installed
@@ -73,7 +82,10 @@ func (s *Store) InstallTrustList(signed []byte, roots []crypto.PublicKey, now ti
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.trust != nil && l.Version() <= s.trust.list.Version() {
+	if s.trust != nil && l.Version() < s.trust.list.Version() {
+		return fmt.Errorf("installing trust list version %d over %d: %w: %w", l.Version(), s.trust.list.Version(), ErrStaleList, ErrHubBehind)
+	}
+	if s.trust != nil && l.Version() == s.trust.list.Version() {
 		return fmt.Errorf("installing trust list version %d over %d: %w", l.Version(), s.trust.list.Version(), ErrStaleList)
 	}
 	raw := clone(signed)
@@ -107,7 +119,11 @@ func (s *Store) Policy() (checkpoint.Policy, uint64) {
 }
 
 // InstallPolicy verifies a signed policy document (wire.PolicyDoc) against
-// roots and installs it when valid and newer. Any failure keeps the old.
+// roots and installs it when valid, not expired (by the store's clock) and
+// newer. Newer means a higher version in the installed document's series
+// (wire.DatasetID), or, from another series, an issue time no earlier than the installed one. A lower
+// version in the same series is ErrHubBehind; an expired document
+// wire.ErrExpiredDocument. Any failure keeps the old.
 func (s *Store) InstallPolicy(signed []byte, roots []crypto.PublicKey) error {
 	if len(roots) == 0 {
 		return fmt.Errorf("installing policy: %w", ErrNoRoots)
@@ -120,10 +136,22 @@ func (s *Store) InstallPolicy(signed []byte, roots []crypto.PublicKey) error {
 	if err != nil {
 		return fmt.Errorf("installing policy: %w", err)
 	}
+	if now := s.clock.Now(); now.After(d.ExpiresAt) {
+		return fmt.Errorf("installing policy version %d: %w at %s", d.Version, wire.ErrExpiredDocument, d.ExpiresAt.Format(time.RFC3339))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.policy != nil && d.Version <= s.policy.doc.Version {
-		return fmt.Errorf("installing policy version %d over %d: %w", d.Version, s.policy.doc.Version, ErrStaleList)
+	if cur := s.policy; cur != nil {
+		switch {
+		case cur.doc.Dataset != d.Dataset:
+			if d.IssuedAt.Before(cur.doc.IssuedAt) {
+				return fmt.Errorf("installing policy version %d of series %s, issued before the installed one: %w", d.Version, d.Dataset, ErrStaleList)
+			}
+		case d.Version < cur.doc.Version:
+			return fmt.Errorf("installing policy version %d over %d: %w: %w", d.Version, cur.doc.Version, ErrStaleList, ErrHubBehind)
+		case d.Version == cur.doc.Version:
+			return fmt.Errorf("installing policy version %d over %d: %w", d.Version, cur.doc.Version, ErrStaleList)
+		}
 	}
 	raw := clone(signed)
 	err = s.db.Update(func(tx *bolt.Tx) error {
@@ -134,7 +162,7 @@ func (s *Store) InstallPolicy(signed []byte, roots []crypto.PublicKey) error {
 		if err != nil {
 			return err
 		}
-		st.PolicyVersion, st.PolicyIssuedAt = d.Version, d.IssuedAt
+		st.PolicyVersion, st.PolicyIssuedAt, st.PolicyDataset = d.Version, d.IssuedAt, d.Dataset
 		return writeState(tx, st)
 	})
 	if err != nil {
@@ -183,7 +211,7 @@ func (s *Store) loadLists(roots []crypto.PublicKey, trustRaw, policyRaw []byte, 
 		if err != nil {
 			return fmt.Errorf("reloading stored policy: %w", err)
 		}
-		d, err := wire.ParsePolicyDoc(payload)
+		d, err := wire.ReparsePolicyDoc(payload)
 		if err != nil {
 			return fmt.Errorf("reloading stored policy: %w", err)
 		}

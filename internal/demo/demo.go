@@ -449,7 +449,7 @@ func (k *keys) revocations(now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: uint64(now.Unix()), IssuedAt: now, Hashes: []checkpoint.RevocationHash{h}}
+	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: uint64(now.Unix()), IssuedAt: now, ExpiresAt: now.AddDate(1, 0, 0), Hashes: []checkpoint.RevocationHash{h}}
 	signed, err := healthcode.SignDocument(doc.Marshal(), k.root)
 	if err != nil {
 		return nil, fmt.Errorf("signing the demo revocation list: %w", err)

@@ -112,7 +112,7 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if err = os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	if t.Store, err = cpsync.Open(cfg.StorePath(), cpsync.Options{Roots: t.Roots}); err != nil {
+	if t.Store, err = cpsync.Open(cfg.StorePath(), cpsync.Options{Roots: t.Roots, Clock: t.clock}); err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
 	t.seed(cfg.Trust.TrustList, cfg.Trust.Revocations)

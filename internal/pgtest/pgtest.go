@@ -20,10 +20,13 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint/internal/testenv"
+	"github.com/checkpoint-terminal/checkpoint/sync/hub"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Cluster is a running throwaway server.
+// Cluster is a running throwaway server. It runs with fsync off unless
+// $PGTEST_FSYNC is "on" (for measurements).
 type Cluster struct {
 	dir  string
 	port int
@@ -81,9 +84,13 @@ func Start() (*Cluster, error) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	c := &Cluster{dir: dir, port: port, done: make(chan error, 1)}
-	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", dir,
-		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
-		"-c", "synchronous_commit=off", "-c", "max_connections=200", "-c", "shared_buffers=64MB")
+	args := []string{"-D", data, "-p", strconv.Itoa(port), "-k", dir,
+		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=64MB"}
+	if os.Getenv("PGTEST_FSYNC") != "on" {
+		// Durability off for speed; PGTEST_FSYNC=on measures as deployed.
+		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
+	}
+	c.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
 	c.cmd.Dir = dir
 	logf, err := os.Create(filepath.Join(dir, "postgres.log"))
@@ -161,6 +168,15 @@ func (c *Cluster) Close() error {
 	return err
 }
 
+// Main starts the package's cluster into s, runs the tests and stops the
+// cluster; TestMain calls os.Exit(pgtest.Main(m, &pg)).
+func Main(m *testing.M, s *Shared) int {
+	s.Cluster, s.Err = Start()
+	code := m.Run()
+	s.Cluster.Close() //nolint:errcheck // the directory goes anyway
+	return code
+}
+
 // Shared is what a test package keeps from TestMain: the cluster or the
 // reason there is none.
 type Shared struct {
@@ -180,4 +196,24 @@ func (s *Shared) Database(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return url
+}
+
+// Pool returns a pool on a fresh database with the hub's migrations
+// applied (twice, so a migration that is not idempotent under a re-run
+// fails here); it is closed when t ends.
+func (s *Shared) Pool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	url := s.Database(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	for range 2 {
+		if err := hub.Migrate(ctx, pool); err != nil {
+			t.Fatalf("migrating the test database: %v", err)
+		}
+	}
+	return pool
 }
