@@ -94,6 +94,10 @@ type Verdict struct {
 	// CapturedAt is the frame time of the presentation; DecidedAt is now.
 	CapturedAt time.Time `json:"captured_at"`
 	DecidedAt  time.Time `json:"decided_at"`
+	// RuleSet ("<id>@<version>") and Rule name the site rule that decided;
+	// both empty when the built-in policy (Decide) did.
+	RuleSet string `json:"rule_set,omitempty"`
+	Rule    string `json:"rule,omitempty"`
 }
 
 // Decide turns one presentation and the reading paired with it into a
