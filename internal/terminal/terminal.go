@@ -23,6 +23,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/internal/station"
+	"github.com/checkpoint-terminal/checkpoint/rules"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
@@ -62,6 +63,7 @@ type Terminal struct {
 	Scanner  *scanner.Scanner
 	Sensor   *thermometer.Sensor // nil without a sensor
 	Client   *cpsync.Client      // nil without a hub
+	Rules    *rules.Engine       // site rule sets; decides as Decide without one
 
 	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
@@ -150,8 +152,9 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 			return nil, err
 		}
 	}
+	t.Rules = t.newRules()
 	t.station, err = station.New(station.Config{
-		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true,
+		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true, Decide: t.Rules.Decide,
 	}, t.clock, t.Store, t.log.With("part", "station"))
 	if err != nil {
 		return nil, err
@@ -256,27 +259,9 @@ func (t *Terminal) ManualReading(r checkpoint.Reading) {
 }
 
 // TestCode verifies and decides a code text without recording it: the
-// operator's "test code" screen.
+// operator's "test code" screen (ExplainCode says how it was decided).
 func (t *Terminal) TestCode(text string) checkpoint.Verdict {
-	now := t.clock.Now()
-	p := checkpoint.Presentation{CapturedAt: now}
-	if code, err := t.Verifier.Verify(strings.TrimSpace(text)); err != nil {
-		var ve *checkpoint.VerifyError
-		if errors.As(err, &ve) {
-			p.Failure, p.Detail = ve.Failure, ve.Error()
-		} else {
-			p.Failure, p.Detail = checkpoint.FailMalformed, err.Error()
-		}
-	} else {
-		p.Code = &code
-	}
-	var r *checkpoint.Reading
-	if t.Sensor != nil {
-		if latest, ok := t.Sensor.Latest(); ok {
-			r = &latest
-		}
-	}
-	return checkpoint.Decide(p, r, t.Policy(), now)
+	return t.ExplainCode(text).Verdict
 }
 
 // Run runs every part until ctx ends or a file camera source ends, calling

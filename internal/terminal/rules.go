@@ -1,0 +1,79 @@
+package terminal
+
+import (
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/rules"
+	cpsync "github.com/checkpoint-terminal/checkpoint/sync"
+)
+
+// newRules builds the rules engine: the terminal's identity and health as
+// its environment, the stored rule sets (after installing rules.file when
+// newer) as its sets.
+func (t *Terminal) newRules() *rules.Engine {
+	e := rules.NewEngine(t.rulesEnv)
+	if f := t.Config.Rules.File; f != "" {
+		if b, err := os.ReadFile(f); err != nil {
+			t.log.Error("reading rules.file", "file", f, "err", err)
+		} else if set, err := t.Store.InstallRuleSet(b, t.Roots); err != nil && !errors.Is(err, cpsync.ErrStaleList) {
+			t.log.Error("rule set from rules.file refused", "file", f, "err", err)
+		} else if err == nil {
+			t.log.Info("rule set installed", "set", set.Name())
+		}
+	}
+	t.reloadRules(e)
+	return e
+}
+
+// reloadRules gives the engine the sets in the store (after a sync round
+// may have installed a new one).
+func (t *Terminal) reloadRules(e *rules.Engine) {
+	sets, err := t.Store.RuleSets(t.Roots)
+	if err != nil {
+		t.log.Error("stored rule sets", "err", err)
+	}
+	e.Use(sets...)
+}
+
+// rulesEnv is what rules see of the terminal beyond Decide's inputs.
+func (t *Terminal) rulesEnv() rules.Env {
+	now := t.clock.Now()
+	env := rules.Env{TerminalID: t.Config.TerminalID, SiteID: t.Config.SiteID, Region: t.Config.Rules.Region, TrustListAge: -1, RevocationAge: -1}
+	if _, issued, _, ok := t.Store.TrustListInfo(); ok {
+		env.TrustListAge = now.Sub(issued)
+		env.ClockBehind = now.Before(issued)
+	}
+	if st, err := t.Store.SyncState(); err == nil && !st.RevocationIssuedAt.IsZero() {
+		env.RevocationAge = now.Sub(st.RevocationIssuedAt)
+		env.ClockBehind = env.ClockBehind || now.Before(st.RevocationIssuedAt)
+	}
+	return env
+}
+
+// ExplainCode verifies and decides a code text without recording it, and
+// says how: which rule set and rule decided, or that the built-in policy
+// did (the operator's "test code" screen, hctool rules explain).
+func (t *Terminal) ExplainCode(text string) rules.Explanation {
+	now := t.clock.Now()
+	p := checkpoint.Presentation{CapturedAt: now}
+	if code, err := t.Verifier.Verify(strings.TrimSpace(text)); err != nil {
+		var ve *checkpoint.VerifyError
+		if errors.As(err, &ve) {
+			p.Failure, p.Detail = ve.Failure, ve.Error()
+		} else {
+			p.Failure, p.Detail = checkpoint.FailMalformed, err.Error()
+		}
+	} else {
+		p.Code = &code
+	}
+	var r *checkpoint.Reading
+	if t.Sensor != nil {
+		if latest, ok := t.Sensor.Latest(); ok {
+			r = &latest
+		}
+	}
+	return t.Rules.Explain(p, r, t.Policy(), now)
+}
