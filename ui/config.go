@@ -112,6 +112,9 @@ type Deps struct {
 	ExportCSV func(ctx context.Context, w io.Writer) error
 	// TestCode decides a pasted code text without recording anything.
 	TestCode func(text string) checkpoint.Verdict
+	// ExplainCode (optional) says in lang ("en", "zh-CN") which site rule
+	// decided a pasted code and why; the test-code screen shows it.
+	ExplainCode func(text, lang string) string
 }
 
 // DeviceState is the health of the camera or the sensor.

@@ -59,6 +59,7 @@ type operatorScreen struct {
 	testEntry *widget.Entry
 	testBtn   *widget.Button
 	testView  *verdictView
+	testWhy   *widget.Label // which rule decided (Deps.ExplainCode)
 
 	// sync and export
 	syncBtn, exportBtn *widget.Button
@@ -379,7 +380,10 @@ func (o *operatorScreen) buildTest() fyne.CanvasObject {
 		o.testBtn.Disable()
 		o.testEntry.SetPlaceHolder(tr("test.unavailable"))
 	}
-	return container.NewBorder(container.NewVBox(o.testEntry, o.testBtn), nil, nil, nil, o.testView.root)
+	o.testWhy = widget.NewLabel("")
+	o.testWhy.Wrapping = fyne.TextWrapWord
+	o.testWhy.TextStyle.Monospace = true
+	return container.NewBorder(container.NewVBox(o.testEntry, o.testBtn), o.testWhy, nil, nil, o.testView.root)
 }
 
 // runTest decides the pasted text without recording, counting or sounding.
@@ -391,7 +395,11 @@ func (o *operatorScreen) runTest() {
 	text := trimmed(o.testEntry.Text)
 	o.t.async(func() {
 		v := fn(text)
-		fyne.Do(func() { o.testView.show(&v) })
+		why := ""
+		if ex := o.t.deps.ExplainCode; ex != nil {
+			why = ex(text, tr("rules.lang"))
+		}
+		fyne.Do(func() { o.testView.show(&v); o.testWhy.SetText(why) })
 	})
 }
 

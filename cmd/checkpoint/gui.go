@@ -52,7 +52,8 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 		ExportCSV: func(_ context.Context, w io.Writer) error {
 			return t.Store.ExportCSV(w, time.Time{}, time.Now().Add(time.Hour))
 		},
-		TestCode: t.TestCode,
+		TestCode:    t.TestCode,
+		ExplainCode: func(text, lang string) string { return t.ExplainCode(text).Text(lang) },
 	})
 	w.SetFullScreen(cfg.UI.Fullscreen)
 	if !cfg.UI.Fullscreen {
