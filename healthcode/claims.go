@@ -44,6 +44,11 @@ type Claims struct {
 	// says who the holder is to the presenter (e.g. "mother").
 	Proxy    bool
 	Relation string
+
+	// Test and Vaccination are the optional facts of HCN1 revision 1.1
+	// (facts.go); nil when the code states none.
+	Test        *checkpoint.TestFact
+	Vaccination *checkpoint.VaccinationFact
 }
 
 // cwtTime is a NumericDate: seconds since the epoch, integer or float.
@@ -86,6 +91,9 @@ type hcnClaims struct {
 	BirthYear  uint64   `cbor:"6,keyasint,omitempty"`
 	Proxy      bool     `cbor:"7,keyasint,omitempty"`
 	Relation   string   `cbor:"8,keyasint,omitempty"`
+	// HCN1 revision 1.1, optional (facts.go).
+	Test        *testClaim        `cbor:"9,keyasint,omitempty"`
+	Vaccination *vaccinationClaim `cbor:"10,keyasint,omitempty"`
 }
 
 // cwtClaims is the CWT claims set of both formats.
@@ -199,6 +207,9 @@ func (c Claims) toCWT() (*cwtClaims, error) {
 	if !c.ColorSince.IsZero() {
 		h.ColorSince = &cwtTime{c.ColorSince}
 	}
+	if err := factsToCWT(c, h); err != nil {
+		return nil, err
+	}
 	return &cwtClaims{
 		Iss: c.Region + ":" + c.Issuer,
 		Iat: &cwtTime{c.IssuedAt}, Exp: &cwtTime{c.ExpiresAt},
@@ -243,6 +254,9 @@ func claimsFromCWT(w *cwtClaims) (Claims, error) {
 	}
 	if h.ColorSince != nil {
 		c.ColorSince = h.ColorSince.t
+	}
+	if err := factsFromCWT(h, &c); err != nil {
+		return Claims{}, err
 	}
 	return c, nil
 }
@@ -298,7 +312,7 @@ func (c Claims) Code() checkpoint.Code {
 		Issuer: c.Region + ":" + c.Issuer, Region: c.Region, ID: c.ID,
 		Color: c.Color, ColorSince: c.ColorSince, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt,
 		Kind: c.Kind, HolderMasked: c.HolderMasked, Proxy: c.Proxy, Relation: c.Relation,
-		Note: note,
+		Note: note, Test: c.Test, Vaccination: c.Vaccination, BirthYear: c.BirthYear,
 	}
 }
 

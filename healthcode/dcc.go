@@ -331,5 +331,6 @@ func dccCode(c *cwtClaims, d *dgc, note string) checkpoint.Code {
 	if c.Exp != nil {
 		code.ExpiresAt = c.Exp.t
 	}
+	dccFacts(d, &code)
 	return code
 }
