@@ -63,3 +63,33 @@ func TestRulesSignTestExplain(t *testing.T) {
 		t.Errorf("explain of garbage:\n%s", out)
 	}
 }
+
+func TestIssueWithTestAndVaccination(t *testing.T) {
+	dir := operatorSetup(t)
+	list, rootPub := filepath.Join(dir, "list.cose"), filepath.Join(dir, "root.pub")
+	text := strings.TrimSpace(mustHctool(t, "issue", "--key", filepath.Join(dir, "issuer.key"), "--region", "110000", "--issuer", "BJHC",
+		"--test-sampled", "26h", "--vacc-doses", "3", "--vacc-series", "2", "--vacc-last", "2026-03-01"))
+	out := mustHctool(t, "verify", "--trustlist", list, "--root-pub", rootPub, text)
+	for _, want := range []string{"test:        nucleic_acid negative, sampled", "vaccination: 3 dose(s) of 2, last 2026-03-01", "VALID"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range [][]string{
+		{"--test-sampled", "yesterday"},
+		{"--test-sampled", "2h", "--test-result", "unclear"},
+		{"--vacc-doses", "2"}, // no date of the last dose
+		{"--vacc-doses", "1", "--vacc-last", "01/03/2026"},
+	} {
+		args := append([]string{"issue", "--key", filepath.Join(dir, "issuer.key"), "--region", "110000", "--issuer", "BJHC"}, bad...)
+		if _, errs, code := hctool(t, args...); code != 1 || errs == "" {
+			t.Errorf("%v: exit %d %q", bad, code, errs)
+		}
+	}
+	// The vaccination example set, explained for this code: passes.
+	example := filepath.Join("..", "..", "rules", "examples", "vaccination-2.json")
+	out = mustHctool(t, "rules", "explain", "--rules", example, "--trustlist", list, "--root-pub", rootPub, "--temp", "36.5", text)
+	if !strings.Contains(out, "Verdict: PASS (green)") {
+		t.Errorf("explain:\n%s", out)
+	}
+}
