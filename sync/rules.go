@@ -1,11 +1,13 @@
 package sync
 
 import (
+	"context"
 	"crypto"
 	"encoding/binary"
 	"fmt"
 
 	"github.com/checkpoint-terminal/checkpoint/rules"
+	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -109,4 +111,13 @@ func (s *Store) RuleSets(roots []crypto.PublicKey) ([]*rules.Set, error) {
 		return out, fmt.Errorf("reloading stored rule sets: %v", errs)
 	}
 	return out, nil
+}
+
+// pullRuleSet fetches the hub's newest rule set and installs it when newer
+// (verified, tested: InstallRuleSet).
+func (c *Client) pullRuleSet(ctx context.Context) error {
+	return c.pullDoc(ctx, wire.PathRules, func(b []byte) error {
+		_, err := c.store.InstallRuleSet(b, c.cfg.Roots)
+		return err
+	})
 }

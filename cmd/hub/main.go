@@ -46,6 +46,7 @@ func commands() map[string]cmdFunc {
 		"revocations add":      revocationsAdd,
 		"revocations snapshot": revocationsSnapshot,
 		"policy publish":       policyPublish,
+		"rules publish":        rulesPublish, // rules.go
 		"query site":           querySite,
 		"query code":           queryCode,
 	}
@@ -62,6 +63,7 @@ const usageText = `usage: hub <command> [flags]
   revocations add        sign and publish a delta of revoked codes or hashes
   revocations snapshot   sign and publish the whole revocation set
   policy publish         sign and publish a checkpoint policy (JSON)
+  rules publish          publish a signed site rule set (verified against --root, its tests run)
   query site             CSV of records at a site between --from and --to
   query code             CSV of records of a code id between --from and --to
 

@@ -96,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST "+wire.PathRecords, s.route("records", s.device(s.push)))
 	mux.Handle("GET "+wire.PathTrustList, s.route("trustlist", s.device(s.signedDoc("trust_lists", "tl"))))
 	mux.Handle("GET "+wire.PathPolicy, s.route("policy", s.device(s.signedDoc("policies", "pol"))))
+	mux.Handle("GET "+wire.PathRules, s.route("rules", s.device(s.signedDoc("rule_sets", "rules"))))
 	mux.Handle("GET "+wire.PathRevocations, s.route("revocations", s.device(s.revocations)))
 	mux.Handle("GET /healthz", s.route("healthz", http.HandlerFunc(s.healthz)))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))

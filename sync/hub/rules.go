@@ -1,0 +1,35 @@
+package hub
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+
+	"github.com/checkpoint-terminal/checkpoint/rules"
+)
+
+// PublishRuleSet publishes a signed rule set after checking it as a
+// terminal will: signed by one of roots, well-formed, its own tests
+// passing (rules.Open). Versions only go up (ErrExists otherwise). It
+// returns the published set.
+func (a *Admin) PublishRuleSet(ctx context.Context, signed []byte, roots []crypto.PublicKey) (*rules.Set, error) {
+	set, err := rules.Open(signed, roots)
+	if err != nil {
+		return nil, fmt.Errorf("publishing rule set: %w", err)
+	}
+	var cur int64
+	if err := a.Pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM rule_sets").Scan(&cur); err != nil {
+		return nil, fmt.Errorf("publishing rule set: %w", err)
+	}
+	if set.Version <= uint64(cur) {
+		return nil, fmt.Errorf("publishing rule set %s: %w (newest is version %d)", set.Name(), ErrExists, cur)
+	}
+	_, err = a.Pool.Exec(ctx, "INSERT INTO rule_sets (version, set_id, signed) VALUES ($1, $2, $3)", int64(set.Version), set.ID, signed)
+	if isUnique(err) {
+		return nil, fmt.Errorf("publishing rule set %s: %w", set.Name(), ErrExists)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publishing rule set %s: %w", set.Name(), err)
+	}
+	return set, nil
+}
