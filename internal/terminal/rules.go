@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/rules"
@@ -28,14 +29,30 @@ func (t *Terminal) newRules() *rules.Engine {
 	return e
 }
 
-// reloadRules gives the engine the sets in the store (after a sync round
-// may have installed a new one).
+// reloadRules gives the engine the sets in the store.
 func (t *Terminal) reloadRules(e *rules.Engine) {
+	v := t.Store.RuleSetVersion()
 	sets, err := t.Store.RuleSets(t.Roots)
 	if err != nil {
 		t.log.Error("stored rule sets", "err", err)
 	}
 	e.Use(sets...)
+	t.rulesVersion.Store(v)
+}
+
+// refreshRules reloads the engine when a sync round installed a newer set
+// (one cheap read of the store's newest version per decision).
+func (t *Terminal) refreshRules() {
+	if v := t.Store.RuleSetVersion(); v != t.rulesVersion.Load() {
+		t.reloadRules(t.Rules)
+		t.log.Info("rule sets reloaded", "newest", v)
+	}
+}
+
+// decide is the station's decider: the rules engine on fresh sets.
+func (t *Terminal) decide(p checkpoint.Presentation, r *checkpoint.Reading, pol checkpoint.Policy, now time.Time) checkpoint.Verdict {
+	t.refreshRules()
+	return t.Rules.Decide(p, r, pol, now)
 }
 
 // rulesEnv is what rules see of the terminal beyond Decide's inputs.
@@ -75,5 +92,6 @@ func (t *Terminal) ExplainCode(text string) rules.Explanation {
 			r = &latest
 		}
 	}
+	t.refreshRules()
 	return t.Rules.Explain(p, r, t.Policy(), now)
 }

@@ -65,6 +65,8 @@ type Terminal struct {
 	Client   *cpsync.Client      // nil without a hub
 	Rules    *rules.Engine       // site rule sets; decides as Decide without one
 
+	rulesVersion atomic.Uint64 // newest rule set version loaded into Rules
+
 	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
 	clock   checkpoint.Clock
@@ -154,7 +156,7 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	}
 	t.Rules = t.newRules()
 	t.station, err = station.New(station.Config{
-		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true, Decide: t.Rules.Decide,
+		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true, Decide: t.decide,
 	}, t.clock, t.Store, t.log.With("part", "station"))
 	if err != nil {
 		return nil, err
