@@ -20,9 +20,9 @@ import (
 type noFrames struct{}
 
 func (noFrames) Next(ctx context.Context) (*camera.Frame, error) { <-ctx.Done(); return nil, ctx.Err() }
-func (noFrames) Status() camera.Status                             { return camera.Status{} }
-func (noFrames) Preview() (image.Image, time.Time)                 { return nil, time.Time{} }
-func (noFrames) Close() error                                      { return nil }
+func (noFrames) Status() camera.Status                           { return camera.Status{} }
+func (noFrames) Preview() (image.Image, time.Time)               { return nil, time.Time{} }
+func (noFrames) Close() error                                    { return nil }
 
 func writePEM(t *testing.T, path string, pub crypto.PublicKey) {
 	t.Helper()
