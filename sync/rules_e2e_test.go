@@ -31,8 +31,25 @@ func TestRuleSetsFromHubToStore(t *testing.T) {
 	}
 	s := openStore(t, "", h.auth.roots())
 	c := h.client(s, h.url())
+	rec := newRecord("T1", "gate-1", "c0de", time.Now())
+	rec.RuleSet, rec.Rule = "site@5", "GREEN-NORMAL"
+	stored, err := s.Append(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, newRecord("T1", "gate-1", "c0de2", time.Now())); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.Sync(ctx); err != nil {
 		t.Fatal(err)
+	}
+	var set, rule string
+	if err := h.pool.QueryRow(ctx, "SELECT rule_set, rule FROM records WHERE id = $1", stored.ID).Scan(&set, &rule); err != nil || set != "site@5" || rule != "GREEN-NORMAL" {
+		t.Errorf("hub record names %q/%q (%v)", set, rule, err)
+	}
+	var unnamed int
+	if err := h.pool.QueryRow(ctx, "SELECT count(*) FROM records WHERE rule_set = ''").Scan(&unnamed); err != nil || unnamed != 1 {
+		t.Errorf("%d records without a rule set (%v), want 1", unnamed, err)
 	}
 	if v := s.RuleSetVersion(); v != 5 {
 		t.Fatalf("store holds rule set %d after sync, want 5", v)

@@ -256,6 +256,9 @@ func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Re
 	if err != nil {
 		return 0, fmt.Errorf("inserting %d records: %w", n, err)
 	}
+	if err := s.ingestRuleNames(ctx, recs); err != nil { // rules.go
+		return 0, err
+	}
 	return tag.RowsAffected(), nil
 }
 

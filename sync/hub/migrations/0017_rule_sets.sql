@@ -8,3 +8,8 @@ CREATE TABLE rule_sets (
     signed       bytea NOT NULL,
     published_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Every record names the site rule that decided it (empty: built-in policy).
+ALTER TABLE records
+    ADD COLUMN rule_set text NOT NULL DEFAULT '',
+    ADD COLUMN rule     text NOT NULL DEFAULT '';
