@@ -92,6 +92,11 @@ func (e *Engine) Explain(p checkpoint.Presentation, r *checkpoint.Reading, pol c
 	v.Outcome, v.Reason = d.Result.Outcome(), checkpoint.Reason(d.Reason)
 	v.MessageKey = v.Reason.MessageKey()
 	v.RuleSet, v.Rule = set.Name(), d.Rule
+	for _, r := range set.Rules {
+		if r.ID == d.Rule {
+			v.RuleText = &checkpoint.BilingualText{ZH: r.Description.ZH, EN: r.Description.EN}
+		}
+	}
 	x.Verdict = v
 	return x
 }

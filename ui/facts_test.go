@@ -42,12 +42,36 @@ func TestFactLinesInBothLanguages(t *testing.T) {
 		}
 		for _, r := range []string{"rule_error", "no_rule", "no_negative_test_48h", "vaccination_required", "green_outdoor", "dcc_series_incomplete", "fever_clinic"} {
 			vr := checkpoint.Verdict{Reason: checkpoint.Reason(r), MessageKey: "reason." + r}
-			if got := reasonText(vr); got == "reason."+r || hasHan(got) != (l == LangChinese) {
+			if got := reasonText(vr); got == "reason."+r || strings.Contains(got, r) || hasHan(got) != (l == LangChinese) {
 				t.Errorf("%s: reason %s reads %q", l, r, got)
 			}
 		}
 		if got := tr("rules.lang"); got != map[string]string{LangEnglish: "en", LangChinese: "zh-CN"}[l] {
 			t.Errorf("%s: rules.lang %q", l, got)
+		}
+	}
+}
+
+// A site rule's reason without a text of the UI's own shows the rule's
+// description in the UI language.
+func TestRuleReasonFallsBackToTheRuleText(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LANGUAGE", "")
+	log := slog.New(slog.DiscardHandler)
+	sys := snapshotLocaleEnv()
+	defer applyLanguage(LangSystem, sys, log)
+	v := checkpoint.Verdict{Outcome: checkpoint.OutcomeDeny, Reason: "no_test_24h", MessageKey: "reason.no_test_24h", RuleSet: "s@1", Rule: "R",
+		RuleText: &checkpoint.BilingualText{ZH: "须持24小时内核酸阴性证明", EN: "A negative test within 24 h is required"}}
+	for l, want := range map[string]string{LangChinese: "须持24小时内核酸阴性证明", LangEnglish: "A negative test within 24 h is required"} {
+		applyLanguage(l, sys, log)
+		if got := reasonText(v); got != want {
+			t.Errorf("%s: %q, want %q", l, got, want)
+		}
+		// A reason the bundle knows keeps the bundle's text.
+		k := v
+		k.Reason, k.MessageKey = "vaccination_required", "reason.vaccination_required"
+		if got := reasonText(k); got == v.RuleText.EN || got == v.RuleText.ZH || strings.HasPrefix(got, "reason.") {
+			t.Errorf("%s: known rule reason reads %q", l, got)
 		}
 	}
 }
