@@ -25,6 +25,9 @@ type Record struct {
 	Celsius *float64 `json:"celsius,omitempty"`
 	Outcome Outcome  `json:"outcome"`
 	Reason  Reason   `json:"reason"`
+	// RuleSet and Rule name the site rule that decided (Verdict.RuleSet).
+	RuleSet string `json:"rule_set,omitempty"`
+	Rule    string `json:"rule,omitempty"`
 }
 
 // NewRecord makes the record of a verdict at a terminal. The holder's masked
@@ -36,6 +39,8 @@ func NewRecord(v Verdict, terminalID, siteID string) Record {
 		SiteID:     siteID,
 		Outcome:    v.Outcome,
 		Reason:     v.Reason,
+		RuleSet:    v.RuleSet,
+		Rule:       v.Rule,
 	}
 	if v.Temperature != nil {
 		c := *v.Temperature

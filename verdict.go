@@ -94,6 +94,19 @@ type Verdict struct {
 	// CapturedAt is the frame time of the presentation; DecidedAt is now.
 	CapturedAt time.Time `json:"captured_at"`
 	DecidedAt  time.Time `json:"decided_at"`
+	// RuleSet ("<id>@<version>") and Rule name the site rule that decided;
+	// both empty when the built-in policy (Decide) did.
+	RuleSet string `json:"rule_set,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+	// RuleText is that rule's description, shown when the UI has no text
+	// of its own for the reason key.
+	RuleText *BilingualText `json:"rule_text,omitempty"`
+}
+
+// BilingualText is a message in both UI languages.
+type BilingualText struct {
+	ZH string `json:"zh-CN"`
+	EN string `json:"en"`
 }
 
 // Decide turns one presentation and the reading paired with it into a

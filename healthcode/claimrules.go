@@ -104,6 +104,12 @@ func checkWire(w *cwtClaims) error {
 		if h.ColorSince != nil && !h.ColorSince.uint {
 			return errors.New("colour since is not an unsigned integer NumericDate")
 		}
+		if h.Test != nil && h.Test.SampledAt != nil && !h.Test.SampledAt.uint {
+			return errors.New("test sampling time is not an unsigned integer NumericDate")
+		}
+		if h.Vaccination != nil && h.Vaccination.LastDose != nil && !h.Vaccination.LastDose.uint {
+			return errors.New("last vaccination dose is not an unsigned integer NumericDate")
+		}
 		if h.Relation != nil && !h.Proxy {
 			return errors.New("a relation is present but the proxy flag is not set")
 		}

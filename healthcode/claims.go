@@ -43,6 +43,11 @@ type Claims struct {
 	// says who the holder is to the presenter (e.g. "mother").
 	Proxy    bool
 	Relation string
+
+	// Test and Vaccination are the optional facts of HCN1 revision 1.1
+	// (facts.go); nil when the code states none.
+	Test        *checkpoint.TestFact
+	Vaccination *checkpoint.VaccinationFact
 }
 
 // cwtTime is a NumericDate: seconds since the epoch, integer or float
@@ -92,6 +97,9 @@ type hcnClaims struct {
 	BirthYear  uint64   `cbor:"6,keyasint,omitempty"`
 	Proxy      bool     `cbor:"7,keyasint,omitempty"`
 	Relation   *string  `cbor:"8,keyasint,omitempty"`
+	// HCN1 revision 1.1, optional (facts.go).
+	Test        *testClaim        `cbor:"9,keyasint,omitempty"`
+	Vaccination *vaccinationClaim `cbor:"10,keyasint,omitempty"`
 }
 
 // cwtClaims is the CWT claims set of both formats.
@@ -188,6 +196,9 @@ func (c Claims) toCWT() (*cwtClaims, error) {
 	if !c.ColorSince.IsZero() {
 		h.ColorSince = &cwtTime{t: c.ColorSince}
 	}
+	if err := factsToCWT(c, h); err != nil {
+		return nil, err
+	}
 	return &cwtClaims{
 		Iss: c.Region + ":" + c.Issuer,
 		Iat: &cwtTime{t: c.IssuedAt}, Exp: &cwtTime{t: c.ExpiresAt},
@@ -228,6 +239,9 @@ func claimsFromCWT(w *cwtClaims) (Claims, error) {
 	}
 	if h.ColorSince != nil {
 		c.ColorSince = h.ColorSince.t
+	}
+	if err := factsFromCWT(h, &c); err != nil {
+		return Claims{}, err
 	}
 	if err := c.validate(); err != nil {
 		return Claims{}, &checkpoint.VerifyError{Failure: checkpoint.FailInvalidClaims, Err: err}
@@ -286,7 +300,7 @@ func (c Claims) Code() checkpoint.Code {
 		Issuer: c.Region + ":" + c.Issuer, Region: c.Region, ID: c.ID,
 		Color: c.Color, ColorSince: c.ColorSince, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt,
 		Kind: c.Kind, HolderMasked: c.HolderMasked, Proxy: c.Proxy, Relation: c.Relation,
-		Note: note,
+		Note: note, Test: c.Test, Vaccination: c.Vaccination, BirthYear: c.BirthYear,
 	}
 }
 

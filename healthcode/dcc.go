@@ -427,5 +427,6 @@ func dccCode(c *cwtClaims, d *dgc, note string) checkpoint.Code {
 	if c.Exp != nil {
 		code.ExpiresAt = c.Exp.t
 	}
+	dccFacts(d, &code)
 	return code
 }

@@ -322,6 +322,9 @@ func (c *Client) Sync(ctx context.Context) error {
 	}); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.pullRuleSet(ctx); err != nil { // sync/rules.go
+		errs = append(errs, err)
+	}
 	if err := c.pullRevocations(ctx); err != nil {
 		errs = append(errs, err)
 	}

@@ -129,4 +129,7 @@ type Deps struct {
 	// day, once when the screen is made, so a restart keeps the day's
 	// totals.
 	Counters func(day time.Time) (checkpoint.Counters, error)
+	// ExplainCode (optional) says in lang ("en", "zh-CN") which site rule
+	// decided a pasted code and why; the test-code screen shows it.
+	ExplainCode func(text, lang string) string
 }

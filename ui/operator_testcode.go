@@ -14,6 +14,7 @@ type testTab struct {
 	testEntry *widget.Entry
 	testBtn   *widget.Button
 	testView  *verdictView
+	testWhy   *widget.Label // which rule decided (Deps.ExplainCode)
 }
 
 func (o *testTab) buildTest() fyne.CanvasObject {
@@ -30,7 +31,10 @@ func (o *testTab) buildTest() fyne.CanvasObject {
 		o.testBtn.Disable()
 		o.testEntry.SetPlaceHolder(tr("test.unavailable"))
 	}
-	return container.NewBorder(container.NewVBox(o.testEntry, o.testBtn), nil, nil, nil, o.testView.root)
+	o.testWhy = widget.NewLabel("")
+	o.testWhy.Wrapping = fyne.TextWrapWord
+	o.testWhy.TextStyle.Monospace = true
+	return container.NewBorder(container.NewVBox(o.testEntry, o.testBtn), o.testWhy, nil, nil, o.testView.root)
 }
 
 // runTest decides the pasted text without recording, counting or sounding.
@@ -42,6 +46,10 @@ func (o *testTab) runTest() {
 	text := trimmed(o.testEntry.Text)
 	o.t.async(func() {
 		v := fn(text)
-		fyne.Do(func() { o.testView.show(&v) })
+		why := ""
+		if ex := o.t.deps.ExplainCode; ex != nil {
+			why = ex(text, tr("rules.lang"))
+		}
+		fyne.Do(func() { o.testView.show(&v); o.testWhy.SetText(why) })
 	})
 }

@@ -49,6 +49,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 		},
 		TestCode: t.TestCode,
 		Health:   t.Health, Preview: t.Preview, Temperature: t.Temperature, Counters: t.Counters,
+		ExplainCode: func(text, lang string) string { return t.ExplainCode(text).Text(lang) },
 	})
 	w.SetFullScreen(cfg.UI.Fullscreen)
 	if !cfg.UI.Fullscreen {

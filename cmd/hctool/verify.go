@@ -150,6 +150,7 @@ func printDecoded(w io.Writer, d *healthcode.Decoded) {
 		if c.Proxy {
 			fmt.Fprintf(w, "proxy:       shown on behalf of the holder (%s)\n", c.Relation)
 		}
+		printFacts(w, c)
 	}
 	if d.DCC != nil {
 		b, err := json.MarshalIndent(d.DCC, "             ", "  ")

@@ -55,6 +55,7 @@ func commands() map[string]cmdFunc {
 		"revocations prune":    revocationsPrune,
 		"roots add":            rootsAdd,
 		"policy publish":       policyPublish,
+		"rules publish":        rulesPublish, // rules.go
 		"query site":           querySite,
 		"query code":           queryCode,
 	}
@@ -75,6 +76,7 @@ const usageText = `usage: hub <command> [flags]
   revocations snapshot   sign and publish the whole revocation set (--new-dataset after a restore)
   revocations prune      delete the deltas the newest snapshot covers
   policy publish         sign and publish a checkpoint policy (JSON)
+  rules publish          publish a signed site rule set (verified against --root, its tests run)
   query site             CSV of records at a site between --from and --to
   query code             CSV of records of a code id between --from and --to
 

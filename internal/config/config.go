@@ -36,6 +36,7 @@ type Config struct {
 	UI          UI                `toml:"ui"`
 	Policy      checkpoint.Policy `toml:"policy"`
 	DCC         DCC               `toml:"dcc"`
+	Rules       Rules             `toml:"rules"`
 }
 
 // Camera selects the capture source.
@@ -174,6 +175,7 @@ func Load(path string) (Config, error) {
 	}
 	cfg.Trust.TrustList = relTo(base, cfg.Trust.TrustList)
 	cfg.Trust.Revocations = relTo(base, cfg.Trust.Revocations)
+	cfg.Rules.File = relTo(base, cfg.Rules.File)
 	cfg.Hub.TokenFile = relTo(base, cfg.Hub.TokenFile)
 	cfg.Hub.CAFile = relTo(base, cfg.Hub.CAFile)
 	cfg.DataDir = relTo(base, cfg.DataDir)
@@ -205,6 +207,9 @@ func (c Config) Validate() error {
 		if err := c.Thermometer.Config.Validate(); err != nil {
 			errs = append(errs, err) // already says "thermometer: ..."
 		}
+	}
+	if err := c.Rules.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Hub.URL != "" && c.Hub.DeviceID == "" {
 		errs = append(errs, errors.New("hub.device_id is required with hub.url"))

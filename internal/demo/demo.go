@@ -393,6 +393,11 @@ func (k *keys) cases(now time.Time) ([]Case, error) {
 	revoked.ID, revoked.Kind, revoked.ExpiresAt = revokedCardID, checkpoint.KindCard, now.AddDate(1, 0, 0)
 	fever := dyn(checkpoint.ColorGreen, "刘*")
 	fever.Issuer, fever.Region = "SZHC", "440300"
+	// HCN1 1.1 facts on some codes: a recent negative test, vaccinations.
+	green.Test = &checkpoint.TestFact{SampledAt: now.Add(-26 * time.Hour), Result: checkpoint.TestNegative, Type: checkpoint.TestNucleicAcid}
+	green.Vaccination = &checkpoint.VaccinationFact{Doses: 3, SeriesDoses: 2, LastDose: now.AddDate(0, -8, 0).Truncate(24 * time.Hour)}
+	relative.Vaccination = &checkpoint.VaccinationFact{Doses: 2, SeriesDoses: 2, LastDose: now.AddDate(-1, 0, 0).Truncate(24 * time.Hour)}
+	fever.Test = &checkpoint.TestFact{SampledAt: now.Add(-50 * time.Hour), Result: checkpoint.TestNegative, Type: checkpoint.TestAntigen}
 
 	var cases []Case
 	add := func(name string, c healthcode.Claims, key crypto.Signer, celsius float64) error {

@@ -52,6 +52,10 @@ type Config struct {
 	Policy func() checkpoint.Policy
 	// Record is false for a "test code" lane that must not store anything.
 	Record bool
+	// Decide decides each presentation with checkpoint.Decide's inputs and
+	// contract; nil means checkpoint.Decide. The rules engine
+	// (rules.Engine.Decide) plugs in here.
+	Decide func(p checkpoint.Presentation, r *checkpoint.Reading, pol checkpoint.Policy, now time.Time) checkpoint.Verdict
 }
 
 // Station pairs, decides and records. Use Run; a Station is not reusable.
@@ -84,6 +88,13 @@ func New(cfg Config, clock checkpoint.Clock, records checkpoint.RecordLog, log *
 		log = slog.Default()
 	}
 	return &Station{cfg: cfg, clock: clock, records: records, log: log, used: map[string]time.Time{}}, nil
+}
+
+func (s *Station) decide(p checkpoint.Presentation, r *checkpoint.Reading, pol checkpoint.Policy, now time.Time) checkpoint.Verdict {
+	if s.cfg.Decide == nil {
+		return checkpoint.Decide(p, r, pol, now)
+	}
+	return s.cfg.Decide(p, r, pol, now)
 }
 
 func (s *Station) policy() checkpoint.Policy {
@@ -214,7 +225,7 @@ func (s *Station) present(ctx context.Context, p checkpoint.Presentation, emit f
 		p.Detail = "dynamic code " + p.Code.ID + " already received a verdict at this terminal"
 		s.log.Warn("dynamic code shown again", "code_id", p.Code.ID)
 	}
-	v := checkpoint.Decide(p, s.latest, pol, s.clock.Now())
+	v := s.decide(p, s.latest, pol, s.clock.Now())
 	if v.Outcome == checkpoint.OutcomeMeasure && v.Reason != checkpoint.ReasonTemperatureImplausible {
 		// Wait for the person to be measured, up to the pairing window.
 		s.pending = &p
@@ -240,7 +251,7 @@ func (s *Station) reading(ctx context.Context, r checkpoint.Reading, emit func(E
 	if s.pending == nil {
 		return
 	}
-	v := checkpoint.Decide(*s.pending, s.latest, s.policy(), s.clock.Now())
+	v := s.decide(*s.pending, s.latest, s.policy(), s.clock.Now())
 	if v.Outcome == checkpoint.OutcomeMeasure {
 		return // still no pairable reading (e.g. outside the window)
 	}
@@ -255,7 +266,7 @@ func (s *Station) closePending(ctx context.Context, emit func(Event)) {
 	}
 	p := *s.pending
 	s.pending = nil
-	s.final(ctx, checkpoint.Decide(p, s.latest, s.policy(), s.clock.Now()), emit)
+	s.final(ctx, s.decide(p, s.latest, s.policy(), s.clock.Now()), emit)
 }
 
 func (s *Station) final(ctx context.Context, v checkpoint.Verdict, emit func(Event)) {

@@ -23,6 +23,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/internal/station"
+	"github.com/checkpoint-terminal/checkpoint/rules"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
@@ -65,6 +66,9 @@ type Terminal struct {
 	Scanner  *scanner.Scanner
 	Sensor   *thermometer.Sensor // nil without a sensor
 	Client   *cpsync.Client      // nil without a hub
+	Rules    *rules.Engine       // site rule sets; decides as Decide without one
+
+	rulesVersion atomic.Uint64 // newest rule set version loaded into Rules
 
 	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
@@ -155,8 +159,9 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 			return nil, err
 		}
 	}
+	t.Rules = t.newRules()
 	t.station, err = station.New(station.Config{
-		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true,
+		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true, Decide: t.decide,
 	}, t.clock, t.Store, t.log.With("part", "station"))
 	if err != nil {
 		return nil, err
@@ -266,18 +271,9 @@ func (t *Terminal) ManualReading(r checkpoint.Reading) {
 }
 
 // TestCode verifies and decides a code text without recording it: the
-// operator's "test code" screen.
+// operator's "test code" screen (ExplainCode says how it was decided).
 func (t *Terminal) TestCode(text string) checkpoint.Verdict {
-	now := t.clock.Now()
-	code, err := t.Verifier.Verify(strings.TrimSpace(text))
-	p := checkpoint.PresentationOf(code, err, now)
-	var r *checkpoint.Reading
-	if t.Sensor != nil {
-		if latest, ok := t.Sensor.Latest(); ok {
-			r = &latest
-		}
-	}
-	return checkpoint.Decide(p, r, t.Policy(), now)
+	return t.ExplainCode(text).Verdict
 }
 
 // Run runs every part until ctx ends or a file camera source ends, calling

@@ -214,7 +214,14 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 // window) exactly once by id and returns how many were new. It uses the
 // ingest path measured fastest (docs/scaling.md): IngestInsert.
 func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
-	return s.IngestInsert(ctx, device, recs)
+	n, err := s.IngestInsert(ctx, device, recs)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.ingestRuleNames(ctx, recs); err != nil { // rules.go
+		return 0, err
+	}
+	return n, nil
 }
 
 // withPartitions runs f and, when a record had no partition (the
