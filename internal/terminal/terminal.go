@@ -261,10 +261,8 @@ func (t *Terminal) TestCode(text string) checkpoint.Verdict {
 	code, err := t.Verifier.Verify(strings.TrimSpace(text))
 	p := checkpoint.PresentationOf(code, err, now)
 	var r *checkpoint.Reading
-	if t.Sensor != nil {
-		if latest, ok := t.Sensor.Latest(); ok {
-			r = &latest
-		}
+	if latest, ok := t.Temperature(); ok {
+		r = &latest
 	}
 	return checkpoint.Decide(p, r, t.Policy(), now)
 }
