@@ -7,20 +7,13 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
-// trustList is a verified trust list (healthcode's *TrustList).
-type trustList interface {
-	checkpoint.TrustStore
-	Version() uint64
-	IssuedAt() time.Time
-	ExpiresAt() time.Time
-}
-
 type trustState struct {
-	list trustList
+	list *healthcode.TrustList // verified against the pinned roots
 	raw  []byte
 }
 
@@ -76,7 +69,7 @@ func (s *Store) InstallTrustList(signed []byte, roots []crypto.PublicKey, now ti
 	if len(roots) == 0 {
 		return fmt.Errorf("installing trust list: %w", ErrNoRoots)
 	}
-	l, err := parseTrustList(signed, roots, now)
+	l, err := healthcode.ParseTrustList(signed, roots, now)
 	if err != nil {
 		return fmt.Errorf("installing trust list: %w", err)
 	}
@@ -128,7 +121,7 @@ func (s *Store) InstallPolicy(signed []byte, roots []crypto.PublicKey) error {
 	if len(roots) == 0 {
 		return fmt.Errorf("installing policy: %w", ErrNoRoots)
 	}
-	payload, err := openDocument(signed, roots)
+	payload, err := healthcode.OpenDocument(signed, roots)
 	if err != nil {
 		return fmt.Errorf("installing policy: %w", err)
 	}
@@ -180,7 +173,7 @@ func (s *Store) ApplyRevocationDelta(signed []byte, roots []crypto.PublicKey) er
 	if len(roots) == 0 {
 		return fmt.Errorf("applying revocations: %w", ErrNoRoots)
 	}
-	payload, err := openDocument(signed, roots)
+	payload, err := healthcode.OpenDocument(signed, roots)
 	if err != nil {
 		return fmt.Errorf("applying revocations: %w", err)
 	}
@@ -200,14 +193,14 @@ func (s *Store) loadLists(roots []crypto.PublicKey, trustRaw, policyRaw []byte, 
 		return nil
 	}
 	if trustRaw != nil {
-		l, err := parseTrustList(trustRaw, roots, st.TrustListInstalledAt)
+		l, err := healthcode.ParseTrustList(trustRaw, roots, st.TrustListInstalledAt)
 		if err != nil {
 			return fmt.Errorf("reloading stored trust list: %w", err)
 		}
 		s.trust = &trustState{list: l, raw: trustRaw}
 	}
 	if policyRaw != nil {
-		payload, err := openDocument(policyRaw, roots)
+		payload, err := healthcode.OpenDocument(policyRaw, roots)
 		if err != nil {
 			return fmt.Errorf("reloading stored policy: %w", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 )
 
@@ -38,7 +39,7 @@ func (s *Store) SeedRevocations(signed []byte, roots []crypto.PublicKey) (instal
 	if len(roots) == 0 {
 		return false, fmt.Errorf("seeding revocations: %w", ErrNoRoots)
 	}
-	payload, err := openDocument(signed, roots)
+	payload, err := healthcode.OpenDocument(signed, roots)
 	if err != nil {
 		return false, fmt.Errorf("seeding revocations: %w", err)
 	}

@@ -24,7 +24,6 @@ func init() {
 	})
 }
 
-// stringList is a repeatable string flag.
 // runScan is the headless terminal: camera, decoder and verifier exactly as
 // the terminal wires them, presentations printed as JSON lines.
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -78,10 +78,8 @@ func (t *Terminal) ExplainCode(text string) rules.Explanation {
 	code, err := t.Verifier.Verify(strings.TrimSpace(text))
 	p := checkpoint.PresentationOf(code, err, now)
 	var r *checkpoint.Reading
-	if t.Sensor != nil {
-		if latest, ok := t.Sensor.Latest(); ok {
-			r = &latest
-		}
+	if latest, ok := t.Temperature(); ok {
+		r = &latest
 	}
 	t.refreshRules()
 	return t.Rules.Explain(p, r, t.Policy(), now)
