@@ -27,7 +27,7 @@ func BenchmarkGY906Decode(b *testing.B) {
 }
 
 func BenchmarkASCIIParse(b *testing.B) {
-	p, err := NewLineParser("")
+	p, err := NewLineParser(ASCIIOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

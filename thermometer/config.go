@@ -19,14 +19,6 @@ const (
 	ProtocolModbus = "modbus"
 )
 
-// DefaultPattern accepts the common forms sensor boards print: "36.5",
-// "T=36.52", "TEMP:36.5C", "Object: 36.6 Ambient: 24.1" (the object value
-// wins wherever it stands), "98.1 F" (converted). The value must stand at
-// the start of the line or after a space or one of ":=,;", and end the
-// line or be followed by a unit, a space, "," or ";", so that model numbers
-// like "MLX90614" and versions like "1.2.3" are not read as temperatures.
-const DefaultPattern = `(?i)^(?:.*?\b(?:object|obj|to)\s*[:=]\s*|(?:|.*?[\s:=,;]))(?P<celsius>[-+]?\d{1,4}(?:\.\d+)?)(?:\s*(?P<unit>°?\s*[CF]\b))?(?:$|[\s,;])`
-
 // Config says which port and protocol to read and how to judge readings.
 // TOML keys are given in the tags; durations are Go duration strings.
 type Config struct {
@@ -47,10 +39,22 @@ type Config struct {
 
 	// Pattern (ascii) is a regular expression with a group named "celsius";
 	// an optional group named "unit" matching "F" converts from Fahrenheit.
-	// Empty means DefaultPattern.
+	// Empty means the built-in reader (see LineParser), which knows the
+	// forms IR modules print.
 	Pattern string `toml:"pattern" json:"pattern"`
 	// MaxLine (ascii) is the longest line accepted; longer ones are garbage.
 	MaxLine int `toml:"max_line" json:"max_line"`
+	// DecimalSeparator (ascii) is "auto", "." or "," (see SeparatorAuto):
+	// a number the setting cannot read whole is refused, never read as
+	// another number.
+	DecimalSeparator string `toml:"decimal_separator" json:"decimal_separator"`
+	// ObjectLabels (ascii) are the words, separated by spaces or commas,
+	// that label the forehead value on a line with several ("Object =
+	// 36.6"); AmbientLabels those of the sensor's ambient value, never taken
+	// for a forehead. Empty: the defaults (DefaultObjectLabels,
+	// DefaultAmbientLabels).
+	ObjectLabels  string `toml:"object_labels" json:"object_labels,omitempty"`
+	AmbientLabels string `toml:"ambient_labels" json:"ambient_labels,omitempty"`
 
 	// GY906Query (gy906) polls with A5 15 BA every PollInterval instead of
 	// switching the module to continuous output with A5 45 EA.
@@ -109,30 +113,31 @@ type Config struct {
 // default policy's plausible range.
 func DefaultConfig() Config {
 	return Config{
-		Port:            "/dev/ttyUSB0",
-		Protocol:        ProtocolASCII,
-		Baud:            9600,
-		Parity:          "N",
-		StopBits:        1,
-		ReadTimeout:     100 * time.Millisecond,
-		MaxLine:         256,
-		Slave:           1,
-		Function:        modbus.FuncReadHoldingRegisters,
-		Register:        0,
-		Words:           1,
-		Scale:           0.1,
-		Signed:          false,
-		PollInterval:    200 * time.Millisecond,
-		ResponseTimeout: 500 * time.Millisecond,
-		Retries:         2,
-		MinPlausible:    34.0,
-		MaxPlausible:    43.0,
-		SettleSamples:   5,
-		SettleTolerance: 0.3,
-		StaleAfter:      5 * time.Second,
-		ReconnectMin:    200 * time.Millisecond,
-		ReconnectMax:    5 * time.Second,
-		Buffer:          16,
+		Port:             "/dev/ttyUSB0",
+		Protocol:         ProtocolASCII,
+		Baud:             9600,
+		Parity:           "N",
+		StopBits:         1,
+		ReadTimeout:      100 * time.Millisecond,
+		MaxLine:          256,
+		DecimalSeparator: SeparatorAuto,
+		Slave:            1,
+		Function:         modbus.FuncReadHoldingRegisters,
+		Register:         0,
+		Words:            1,
+		Scale:            0.1,
+		Signed:           false,
+		PollInterval:     200 * time.Millisecond,
+		ResponseTimeout:  500 * time.Millisecond,
+		Retries:          2,
+		MinPlausible:     34.0,
+		MaxPlausible:     43.0,
+		SettleSamples:    5,
+		SettleTolerance:  0.3,
+		StaleAfter:       5 * time.Second,
+		ReconnectMin:     200 * time.Millisecond,
+		ReconnectMax:     5 * time.Second,
+		Buffer:           16,
 	}
 }
 
@@ -175,7 +180,7 @@ func (c Config) Validate() error {
 		bad("read timeout %s outside 100ms..25.5s (tarm/serial works in 100 ms steps; 0 would hang Close)", c.ReadTimeout)
 	}
 	if c.Protocol == ProtocolASCII {
-		if _, err := compilePattern(c.Pattern); err != nil {
+		if _, err := NewLineParser(c.asciiOptions()); err != nil {
 			errs = append(errs, err)
 		}
 		if c.MaxLine < 8 || c.MaxLine > 4096 {
@@ -256,11 +261,24 @@ func (c Config) serialConfig() *serial.Config {
 	}
 }
 
+// asciiOptions are the line parser's settings; empty label lists mean the
+// defaults.
+func (c Config) asciiOptions() ASCIIOptions {
+	o := ASCIIOptions{Pattern: c.Pattern, DecimalSeparator: c.DecimalSeparator}
+	words := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+	}
+	if w := words(c.ObjectLabels); len(w) > 0 {
+		o.ObjectLabels = w
+	}
+	if w := words(c.AmbientLabels); len(w) > 0 {
+		o.AmbientLabels = w
+	}
+	return o
+}
+
 // compilePattern compiles an ASCII pattern and checks its named group.
 func compilePattern(p string) (*regexp.Regexp, error) {
-	if p == "" {
-		p = DefaultPattern
-	}
 	re, err := regexp.Compile(p)
 	if err != nil {
 		return nil, fmt.Errorf("pattern: %w", err)

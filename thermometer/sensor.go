@@ -44,6 +44,8 @@ type Counters struct {
 	Readings       uint64 `json:"readings"`        // reports sent (settled or no person)
 	Dropped        uint64 `json:"dropped"`         // reports dropped because the consumer lagged
 	Garbage        uint64 `json:"garbage"`         // ascii lines without a value, over-long lines, noise bytes
+	Ambiguous      uint64 `json:"ambiguous"`       // ascii lines refused because a value could be read more than one way
+	AmbientLines   uint64 `json:"ambient_lines"`   // ascii lines carrying only an ambient value (skipped, settling goes on)
 	ChecksumErrors uint64 `json:"checksum_errors"` // gy906 frames with a wrong sum
 	CRCErrors      uint64 `json:"crc_errors"`      // modbus frames with a wrong CRC
 	Exceptions     uint64 `json:"exceptions"`      // modbus exception responses
@@ -61,6 +63,9 @@ type Status struct {
 	Since time.Time `json:"since"`
 	// LastError is the most recent error, "" when none since connecting.
 	LastError string `json:"last_error,omitempty"`
+	// LastRefused says why the most recent ascii line was refused (no
+	// value, ambiguous) and quotes it, "" when none was.
+	LastRefused string `json:"last_refused,omitempty"`
 	// LastSample is when the last value arrived; zero before the first.
 	LastSample time.Time `json:"last_sample,omitzero"`
 	// NextAttempt is the backoff before the next open (reconnecting only).
@@ -113,7 +118,7 @@ func New(cfg Config, clock checkpoint.Clock, log *slog.Logger) (*Sensor, error) 
 		settler:  NewSettler(cfg.MinPlausible, cfg.MaxPlausible, cfg.SettleSamples, cfg.SettleTolerance),
 	}
 	if cfg.Protocol == ProtocolASCII {
-		p, err := NewLineParser(cfg.Pattern)
+		p, err := NewLineParser(cfg.asciiOptions())
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}

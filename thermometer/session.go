@@ -86,12 +86,24 @@ func (x *session) stream(ctx context.Context) error {
 func (x *session) feedASCII(l *lineSplitter, b []byte) {
 	over := l.feed(b, func(line []byte) {
 		v, err := x.s.parser.Parse(line)
-		if err != nil {
-			x.s.count(func(c *Counters) { c.Garbage++ })
-			x.s.log.Debug("ascii line without a temperature", "line", fmt.Sprintf("%.64q", line))
-			return
+		switch {
+		case err == nil:
+			x.sample(v)
+		case errors.Is(err, ErrAmbientOnly):
+			// Not a forehead sample: settling goes on across it.
+			x.s.count(func(c *Counters) { c.AmbientLines++ })
+		default:
+			refused := fmt.Sprintf("%v: %s", err, clip(line))
+			x.s.mu.Lock()
+			if errors.Is(err, ErrAmbiguous) {
+				x.s.status.Counters.Ambiguous++
+			} else {
+				x.s.status.Counters.Garbage++
+			}
+			x.s.status.LastRefused = refused
+			x.s.mu.Unlock()
+			x.s.log.Debug("ascii line refused", "why", refused)
 		}
-		x.sample(v)
 	})
 	if over > 0 {
 		x.s.count(func(c *Counters) { c.Garbage += uint64(over) })
