@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/checkpoint-terminal/checkpoint/thermometer/modbus"
-	"github.com/tarm/serial"
+	"github.com/checkpoint-terminal/checkpoint/internal/serialport"
+	"github.com/checkpoint-terminal/checkpoint/modbus"
 )
 
 // Protocols the driver speaks.
@@ -145,16 +145,6 @@ func DefaultConfig() Config {
 // of retrying.
 var ErrConfig = errors.New("thermometer: invalid configuration")
 
-// bauds are the rates tarm/serial accepts on Linux.
-var bauds = map[int]bool{
-	50: true, 75: true, 110: true, 134: true, 150: true, 200: true, 300: true,
-	600: true, 1200: true, 1800: true, 2400: true, 4800: true, 9600: true,
-	19200: true, 38400: true, 57600: true, 115200: true, 230400: true,
-	460800: true, 500000: true, 576000: true, 921600: true, 1000000: true,
-	1152000: true, 1500000: true, 2000000: true, 2500000: true, 3000000: true,
-	3500000: true, 4000000: true,
-}
-
 // Validate reports every setting that cannot work, wrapped in ErrConfig.
 func (c Config) Validate() error {
 	var errs []error
@@ -167,10 +157,10 @@ func (c Config) Validate() error {
 	default:
 		bad("protocol %q is not ascii, gy906 or modbus", c.Protocol)
 	}
-	if !bauds[c.Baud] {
+	if !serialport.Bauds[c.Baud] {
 		bad("baud %d is not a standard rate", c.Baud)
 	}
-	if _, err := c.parity(); err != nil {
+	if _, err := serialport.ParseParity(c.Parity); err != nil {
 		errs = append(errs, err)
 	}
 	if c.StopBits != 1 && c.StopBits != 2 {
@@ -237,28 +227,9 @@ func (c Config) Validate() error {
 	return fmt.Errorf("%w: %w", ErrConfig, errors.Join(errs...))
 }
 
-func (c Config) parity() (serial.Parity, error) {
-	switch strings.ToUpper(c.Parity) {
-	case "", "N", "NONE":
-		return serial.ParityNone, nil
-	case "E", "EVEN":
-		return serial.ParityEven, nil
-	case "O", "ODD":
-		return serial.ParityOdd, nil
-	}
-	return 0, fmt.Errorf("parity %q is not N, E or O", c.Parity)
-}
-
-func (c Config) serialConfig() *serial.Config {
-	p, _ := c.parity()
-	return &serial.Config{
-		Name:        c.Port,
-		Baud:        c.Baud,
-		ReadTimeout: c.ReadTimeout,
-		Size:        8,
-		Parity:      p,
-		StopBits:    serial.StopBits(c.StopBits),
-	}
+// serialConfig is the line the port opens with.
+func (c Config) serialConfig() serialport.Config {
+	return serialport.Config{Path: c.Port, Baud: c.Baud, Parity: c.Parity, StopBits: c.StopBits, ReadTimeout: c.ReadTimeout}
 }
 
 // asciiOptions are the line parser's settings; empty label lists mean the

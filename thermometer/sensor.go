@@ -24,7 +24,13 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/internal/serialport"
 )
+
+// ErrGone means the device went away: it hung up (USB unplugged, the far
+// end of a pseudo-terminal closed) or its device node vanished or now
+// names another device.
+var ErrGone = serialport.ErrGone
 
 // State is the sensor's connection state as the UI shows it.
 type State string
@@ -195,14 +201,14 @@ func (s *Sensor) Run(ctx context.Context) error {
 			s.setState(StateStopped, nil, 0)
 			return ctx.Err()
 		}
-		p, err := openPort(s.cfg)
+		p, err := serialport.Open(s.cfg.serialConfig())
 		if err == nil {
 			s.count(func(c *Counters) { c.Connects++ })
 			s.log.Info("thermometer connected")
 			s.setState(StateConnected, nil, 0)
 			var gotData bool
 			gotData, err = s.session(ctx, p)
-			if cerr := p.close(); cerr != nil {
+			if cerr := p.Close(); cerr != nil {
 				s.log.Debug("closing port", "err", cerr)
 			}
 			if ctx.Err() != nil {
@@ -230,7 +236,7 @@ func (s *Sensor) Run(ctx context.Context) error {
 
 // session reads one open port until it fails or ctx ends. gotData says
 // whether any value was decoded (the backoff then starts over).
-func (s *Sensor) session(ctx context.Context, p *port) (gotData bool, err error) {
+func (s *Sensor) session(ctx context.Context, p *serialport.Port) (gotData bool, err error) {
 	s.settler.Reset()
 	sess := &session{s: s, p: p, connectedAt: s.clock.Now()}
 	switch s.cfg.Protocol {

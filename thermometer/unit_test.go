@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/thermometer/sim"
 )
 
 func TestCustomPatternNeedsCelsiusGroup(t *testing.T) {
@@ -202,38 +201,6 @@ func TestPublishDropsOldestNeverBlocks(t *testing.T) {
 	}
 	if a, b := <-s.Readings(), <-s.Readings(); a.Celsius != 39 || b.Celsius != 40 {
 		t.Fatalf("kept %v and %v, want the newest two", a.Celsius, b.Celsius)
-	}
-}
-
-// TestHungUpPortIsGone covers what a pulled USB adapter looks like to
-// tarm/serial: reads return (0, io.EOF) at once instead of after the
-// timeout. The port must call that gone, not "no data yet".
-func TestHungUpPortIsGone(t *testing.T) {
-	p, err := sim.OpenPTY()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.Port = p.SlaveName
-	port, err := openPort(cfg)
-	if err != nil {
-		p.Close()
-		t.Fatal(err)
-	}
-	defer port.close()
-	buf := make([]byte, 16)
-	if n, err := port.read(buf); n != 0 || err != nil {
-		t.Fatalf("quiet line: %d %v, want (0, nil)", n, err)
-	}
-	p.Close()
-	for range 10 {
-		if _, err = port.read(buf); err != nil {
-			break
-		}
-	}
-	t.Logf("after hang-up: %v", err)
-	if !errors.Is(err, ErrGone) {
-		t.Fatalf("after hang-up: %v, want ErrGone", err)
 	}
 }
 
