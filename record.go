@@ -25,6 +25,9 @@ type Record struct {
 	Celsius *float64 `json:"celsius,omitempty"`
 	Outcome Outcome  `json:"outcome"`
 	Reason  Reason   `json:"reason"`
+	// GateOpened is true when a gate relay confirmed opening for this
+	// verdict (only ever on a PASS).
+	GateOpened bool `json:"gate_opened,omitempty"`
 }
 
 // NewRecord makes the record of a verdict at a terminal. The holder's masked
