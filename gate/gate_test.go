@@ -363,3 +363,4 @@ func TestGPIOWithoutAChipSaysSo(t *testing.T) {
 		t.Fatalf("missing chip: %v", err)
 	}
 }
+

@@ -3,9 +3,11 @@ package gate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +29,7 @@ const sentinelEnv = "CHECKPOINT_GATE_SENTINEL"
 // SIGKILL to the whole process group or cgroup); the next start then
 // closes it (see New).
 func RunSentinelIfAsked() {
+	sentinelAware.Store(true)
 	js := os.Getenv(sentinelEnv)
 	if js == "" {
 		return
@@ -59,6 +62,15 @@ func RunSentinelIfAsked() {
 	os.Exit(1)
 }
 
+// sentinelAware records that this executable calls RunSentinelIfAsked, so
+// running it again as a sentinel cannot start a second terminal (or a
+// test binary's whole suite). It is the package's only global state, set
+// once from main.
+var sentinelAware atomic.Bool
+
+// ErrNoSentinelHook means the executable never called RunSentinelIfAsked.
+var ErrNoSentinelHook = errors.New("gate sentinel: this executable does not call gate.RunSentinelIfAsked in main")
+
 // Sentinel is a running sentinel process.
 type Sentinel struct {
 	cmd  *exec.Cmd
@@ -69,6 +81,9 @@ type Sentinel struct {
 // with the config in its environment. The executable must call
 // RunSentinelIfAsked first thing in main (or TestMain).
 func StartSentinel(cfg Config) (*Sentinel, error) {
+	if !sentinelAware.Load() {
+		return nil, ErrNoSentinelHook
+	}
 	js, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, err

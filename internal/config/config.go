@@ -15,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
@@ -36,6 +37,9 @@ type Config struct {
 	UI          UI                `toml:"ui"`
 	Policy      checkpoint.Policy `toml:"policy"`
 	DCC         DCC               `toml:"dcc"`
+	// Gate is the gate or turnstile relay (package gate); driver "none" by
+	// default.
+	Gate gate.Config `toml:"gate"`
 }
 
 // Camera selects the capture source.
@@ -138,6 +142,7 @@ func Default() Config {
 		Policy:      checkpoint.DefaultPolicy(),
 		DCC: DCC{AcceptVaccination: true, AcceptTest: true, AcceptRecovery: true,
 			VaccinationWait: 14 * 24 * time.Hour, TestValidity: 72 * time.Hour},
+		Gate: gate.DefaultConfig(),
 	}
 }
 
@@ -191,6 +196,9 @@ func (c Config) Validate() error {
 		if err := c.Thermometer.Config.Validate(); err != nil {
 			errs = append(errs, err) // already says "thermometer: ..."
 		}
+	}
+	if err := c.Gate.Validate(); err != nil {
+		errs = append(errs, err) // already says "gate: ..."
 	}
 	if c.Hub.URL != "" && c.Hub.DeviceID == "" {
 		errs = append(errs, errors.New("hub.device_id is required with hub.url"))

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/internal/station"
@@ -62,6 +63,9 @@ type Terminal struct {
 	Scanner  *scanner.Scanner
 	Sensor   *thermometer.Sensor // nil without a sensor
 	Client   *cpsync.Client      // nil without a hub
+	Gate     *gate.Gate          // nil without a gate relay
+
+	sentinel *gate.Sentinel
 
 	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
@@ -150,9 +154,14 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 			return nil, err
 		}
 	}
-	t.station, err = station.New(station.Config{
-		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true,
-	}, t.clock, t.Store, t.log.With("part", "station"))
+	sc := station.Config{TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true}
+	if cfg.Gate.Driver != "" && cfg.Gate.Driver != gate.DriverNone {
+		if err := t.openGate(); err != nil {
+			return nil, err
+		}
+		sc.Gate = t.Gate
+	}
+	t.station, err = station.New(sc, t.clock, t.Store, t.log.With("part", "station"))
 	if err != nil {
 		return nil, err
 	}
@@ -370,8 +379,29 @@ func (t *Terminal) purgeLoop(ctx context.Context) error {
 }
 
 // closeAll releases the camera and the store, once.
+// openGate opens the relay (closing it: whatever a crash left) and starts
+// the sentinel that closes it should the terminal die mid-pulse (the
+// binary calls gate.RunSentinelIfAsked first thing in main).
+func (t *Terminal) openGate() error {
+	g, err := gate.New(t.Config.Gate, t.log.With("part", "gate"))
+	if err != nil {
+		return fmt.Errorf("setting up the gate relay: %w", err)
+	}
+	t.Gate = g
+	if t.sentinel, err = gate.StartSentinel(t.Config.Gate); err != nil {
+		t.log.Error("no gate sentinel: a crash mid-pulse leaves the relay energised until the next start", "err", err)
+	}
+	return nil
+}
+
 func (t *Terminal) closeAll() error {
 	t.closed.Do(func() {
+		if t.Gate != nil {
+			t.cerr = errors.Join(t.cerr, t.Gate.Close())
+		}
+		if t.sentinel != nil {
+			t.sentinel.Stop()
+		}
 		if t.frames != nil {
 			t.cerr = errors.Join(t.cerr, t.frames.Close())
 		}
