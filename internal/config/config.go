@@ -17,6 +17,8 @@ import (
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
+	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
 
@@ -40,6 +42,16 @@ type Config struct {
 	// Gate is the gate or turnstile relay (package gate); driver "none" by
 	// default.
 	Gate gate.Config `toml:"gate"`
+	// Scanner lists the hand scanners beside the camera.
+	Scanner Scanners `toml:"scanner"`
+}
+
+// Scanners are the hand scanners ([[scanner.serial]], [[scanner.hid]]):
+// each code they read goes through the camera's verifier and hold-off.
+// Keys a table leaves out take the package defaults.
+type Scanners struct {
+	Serial []serialscan.Config `toml:"serial"`
+	HID    []hid.Config        `toml:"hid"`
 }
 
 // Camera selects the capture source.
@@ -195,6 +207,16 @@ func (c Config) Validate() error {
 	if c.Thermometer.Enabled {
 		if err := c.Thermometer.Config.Validate(); err != nil {
 			errs = append(errs, err) // already says "thermometer: ..."
+		}
+	}
+	for _, sc := range c.Scanner.Serial {
+		if err := sc.WithDefaults().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, sc := range c.Scanner.HID {
+		if err := sc.WithDefaults().Validate(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := c.Gate.Validate(); err != nil {

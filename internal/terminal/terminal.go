@@ -26,7 +26,9 @@ import (
 	"github.com/checkpoint-terminal/checkpoint/internal/station"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
+	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
+	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 	cpsync "github.com/checkpoint-terminal/checkpoint/sync"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
@@ -64,6 +66,8 @@ type Terminal struct {
 	Sensor   *thermometer.Sensor // nil without a sensor
 	Client   *cpsync.Client      // nil without a hub
 	Gate     *gate.Gate          // nil without a gate relay
+	// Hand lists the hand scanners beside the camera, each with its status.
+	Hand []HandScanner
 
 	sentinel *gate.Sentinel
 
@@ -140,6 +144,9 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		return nil, fmt.Errorf("creating the QR decoder: %w", err)
 	}
 	t.Scanner = scanner.New(t.frames, dec, t.Verifier, t.clock, scanner.Config{Log: t.log.With("part", "scanner")})
+	if err := t.addHandScanners(); err != nil {
+		return nil, err
+	}
 
 	if cfg.Thermometer.Enabled {
 		// The sensor's notion of "a forehead" must be the policy's.
@@ -379,6 +386,33 @@ func (t *Terminal) purgeLoop(ctx context.Context) error {
 }
 
 // closeAll releases the camera and the store, once.
+// HandScanner is a hand scanner input and its status for the operator.
+type HandScanner struct {
+	scanner.Input
+	Status func() any // serialscan.Status or hid.Status
+}
+
+// addHandScanners adds every configured hand scanner to the scan loop.
+func (t *Terminal) addHandScanners() error {
+	for _, c := range t.Config.Scanner.Serial {
+		r, err := serialscan.New(c.WithDefaults(), t.log.With("part", "scanner"))
+		if err != nil {
+			return fmt.Errorf("setting up a serial scanner: %w", err)
+		}
+		t.Scanner.AddInput(r)
+		t.Hand = append(t.Hand, HandScanner{Input: r, Status: func() any { return r.Status() }})
+	}
+	for _, c := range t.Config.Scanner.HID {
+		r, err := hid.New(c.WithDefaults(), t.log.With("part", "scanner"))
+		if err != nil {
+			return fmt.Errorf("setting up a HID scanner: %w", err)
+		}
+		t.Scanner.AddInput(r)
+		t.Hand = append(t.Hand, HandScanner{Input: r, Status: func() any { return r.Status() }})
+	}
+	return nil
+}
+
 // openGate opens the relay (closing it: whatever a crash left) and starts
 // the sentinel that closes it should the terminal die mid-pulse (the
 // binary calls gate.RunSentinelIfAsked first thing in main).

@@ -174,16 +174,35 @@ type Config struct {
 	Terminator string `toml:"terminator" json:"terminator"`
 	// Gap ends a code after this long without a key (any terminator).
 	Gap time.Duration `toml:"gap" json:"gap"`
-	// Grab takes the device for this reader alone (EVIOCGRAB), so codes
-	// never type into the screen. Default true.
-	Grab bool `toml:"grab" json:"grab"`
+	// NoGrab leaves the device shared: by default it is grabbed for this
+	// reader alone (EVIOCGRAB), so codes never type into the screen.
+	NoGrab bool `toml:"no_grab" json:"no_grab,omitempty"`
 	// MaxLen is the longest code, in characters. Default 4096.
 	MaxLen int `toml:"max_len" json:"max_len"`
 }
 
 // DefaultConfig is /dev/input/event0, US layout, Enter, 200 ms gap, grabbed.
 func DefaultConfig() Config {
-	return Config{Device: "/dev/input/event0", Layout: "us", Terminator: "enter", Gap: 200 * time.Millisecond, Grab: true, MaxLen: 4096}
+	return Config{Device: "/dev/input/event0", Layout: "us", Terminator: "enter", Gap: 200 * time.Millisecond, MaxLen: 4096}
+}
+
+// WithDefaults fills the settings a config file left out (zero) from
+// DefaultConfig.
+func (c Config) WithDefaults() Config {
+	d := DefaultConfig()
+	if c.Layout == "" {
+		c.Layout = d.Layout
+	}
+	if c.Terminator == "" {
+		c.Terminator = d.Terminator
+	}
+	if c.Gap == 0 {
+		c.Gap = d.Gap
+	}
+	if c.MaxLen == 0 {
+		c.MaxLen = d.MaxLen
+	}
+	return c
 }
 
 // ErrConfig marks configuration errors.
@@ -294,7 +313,7 @@ func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (boo
 		return false, fmt.Errorf("opening %s: %w", r.cfg.Device, err)
 	}
 	defer f.Close()
-	if r.cfg.Grab {
+	if !r.cfg.NoGrab {
 		rc, err := f.SyscallConn()
 		if err == nil {
 			cerr := rc.Control(func(fd uintptr) { err = unix.IoctlSetPointerInt(int(fd), eviocgrab, 1) })

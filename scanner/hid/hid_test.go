@@ -132,7 +132,7 @@ func TestReaderOnARecordedStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := DefaultConfig()
-	cfg.Device, cfg.Grab = fifo, false
+	cfg.Device, cfg.NoGrab = fifo, true
 	r, err := New(cfg, nil)
 	if err != nil {
 		t.Fatal(err)

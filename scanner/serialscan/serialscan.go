@@ -58,6 +58,22 @@ func DefaultConfig() Config {
 	return Config{Port: "/dev/ttyACM0", Baud: 9600, Terminator: TermAuto, MaxLen: 4096}
 }
 
+// WithDefaults fills the settings a config file left out (zero) from
+// DefaultConfig.
+func (c Config) WithDefaults() Config {
+	d := DefaultConfig()
+	if c.Baud == 0 {
+		c.Baud = d.Baud
+	}
+	if c.Terminator == "" {
+		c.Terminator = d.Terminator
+	}
+	if c.MaxLen == 0 {
+		c.MaxLen = d.MaxLen
+	}
+	return c
+}
+
 // ErrConfig marks configuration errors.
 var ErrConfig = errors.New("serial scanner: invalid configuration")
 
