@@ -44,6 +44,17 @@ type Config struct {
 	Gate gate.Config `toml:"gate"`
 	// Scanner lists the hand scanners beside the camera.
 	Scanner Scanners `toml:"scanner"`
+	// Voice speaks each verdict after its cue (ui.mute silences both).
+	Voice Voice `toml:"voice"`
+}
+
+// Voice configures the spoken prompts (ui/sound).
+type Voice struct {
+	// Enabled speaks PASS, DENY (with its reason class), RECHECK and
+	// MEASURE in the UI's language (en or zh-CN).
+	Enabled bool `toml:"enabled"`
+	// Volume scales cues and voice, 0..1.
+	Volume float64 `toml:"volume"`
 }
 
 // Scanners are the hand scanners ([[scanner.serial]], [[scanner.hid]]):
@@ -154,7 +165,8 @@ func Default() Config {
 		Policy:      checkpoint.DefaultPolicy(),
 		DCC: DCC{AcceptVaccination: true, AcceptTest: true, AcceptRecovery: true,
 			VaccinationWait: 14 * 24 * time.Hour, TestValidity: 72 * time.Hour},
-		Gate: gate.DefaultConfig(),
+		Gate:  gate.DefaultConfig(),
+		Voice: Voice{Enabled: true, Volume: 1},
 	}
 }
 
@@ -218,6 +230,9 @@ func (c Config) Validate() error {
 		if err := sc.WithDefaults().Validate(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if !(c.Voice.Volume >= 0 && c.Voice.Volume <= 1) {
+		errs = append(errs, fmt.Errorf("voice.volume %v outside 0..1", c.Voice.Volume))
 	}
 	if err := c.Gate.Validate(); err != nil {
 		errs = append(errs, err) // already says "gate: ..."
