@@ -90,8 +90,9 @@ type Value struct {
 //     labelled with an object label is the forehead; a line with only
 //     ambient-labelled values is ErrAmbientOnly.
 //
-// A number glued to letters ("MLX90614", "v1.2.3", "12ms") or followed by
-// "%" is not a temperature. Whatever the line, a returned Value is a whole
+// A number glued to letters ("MLX90614", "v1.2.3", "12ms"), followed by
+// "%", or part of a time or date ("12:34:56", "2026-12-07") is not a
+// temperature. Whatever the line, a returned Value is a whole
 // number that stands in it, never part of one.
 type LineParser struct {
 	re              *regexp.Regexp
@@ -244,7 +245,10 @@ func (p *LineParser) parseBuiltin(line []byte) (Value, error) {
 			labelEnd = t.sign
 		}
 		t.label = strings.ToLower(string(line[segStart:labelEnd]))
-		if glued {
+		// Parts of a time or date ("12:34:56", "2026-12-07", "07/12")
+		// are no temperature.
+		joiner := func(c byte) bool { return c == ':' || c == '/' || c == '-' }
+		if glued || i >= 2 && joiner(line[i-1]) && isDigit(line[i-2]) || j+1 < len(line) && joiner(line[j]) && isDigit(line[j+1]) {
 			t.notTemp = true
 		}
 		if t.ambiguous == "" {

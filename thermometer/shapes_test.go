@@ -37,6 +37,7 @@ var feverLines = []struct {
 		[]string{"Ambient: 24.1 Forehead: 37.9\n"}},
 	{"alternating ambient and object lines", nil, []string{"Ambient = 24.1*C\r\n", "Object = 37.9*C\r\n"}},
 	{"alternating TA and TO lines, decimal comma", nil, []string{"TA: 24,1\n", "TO: 37,9\n"}},
+	{"time-stamped lines from a serial bridge", nil, []string{"2026-12-07 12:34:56 T=37.9\r\n"}},
 }
 
 // greenCode is a verified green dynamic code scanned now.
