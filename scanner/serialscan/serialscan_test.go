@@ -3,6 +3,7 @@ package serialscan
 import (
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -151,4 +152,63 @@ func FuzzFramer(f *testing.F) {
 			}
 		})
 	})
+}
+
+// A scanner unplugged and plugged back (its by-id link now naming a new
+// device) is reopened and read again.
+func TestReaderSurvivesReplug(t *testing.T) {
+	p1, err := sim.OpenPTY()
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := t.TempDir() + "/usb-scanner"
+	if err := os.Symlink(p1.SlaveName, link); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Port = link
+	r, err := New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go r.Run(ctx, func(text string, _ time.Time) { got <- text })
+	waitState := func(want string) {
+		t.Helper()
+		end := time.Now().Add(10 * time.Second)
+		for r.Status().State != want {
+			if time.Now().After(end) {
+				t.Fatalf("waiting for %s: %+v", want, r.Status())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitState("connected")
+	p1.Master.Write([]byte("FIRST\r"))
+	if s := <-got; s != "FIRST" {
+		t.Fatalf("got %q", s)
+	}
+	p1.Close() // unplugged
+	waitState("reconnecting")
+	p2, err := sim.OpenPTY()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p2.Close()
+	os.Remove(link)
+	if err := os.Symlink(p2.SlaveName, link); err != nil {
+		t.Fatal(err)
+	}
+	waitState("connected")
+	p2.Master.Write([]byte("SECOND\r"))
+	select {
+	case s := <-got:
+		if s != "SECOND" {
+			t.Fatalf("after replug got %q", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("nothing after replug: %+v", r.Status())
+	}
 }
