@@ -363,4 +363,3 @@ func TestGPIOWithoutAChipSaysSo(t *testing.T) {
 		t.Fatalf("missing chip: %v", err)
 	}
 }
-

@@ -16,11 +16,17 @@ type modbusRelay struct {
 }
 
 func openModbus(cfg Config) (*modbusRelay, error) {
+	// Opening flushes the line: not while another master on it waits for
+	// an answer.
+	bus := modbus.LineLock(cfg.Port)
+	bus.Lock()
 	p, err := serialport.Open(cfg.line())
+	bus.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("gate: %w", err)
 	}
-	return &modbusRelay{cfg: cfg, port: p, m: &modbus.Master{Port: p, Baud: cfg.Baud, ResponseTimeout: cfg.ResponseTimeout, Retries: cfg.Retries}}, nil
+	return &modbusRelay{cfg: cfg, port: p, m: &modbus.Master{Port: p, Baud: cfg.Baud, ResponseTimeout: cfg.ResponseTimeout, Retries: cfg.Retries,
+		Bus: bus}}, nil
 }
 
 // Set writes the coil with function 5 (or 15) and returns nil only when

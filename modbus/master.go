@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -57,6 +59,29 @@ type Master struct {
 	Retries int
 	// Observe, when set, is told what each attempt counted.
 	Observe func(Counts)
+	// Bus, when set, is held for each whole transaction (see LineLock):
+	// masters of several devices on one RS-485 line (the thermometer and
+	// the gate relay module) then take turns instead of talking over each
+	// other.
+	Bus sync.Locker
+}
+
+// lines maps a serial line (its device path, links resolved) to the lock
+// its masters share. It stands for the physical lines of this process, as
+// the kernel's device nodes do.
+var lines sync.Map
+
+// LineLock returns the lock shared by every Master on the serial line at
+// path, so that two parts of the terminal polling devices on one bus
+// (different slave addresses, or one combined module) never interleave
+// frames. Links are resolved: /dev/serial/by-id/... and /dev/ttyUSB0 are
+// one line.
+func LineLock(path string) sync.Locker {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		path = p
+	}
+	l, _ := lines.LoadOrStore(filepath.Clean(path), &sync.Mutex{})
+	return l.(*sync.Mutex)
 }
 
 func (m *Master) observe(c Counts) {
@@ -105,6 +130,10 @@ func (m *Master) WriteCoils(ctx context.Context, slave byte, addr uint16, on []b
 // complete when its length has arrived and the CRC checks. Port failures
 // come back as *PortError at once.
 func (m *Master) Transact(ctx context.Context, req []byte, scan func([]byte) Scan) ([]uint16, error) {
+	if m.Bus != nil {
+		m.Bus.Lock()
+		defer m.Bus.Unlock()
+	}
 	gap := FrameGap(m.Baud)
 	var last error
 	for attempt := 0; attempt <= m.Retries && ctx.Err() == nil; attempt++ {

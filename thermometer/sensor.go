@@ -25,6 +25,7 @@ import (
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/internal/serialport"
+	"github.com/checkpoint-terminal/checkpoint/modbus"
 )
 
 // ErrGone means the device went away: it hung up (USB unplugged, the far
@@ -201,7 +202,7 @@ func (s *Sensor) Run(ctx context.Context) error {
 			s.setState(StateStopped, nil, 0)
 			return ctx.Err()
 		}
-		p, err := serialport.Open(s.cfg.serialConfig())
+		p, err := s.open()
 		if err == nil {
 			s.count(func(c *Counters) { c.Connects++ })
 			s.log.Info("thermometer connected")
@@ -232,6 +233,17 @@ func (s *Sensor) Run(ctx context.Context) error {
 		}
 		backoff = min(2*backoff, s.cfg.ReconnectMax)
 	}
+}
+
+// open opens the port; a Modbus line is opened (and so flushed) only
+// between transactions of other masters on it (modbus.LineLock).
+func (s *Sensor) open() (*serialport.Port, error) {
+	if s.cfg.Protocol == ProtocolModbus {
+		bus := modbus.LineLock(s.cfg.Port)
+		bus.Lock()
+		defer bus.Unlock()
+	}
+	return serialport.Open(s.cfg.serialConfig())
 }
 
 // session reads one open port until it fails or ctx ends. gotData says

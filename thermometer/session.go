@@ -139,7 +139,7 @@ func (x *session) modbus(ctx context.Context) error {
 	if err := modbus.ValidRead(cfg.Slave, cfg.Function, cfg.Register, uint16(cfg.Words)); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	m := &modbus.Master{Port: x.p, Baud: cfg.Baud, ResponseTimeout: cfg.ResponseTimeout, Retries: cfg.Retries,
+	m := &modbus.Master{Port: x.p, Baud: cfg.Baud, ResponseTimeout: cfg.ResponseTimeout, Retries: cfg.Retries, Bus: modbus.LineLock(cfg.Port),
 		Observe: func(c modbus.Counts) {
 			x.s.count(func(k *Counters) {
 				k.Garbage += uint64(c.Discarded)
