@@ -316,7 +316,7 @@ func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (boo
 	if !r.cfg.NoGrab {
 		rc, err := f.SyscallConn()
 		if err == nil {
-			cerr := rc.Control(func(fd uintptr) { err = unix.IoctlSetPointerInt(int(fd), eviocgrab, 1) })
+			cerr := rc.Control(func(fd uintptr) { err = unix.IoctlSetInt(int(fd), eviocgrab, 1) }) // by value, not a pointer
 			err = errors.Join(cerr, err)
 		}
 		if err != nil {
