@@ -392,6 +392,29 @@ type HandScanner struct {
 	Status func() any // serialscan.Status or hid.Status
 }
 
+// Peripherals is the status of the hand scanners and the gate relay, for
+// the operator's status screen and logs.
+type Peripherals struct {
+	// Scanners holds each hand scanner's serialscan.Status or hid.Status,
+	// in configuration order.
+	Scanners []any `json:"scanners,omitempty"`
+	// Gate is nil without a gate relay.
+	Gate *gate.Status `json:"gate,omitempty"`
+}
+
+// PeripheralStatus snapshots the hand scanners and the gate.
+func (t *Terminal) PeripheralStatus() Peripherals {
+	var p Peripherals
+	for _, h := range t.Hand {
+		p.Scanners = append(p.Scanners, h.Status())
+	}
+	if t.Gate != nil {
+		st := t.Gate.Status()
+		p.Gate = &st
+	}
+	return p
+}
+
 // addHandScanners adds every configured hand scanner to the scan loop.
 func (t *Terminal) addHandScanners() error {
 	for _, c := range t.Config.Scanner.Serial {
