@@ -28,6 +28,9 @@ type Record struct {
 	// RuleSet and Rule name the site rule that decided (Verdict.RuleSet).
 	RuleSet string `json:"rule_set,omitempty"`
 	Rule    string `json:"rule,omitempty"`
+	// GateOpened is true when a gate relay confirmed opening for this
+	// verdict (only ever on a PASS).
+	GateOpened bool `json:"gate_opened,omitempty"`
 }
 
 // NewRecord makes the record of a verdict at a terminal. The holder's masked

@@ -21,6 +21,8 @@ packages=(
   postgresql
   # libmodbus, the reference Modbus implementation the thermometer's Modbus RTU tests run against
   libmodbus-dev
+  # espeak-ng, the TTS the voice clips are made with (assets/voice/gen.go)
+  espeak-ng
 )
 
 missing=()

@@ -170,3 +170,13 @@ func (h *harness) decide(c *checkpoint.Code, f checkpoint.Failure, celsius float
 	}
 	return checkpoint.Decide(checkpoint.Presentation{Code: c, Failure: f, CapturedAt: now}, r, checkpoint.DefaultPolicy(), now)
 }
+
+// voiceLog is a sounder that speaks: the terminal calls PlayVerdict.
+type voiceLog struct {
+	soundLog
+	spoken []string
+}
+
+func (s *voiceLog) PlayVerdict(v checkpoint.Verdict, lang string) {
+	s.spoken = append(s.spoken, v.Outcome.String()+"/"+lang)
+}

@@ -190,7 +190,14 @@ func (t *Screen) showVerdict(v checkpoint.Verdict) {
 		t.op.showLatest(v)
 	}
 	if t.deps.Sound != nil && !t.settings.Mute {
-		t.deps.Sound.Play(v.Outcome)
+		// A sounder that speaks (ui/sound.Player) says the verdict too.
+		if vs, ok := t.deps.Sound.(interface {
+			PlayVerdict(checkpoint.Verdict, string)
+		}); ok {
+			vs.PlayVerdict(v, t.settings.Language)
+		} else {
+			t.deps.Sound.Play(v.Outcome)
+		}
 	}
 	t.gen++
 	if t.stopHold != nil {

@@ -36,6 +36,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	// Opened even when muted: the operator may unmute, and the UI honours
 	// the mute setting itself. One audio context per process.
 	player := sound.Open(ctx, log.With("part", "sound"))
+	player.SetVoice(sound.VoiceOptions{Enabled: cfg.Voice.Enabled, Volume: cfg.Voice.Volume})
 	term := ui.New(a, w, ui.Config{
 		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS, FontPath: cfg.UI.Font,
 	}, ui.Deps{

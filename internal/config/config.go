@@ -15,7 +15,10 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
+	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
 
@@ -37,6 +40,30 @@ type Config struct {
 	Policy      checkpoint.Policy `toml:"policy"`
 	DCC         DCC               `toml:"dcc"`
 	Rules       Rules             `toml:"rules"`
+	// Gate is the gate or turnstile relay (package gate); driver "none" by
+	// default.
+	Gate gate.Config `toml:"gate"`
+	// Scanner lists the hand scanners beside the camera.
+	Scanner Scanners `toml:"scanner"`
+	// Voice speaks each verdict after its cue (ui.mute silences both).
+	Voice Voice `toml:"voice"`
+}
+
+// Voice configures the spoken prompts (ui/sound).
+type Voice struct {
+	// Enabled speaks PASS, DENY (with its reason class), RECHECK and
+	// MEASURE in the UI's language (en or zh-CN).
+	Enabled bool `toml:"enabled"`
+	// Volume scales cues and voice, 0..1.
+	Volume float64 `toml:"volume"`
+}
+
+// Scanners are the hand scanners ([[scanner.serial]], [[scanner.hid]]):
+// each code they read goes through the camera's verifier and hold-off.
+// Keys a table leaves out take the package defaults.
+type Scanners struct {
+	Serial []serialscan.Config `toml:"serial"`
+	HID    []hid.Config        `toml:"hid"`
 }
 
 // Camera selects the capture source.
@@ -148,6 +175,8 @@ func Default() Config {
 		Policy:      checkpoint.DefaultPolicy(),
 		DCC: DCC{AcceptVaccination: true, AcceptTest: true, AcceptRecovery: true,
 			VaccinationWait: 14 * 24 * time.Hour, TestValidity: 72 * time.Hour},
+		Gate:  gate.DefaultConfig(),
+		Voice: Voice{Enabled: true, Volume: 1},
 	}
 }
 
@@ -210,6 +239,22 @@ func (c Config) Validate() error {
 	}
 	if err := c.Rules.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	for _, sc := range c.Scanner.Serial {
+		if err := sc.WithDefaults().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, sc := range c.Scanner.HID {
+		if err := sc.WithDefaults().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if !(c.Voice.Volume >= 0 && c.Voice.Volume <= 1) {
+		errs = append(errs, fmt.Errorf("voice.volume %v outside 0..1", c.Voice.Volume))
+	}
+	if err := c.Gate.Validate(); err != nil {
+		errs = append(errs, err) // already says "gate: ..."
 	}
 	if c.Hub.URL != "" && c.Hub.DeviceID == "" {
 		errs = append(errs, errors.New("hub.device_id is required with hub.url"))

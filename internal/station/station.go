@@ -39,6 +39,8 @@ type Event struct {
 	Final bool
 	// Record is the stored record (with its id) of a final verdict.
 	Record checkpoint.Record
+	// GateOpened is true when the gate relay confirmed opening (a PASS).
+	GateOpened bool
 	// StoreErr is set when the record could not be stored durably (disk
 	// full, read-only file): the UI must show it.
 	StoreErr error
@@ -56,6 +58,14 @@ type Config struct {
 	// contract; nil means checkpoint.Decide. The rules engine
 	// (rules.Engine.Decide) plugs in here.
 	Decide func(p checkpoint.Presentation, r *checkpoint.Reading, pol checkpoint.Policy, now time.Time) checkpoint.Verdict
+	// Gate, when set, is opened on every final PASS and on nothing else
+	// (see package gate); the record notes whether it opened.
+	Gate Opener
+}
+
+// Opener opens a gate for one person: nil when the relay confirmed.
+type Opener interface {
+	Pass(ctx context.Context) error
 }
 
 // Station pairs, decides and records. Use Run; a Station is not reusable.
@@ -273,8 +283,18 @@ func (s *Station) final(ctx context.Context, v checkpoint.Verdict, emit func(Eve
 	s.latest = nil // a reading before this verdict belongs to this person or to no one
 	s.markUsed(v, s.policy())
 	ev := Event{Verdict: v, Final: true}
+	opened := false
+	if v.Outcome == checkpoint.OutcomePass && s.cfg.Gate != nil {
+		if err := s.cfg.Gate.Pass(ctx); err != nil {
+			s.log.Error("gate did not open on a PASS", "err", err)
+		} else {
+			opened = true
+		}
+	}
+	ev.GateOpened = opened
 	if s.cfg.Record {
 		rec := checkpoint.NewRecord(v, s.cfg.TerminalID, s.cfg.SiteID)
+		rec.GateOpened = opened
 		stored, err := s.records.Append(ctx, rec)
 		if err != nil {
 			ev.StoreErr = fmt.Errorf("storing the record of a %s verdict: %w", v.Outcome, err)

@@ -20,13 +20,16 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/internal/station"
 	"github.com/checkpoint-terminal/checkpoint/rules"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
+	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
+	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 	cpsync "github.com/checkpoint-terminal/checkpoint/sync"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
@@ -69,6 +72,11 @@ type Terminal struct {
 	Rules    *rules.Engine       // site rule sets; decides as Decide without one
 
 	rulesVersion atomic.Uint64 // newest rule set version loaded into Rules
+	Gate     *gate.Gate          // nil without a gate relay
+	// Hand lists the hand scanners beside the camera, each with its status.
+	Hand []HandScanner
+
+	sentinel *gate.Sentinel
 
 	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
@@ -141,6 +149,9 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		return nil, fmt.Errorf("creating the QR decoder: %w", err)
 	}
 	t.Scanner = scanner.New(t.frames, dec, t.Verifier, t.clock, scanner.Config{Log: t.log.With("part", "scanner")})
+	if err := t.addHandScanners(); err != nil {
+		return nil, err
+	}
 
 	if cfg.Thermometer.Enabled {
 		// The sensor's notion of "a forehead" is the policy in force, read
@@ -160,9 +171,14 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		}
 	}
 	t.Rules = t.newRules()
-	t.station, err = station.New(station.Config{
-		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true, Decide: t.decide,
-	}, t.clock, t.Store, t.log.With("part", "station"))
+	sc := station.Config{TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true, Decide: t.decide}
+	if cfg.Gate.Driver != "" && cfg.Gate.Driver != gate.DriverNone {
+		if err := t.openGate(); err != nil {
+			return nil, err
+		}
+		sc.Gate = t.Gate
+	}
+	t.station, err = station.New(sc, t.clock, t.Store, t.log.With("part", "station"))
 	if err != nil {
 		return nil, err
 	}
@@ -376,8 +392,79 @@ func (t *Terminal) purgeLoop(ctx context.Context) error {
 }
 
 // closeAll releases the camera and the store, once.
+// HandScanner is a hand scanner input and its status for the operator.
+type HandScanner struct {
+	scanner.Input
+	Status func() any // serialscan.Status or hid.Status
+}
+
+// Peripherals is the status of the hand scanners and the gate relay, for
+// the operator's status screen and logs.
+type Peripherals struct {
+	// Scanners holds each hand scanner's serialscan.Status or hid.Status,
+	// in configuration order.
+	Scanners []any `json:"scanners,omitempty"`
+	// Gate is nil without a gate relay.
+	Gate *gate.Status `json:"gate,omitempty"`
+}
+
+// PeripheralStatus snapshots the hand scanners and the gate.
+func (t *Terminal) PeripheralStatus() Peripherals {
+	var p Peripherals
+	for _, h := range t.Hand {
+		p.Scanners = append(p.Scanners, h.Status())
+	}
+	if t.Gate != nil {
+		st := t.Gate.Status()
+		p.Gate = &st
+	}
+	return p
+}
+
+// addHandScanners adds every configured hand scanner to the scan loop.
+func (t *Terminal) addHandScanners() error {
+	for _, c := range t.Config.Scanner.Serial {
+		r, err := serialscan.New(c.WithDefaults(), t.log.With("part", "scanner"))
+		if err != nil {
+			return fmt.Errorf("setting up a serial scanner: %w", err)
+		}
+		t.Scanner.AddInput(r)
+		t.Hand = append(t.Hand, HandScanner{Input: r, Status: func() any { return r.Status() }})
+	}
+	for _, c := range t.Config.Scanner.HID {
+		r, err := hid.New(c.WithDefaults(), t.log.With("part", "scanner"))
+		if err != nil {
+			return fmt.Errorf("setting up a HID scanner: %w", err)
+		}
+		t.Scanner.AddInput(r)
+		t.Hand = append(t.Hand, HandScanner{Input: r, Status: func() any { return r.Status() }})
+	}
+	return nil
+}
+
+// openGate opens the relay (closing it: whatever a crash left) and starts
+// the sentinel that closes it should the terminal die mid-pulse (the
+// binary calls gate.RunSentinelIfAsked first thing in main).
+func (t *Terminal) openGate() error {
+	g, err := gate.New(t.Config.Gate, t.log.With("part", "gate"))
+	if err != nil {
+		return fmt.Errorf("setting up the gate relay: %w", err)
+	}
+	t.Gate = g
+	if t.sentinel, err = gate.StartSentinel(t.Config.Gate); err != nil {
+		t.log.Error("no gate sentinel: a crash mid-pulse leaves the relay energised until the next start", "err", err)
+	}
+	return nil
+}
+
 func (t *Terminal) closeAll() error {
 	t.closed.Do(func() {
+		if t.Gate != nil {
+			t.cerr = errors.Join(t.cerr, t.Gate.Close())
+		}
+		if t.sentinel != nil {
+			t.sentinel.Stop()
+		}
 		if t.frames != nil {
 			t.cerr = errors.Join(t.cerr, t.frames.Close())
 		}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__has_include) && !defined(REF_NO_LIBMODBUS_HEADER)
@@ -21,8 +22,29 @@ int ref_load(char *why, int whylen) {
 	snprintf(why, whylen, "libmodbus headers (<modbus/modbus.h>) were not found when this test binary was built: apt-get install libmodbus-dev");
 	return -1;
 }
-ref_slave *ref_slave_start(const char *d, int b, char p, int db, int sb, int sl, int hs, int hc, int is, int ic, int dbg, int *err) { *err = ENOSYS; return NULL; }
+ref_slave *ref_slave_start(const char *d, int b, char p, int db, int sb, int sl, int hs, int hc, int is, int ic, int cs, int cc, int dbg, int *err) { *err = ENOSYS; return NULL; }
+int ref_slave_coils(ref_slave *s, int addr, int n, uint8_t *out) { return -1; }
+long ref_slave_coil_writes(ref_slave *s, long long *last_ns) { *last_ns = 0; return 0; }
 int ref_slave_set(ref_slave *s, int input, int addr, const uint16_t *v, int n) { return -1; }
+int ref_slave_coils(ref_slave *s, int addr, int n, uint8_t *out) {
+	pthread_mutex_lock(&s->mu);
+	int rc = -1;
+	if (addr >= s->map->start_bits && addr + n <= s->map->start_bits + s->map->nb_bits) {
+		memcpy(out, s->map->tab_bits + (addr - s->map->start_bits), (size_t)n);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+long ref_slave_coil_writes(ref_slave *s, long long *last_ns) {
+	pthread_mutex_lock(&s->mu);
+	long n = s->coil_writes;
+	*last_ns = s->coil_write_ns;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
 void ref_slave_exception(ref_slave *s, int code) {}
 void ref_slave_get_stats(ref_slave *s, ref_slave_stats *st) { memset(st, 0, sizeof *st); }
 void ref_slave_stop(ref_slave *s) {}
@@ -134,6 +156,8 @@ struct ref_slave {
 	int debug;
 	int exception;
 	ref_slave_stats stats;
+	long coil_writes;
+	long long coil_write_ns;
 };
 
 static void *serve(void *arg) {
@@ -153,6 +177,12 @@ static void *serve(void *arg) {
 				mb.reply_exception(s->ctx, req, (unsigned int)s->exception);
 			} else {
 				mb.reply(s->ctx, req, rc, s->map);
+				if (req[1] == 0x05 || req[1] == 0x0F) {
+					struct timespec ts;
+					clock_gettime(CLOCK_REALTIME, &ts);
+					s->coil_writes++;
+					s->coil_write_ns = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+				}
 			}
 			pthread_mutex_unlock(&s->mu);
 			if (s->debug) {
@@ -181,7 +211,8 @@ static void *serve(void *arg) {
 }
 
 ref_slave *ref_slave_start(const char *device, int baud, char parity, int data_bits, int stop_bits,
-                           int slave, int hstart, int hcount, int istart, int icount, int debug, int *err) {
+                           int slave, int hstart, int hcount, int istart, int icount, int cstart, int ccount,
+                           int debug, int *err) {
 	ref_slave *s = calloc(1, sizeof *s);
 	if (s == NULL) {
 		*err = ENOMEM;
@@ -194,7 +225,7 @@ ref_slave *ref_slave_start(const char *device, int baud, char parity, int data_b
 	}
 	s->debug = debug;
 	mb.set_indication_timeout(s->ctx, 0, 50000);
-	s->map = mb.mapping_new_start_address(0, 0, 0, 0, hstart, hcount, istart, icount);
+	s->map = mb.mapping_new_start_address(cstart, ccount, 0, 0, hstart, hcount, istart, icount);
 	if (s->map == NULL) {
 		*err = errno;
 		mb.close(s->ctx);
@@ -228,6 +259,25 @@ int ref_slave_set(ref_slave *s, int input, int addr, const uint16_t *vals, int n
 	}
 	pthread_mutex_unlock(&s->mu);
 	return rc;
+}
+
+int ref_slave_coils(ref_slave *s, int addr, int n, uint8_t *out) {
+	pthread_mutex_lock(&s->mu);
+	int rc = -1;
+	if (addr >= s->map->start_bits && addr + n <= s->map->start_bits + s->map->nb_bits) {
+		memcpy(out, s->map->tab_bits + (addr - s->map->start_bits), (size_t)n);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+long ref_slave_coil_writes(ref_slave *s, long long *last_ns) {
+	pthread_mutex_lock(&s->mu);
+	long n = s->coil_writes;
+	*last_ns = s->coil_write_ns;
+	pthread_mutex_unlock(&s->mu);
+	return n;
 }
 
 void ref_slave_exception(ref_slave *s, int code) {

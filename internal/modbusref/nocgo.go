@@ -33,6 +33,12 @@ func (*Slave) Stats() SlaveStats { return SlaveStats{} }
 // Close does nothing without cgo.
 func (*Slave) Close() {}
 
+// Coils fails without cgo.
+func (*Slave) Coils(int, int) ([]bool, error) { return nil, ErrUnavailable }
+
+// CoilWrites is empty without cgo.
+func (*Slave) CoilWrites() (int, time.Time) { return 0, time.Time{} }
+
 // Master is a libmodbus RTU master (unavailable without cgo).
 type Master struct{}
 

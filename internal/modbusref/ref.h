@@ -24,7 +24,13 @@ int ref_load(char *why, int whylen);
  * [istart, istart+icount); everything else is answered with exception 2 by
  * libmodbus itself. */
 ref_slave *ref_slave_start(const char *device, int baud, char parity, int data_bits, int stop_bits,
-                           int slave, int hstart, int hcount, int istart, int icount, int debug, int *err);
+                           int slave, int hstart, int hcount, int istart, int icount, int cstart, int ccount,
+                           int debug, int *err);
+/* ref_slave_coils copies n coils from addr (one byte each, 0 or 1); -1 when outside the map. */
+int ref_slave_coils(ref_slave *s, int addr, int n, uint8_t *out);
+/* ref_slave_coil_writes returns how many coil writes (functions 5 and 15) the slave
+ * answered, and the CLOCK_REALTIME time in ns when it answered the last one. */
+long ref_slave_coil_writes(ref_slave *s, long long *last_ns);
 int ref_slave_set(ref_slave *s, int input, int addr, const uint16_t *vals, int n);
 void ref_slave_exception(ref_slave *s, int code);
 void ref_slave_get_stats(ref_slave *s, ref_slave_stats *st);

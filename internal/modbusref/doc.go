@@ -95,6 +95,8 @@ type SlaveConfig struct {
 	Slave                    int
 	HoldingStart, HoldingLen int
 	InputStart, InputLen     int
+	// CoilStart, CoilLen map coils (written with functions 5 and 15).
+	CoilStart, CoilLen int
 }
 
 // SlaveStats count what the libmodbus slave did.

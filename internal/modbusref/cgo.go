@@ -52,7 +52,7 @@ func StartSlave(cfg SlaveConfig) (*Slave, error) {
 	var errno C.int
 	s := C.ref_slave_start(dev, C.int(l.Baud), C.char(l.Parity), C.int(l.DataBits), C.int(l.StopBits),
 		C.int(cfg.Slave), C.int(cfg.HoldingStart), C.int(cfg.HoldingLen), C.int(cfg.InputStart), C.int(cfg.InputLen),
-		cbool(l.Debug), &errno)
+		C.int(cfg.CoilStart), C.int(cfg.CoilLen), cbool(l.Debug), &errno)
 	if s == nil {
 		return nil, libErr("slave on "+l.Device, errno)
 	}
@@ -81,6 +81,33 @@ func (s *Slave) SetHolding(addr int, vals ...uint16) error { return s.set(false,
 
 // SetInput writes input registers from addr on.
 func (s *Slave) SetInput(addr int, vals ...uint16) error { return s.set(true, addr, vals) }
+
+// Coils returns n coils from addr as libmodbus's map holds them.
+func (s *Slave) Coils(addr, n int) ([]bool, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("modbusref: reading %d coils", n)
+	}
+	buf := make([]byte, n)
+	if C.ref_slave_coils(s.s, C.int(addr), C.int(n), (*C.uint8_t)(unsafe.Pointer(&buf[0]))) != 0 {
+		return nil, fmt.Errorf("modbusref: coils %d..%d are outside the slave's map", addr, addr+n-1)
+	}
+	out := make([]bool, n)
+	for i, b := range buf {
+		out[i] = b != 0
+	}
+	return out, nil
+}
+
+// CoilWrites returns how many coil writes (functions 5 and 15) the slave
+// answered and when (the wall clock) it answered the last one.
+func (s *Slave) CoilWrites() (int, time.Time) {
+	var ns C.longlong
+	n := C.ref_slave_coil_writes(s.s, &ns)
+	if ns == 0 {
+		return int(n), time.Time{}
+	}
+	return int(n), time.Unix(0, int64(ns))
+}
 
 // SetException makes the slave answer every request with
 // modbus_reply_exception(code); 0 goes back to modbus_reply.
