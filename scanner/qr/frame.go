@@ -372,7 +372,16 @@ func (d *Decoder) pyramidLevel(g Gray, k float64) ([]Result, float64, error) {
 	if !ok {
 		return nil, f, nil
 	}
-	rs, err = d.decodeWarpAs(g, outline(tl, tr, bl, finderGrow).scale(f, 0, 0), outline(tl, tr, bl, 0).scale(f, 0, 0), readHybrid)
+	code := outline(tl, tr, bl, 0).scale(f, 0, 0)
+	quads := []Quad{outline(tl, tr, bl, finderGrow).scale(f, 0, 0)}
+	if !d.fast { // a still: the parallelogram too, as stageFinderWarp
+		quads = append(quads, flatOutline(tl, tr, bl, finderGrow).scale(f, 0, 0))
+	}
+	for _, q := range quads {
+		if rs, err = d.decodeWarpAs(g, q, code, readHybrid); err != nil || len(rs) > 0 {
+			break
+		}
+	}
 	return rs, 1, err
 }
 

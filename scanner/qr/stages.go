@@ -22,6 +22,7 @@ func tag(rs []Result, name string) []Result {
 // one way real photographs defeat the plain decode.
 var stages = []stage{
 	{"plain", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, false, true) }},
+	{"pyramid", stagePyramid},
 	{"try-harder", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, true, false) }},
 	{"global-binariser", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, global, true, false) }},
 	{"sharpened", stageSharpen},
@@ -35,6 +36,28 @@ var stages = []stage{
 	{"sharpened-locator", stageSharpLocate},
 	{"padded", stagePadded},
 	{"upscaled-locator", stageUpLocate},
+}
+
+// pyramidMinPixels: a still at least this large (3 megapixels: a phone
+// or camera photograph) is searched on a pyramid of smaller levels too.
+const pyramidMinPixels = 3_000_000
+
+// stagePyramid finds small codes in multi-megapixel photographs: the
+// image is shrunk by 2, 4, 8 (area interpolation, down to 400 pixels on
+// the shorter side), each level decoded, and where gozxing sees a code's
+// finder patterns on a level but cannot read it, their outline is warped
+// from the full-resolution image (locate small, read at full size).
+func stagePyramid(d *Decoder, g Gray) ([]Result, error) {
+	if g.Width*g.Height < pyramidMinPixels {
+		return nil, nil
+	}
+	for k := 2.0; float64(min(g.Width, g.Height))/k >= 400; k *= 2 {
+		rs, f, err := d.pyramidLevel(g, k)
+		if err != nil || len(rs) > 0 {
+			return rescale(rs, f, 0, 0), err
+		}
+	}
+	return nil, nil
 }
 
 // stageUpLocate runs the locator on a doubled image: small codes with
