@@ -62,6 +62,9 @@ type Terminal struct {
 	Scanner  *scanner.Scanner
 	Sensor   *thermometer.Sensor // nil without a sensor
 	Client   *cpsync.Client      // nil without a hub
+	// StoreIncident is set when the store file was damaged at start and
+	// was moved aside for a fresh one (an alarm for the guard's screen).
+	StoreIncident *cpsync.Incident
 
 	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
@@ -105,8 +108,12 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if err = os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	if t.Store, err = cpsync.Open(cfg.StorePath(), cpsync.Options{Roots: t.Roots}); err != nil {
+	if t.Store, t.StoreIncident, err = cpsync.OpenOrRecover(cfg.StorePath(), cpsync.Options{Roots: t.Roots}, t.clock.Now()); err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
+	}
+	if inc := t.StoreIncident; inc != nil {
+		t.log.Error("the store file was damaged: moved it aside and started a fresh store",
+			"reason", inc.Reason, "moved_to", inc.MovedTo, "unsent_records_lost", inc.Unsent, "unsent_count_complete", inc.UnsentKnown)
 	}
 	if cfg.Trust.TrustList != "" {
 		t.seedTrustList(cfg.Trust.TrustList)
