@@ -224,6 +224,9 @@ func overlay(t *terminal.Terminal, img image.Image, at time.Time) []image.Point 
 
 func statusOf(t *terminal.Terminal, demo bool, storeMsg string) ui.Status {
 	st := ui.Status{MaxListAge: t.Policy().MaxListAge, StoreError: storeMsg, NoHub: t.Client == nil}
+	if inc := t.StoreIncident; inc != nil && storeMsg == "" {
+		st.StoreError = fmt.Sprintf("store was damaged and replaced (%d unsent records lost; kept at %s)", inc.Unsent, inc.MovedTo)
+	}
 	if t.Client != nil {
 		cs := t.Client.Status()
 		st.Online, st.LastSync, st.Pending = cs.Online, cs.LastSync, cs.Pending
