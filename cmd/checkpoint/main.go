@@ -20,6 +20,11 @@ import (
 const defaultMemoryLimit = 64 << 20
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "doctor" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		doctorMain(ctx, os.Args[2:])
+	}
 	opts, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "checkpoint:", err)
