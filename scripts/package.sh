@@ -11,7 +11,9 @@ nfpm="$(go env GOPATH)/bin/nfpm"
 
 version=$(sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 build=$(sed -n 's/^ *Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
-export VERSION="$version" RELEASE="${build:-1}" ARCH="$(dpkg --print-architecture)"
+# RELEASE may be set to build a later revision of the same version (the
+# upgrade test does).
+export VERSION="$version" RELEASE="${RELEASE:-${build:-1}}" ARCH="$(dpkg --print-architecture)"
 out=${OUT:-out}
 stage="$out/stage"
 rm -rf "$stage"
@@ -47,7 +49,7 @@ Upstream-Name: checkpoint
 Source: https://example.invalid/checkpoint
 
 Files: *
-Copyright: Checkpoint authors
+Copyright: 2026 Checkpoint authors
 License: Apache-2.0
  On Debian systems the full text of the Apache License 2.0 is in
  /usr/share/common-licenses/Apache-2.0.

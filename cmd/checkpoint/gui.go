@@ -83,6 +83,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 		quit.quit() // the source ended (-once) or ctx ended (SIGTERM)
 	}()
 	go feedStatus(ctx, t, term, o.demo, storeErr)
+	notifySystemd(ctx, t, fyne.Do, log)
 	fyne.Do(func() { log.Info("ready to scan", "startup", time.Since(o.start).Round(time.Millisecond)) })
 	w.ShowAndRun()
 	quit.stopped()

@@ -153,6 +153,7 @@ func run(ctx context.Context, o options) error {
 		if out == nil {
 			out = os.Stdout
 		}
+		notifySystemd(ctx, t, nil, log)
 		return runHeadless(ctx, t, out)
 	}
 	return runGUI(ctx, t, guiOptions{configPath: o.configPath, demo: dm != nil, start: start}, log)
