@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -72,6 +73,15 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	fmt.Fprintln(stdout, "\ncheckpoint doctor: all checks passed")
 	return 0
+}
+
+// startChecks runs the doctor's checks other than the devices (the
+// terminal owns them; their state is in the status bar) once the terminal
+// is built, and logs what does not pass.
+func startChecks(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logger) {
+	go func() {
+		doctor.Run(ctx, cfg, doctor.Options{Log: log, SkipDevices: true, RevocationsRequired: demoMode}).Log(log)
+	}()
 }
 
 // doctorMain runs the doctor subcommand with the process's signals.

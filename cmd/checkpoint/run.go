@@ -147,6 +147,7 @@ func run(ctx context.Context, o options) error {
 			log.Error("installing the demo revocation list", "err", err)
 		}
 	}
+	startChecks(ctx, cfg, dm != nil, log)
 	log.Info("terminal built", "took", time.Since(start).Round(time.Millisecond), "terminal", cfg.TerminalID, "site", cfg.SiteID)
 	if o.headless {
 		out := o.stdout

@@ -131,6 +131,9 @@ type Options struct {
 	// MinFreeDisk is the free space below which the store check fails
 	// (0: 50 MB); below ten times it warns.
 	MinFreeDisk uint64
+	// SkipDevices leaves out the camera and thermometer checks: at start
+	// the terminal owns them and shows their state in the status bar.
+	SkipDevices bool
 	// RevocationsRequired makes a missing revocation list a failure
 	// rather than a warning (the demo installs one).
 	RevocationsRequired bool
@@ -174,8 +177,23 @@ func Run(ctx context.Context, cfg config.Config, opts Options) Report {
 	st := checkStore(ctx, cfg, opts)
 	r = append(r, st.checks...)
 	r = append(r, checkClock(ctx, st, opts))
-	r = append(r, checkCamera(ctx, cfg, opts))
-	r = append(r, checkSensor(ctx, cfg, opts))
+	if !opts.SkipDevices {
+		r = append(r, checkCamera(ctx, cfg, opts))
+		r = append(r, checkSensor(ctx, cfg, opts))
+	}
 	r = append(r, checkHub(ctx, cfg, st.roots, opts))
 	return r
+}
+
+// Log writes the checks that did not pass to log: failures as errors,
+// warnings as warnings, each with its next step.
+func (r Report) Log(log *slog.Logger) {
+	for _, c := range r {
+		switch c.Result {
+		case Fail:
+			log.Error("self-test: "+c.Name+" failed", "detail", c.Detail, "next", c.Next)
+		case Warn:
+			log.Warn("self-test: "+c.Name, "detail", c.Detail, "next", c.Next)
+		}
+	}
 }

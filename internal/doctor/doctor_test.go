@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/internal/demo"
 	"github.com/checkpoint-terminal/checkpoint/internal/doctor"
 )
@@ -110,4 +111,22 @@ func TestDoctor(t *testing.T) {
 		}
 		expectFail(t, doctor.Run(ctx, cfg, opts), "store", "cut short")
 	})
+}
+
+// TestLogAtStart: the checks run at start leave out the devices and log
+// what does not pass with its next step.
+func TestLogAtStart(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Thermometer.Enabled = true
+	cfg.Trust.Roots = nil
+	r := doctor.Run(context.Background(), cfg, doctor.Options{SkipDevices: true, NTP: noNTP})
+	if _, ok := r.Find("camera"); ok {
+		t.Error("camera checked with SkipDevices")
+	}
+	var buf bytes.Buffer
+	r.Log(slog.New(slog.NewTextHandler(&buf, nil)))
+	if !strings.Contains(buf.String(), `level=ERROR msg="self-test: trust roots failed"`) || !strings.Contains(buf.String(), "next=") {
+		t.Errorf("log lacks the failed root check with its next step:\n%s", buf.String())
+	}
 }
