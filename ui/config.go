@@ -154,6 +154,10 @@ type Status struct {
 	ClockSuspect bool
 	// StoreError is set while records cannot be stored durably.
 	StoreError string
+	// StoreReplaced is set when the store file was damaged at start and a
+	// fresh one replaced it (the count of unsent records lost); shown until
+	// the next start.
+	StoreReplaced string
 }
 
 // ClockLooksWrong reports whether now is earlier than anything the terminal

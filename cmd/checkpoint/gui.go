@@ -225,8 +225,14 @@ func overlay(t *terminal.Terminal, img image.Image, at time.Time) []image.Point 
 
 func statusOf(t *terminal.Terminal, demo bool, storeMsg string) ui.Status {
 	st := ui.Status{MaxListAge: t.Policy().MaxListAge, StoreError: storeMsg, NoHub: t.Client == nil}
-	if inc := t.StoreIncident; inc != nil && storeMsg == "" {
-		st.StoreError = fmt.Sprintf("store was damaged and replaced (%d unsent records lost; kept at %s)", inc.Unsent, inc.MovedTo)
+	if inc := t.StoreIncident; inc != nil {
+		st.StoreReplaced = fmt.Sprintf("%d unsent records lost", inc.Unsent) // the journal and doctor name the file
+		switch {
+		case !inc.UnsentKnown && inc.Unsent == 0:
+			st.StoreReplaced = "unsent records could not be counted"
+		case !inc.UnsentKnown:
+			st.StoreReplaced = fmt.Sprintf("at least %d unsent records lost", inc.Unsent)
+		}
 	}
 	if t.Client != nil {
 		cs := t.Client.Status()
