@@ -198,11 +198,16 @@ func checkFile(f *os.File, path string) (FileInfo, error) {
 	if size < 2*ps {
 		return FileInfo{}, damaged("%d bytes, shorter than its two meta pages of %d", size, ps)
 	}
-	if need := int64(m.highWater) * ps; m.highWater > uint64(size/ps)+1 || size < need {
-		return FileInfo{}, damaged("cut short: %d bytes, but its pages reach %d bytes (%d pages of %d)", size, need, m.highWater, ps)
+	// A file cut short is damaged whatever its pages say; its tree is still
+	// walked as far as the file goes, to count the outbox it held.
+	short := ""
+	highWater := m.highWater
+	if need := int64(m.highWater) * ps; size < need {
+		short = fmt.Sprintf("cut short: %d bytes, but its pages reach %d bytes (%d pages of %d)", size, need, m.highWater, ps)
+		highWater = uint64(size / ps)
 	}
-	w := &walker{f: f, pageSize: ps, highWater: m.highWater, seen: map[uint64]bool{}}
-	if m.freelist != boltNoFreelist {
+	w := &walker{f: f, pageSize: ps, highWater: highWater, seen: map[uint64]bool{}}
+	if m.freelist != boltNoFreelist && short == "" {
 		p, err := w.page(m.freelist)
 		if err == nil && p.flags != flagFreelist {
 			err = fmt.Errorf("page %d: flags %#x, want a freelist page", m.freelist, p.flags)
@@ -212,26 +217,28 @@ func checkFile(f *os.File, path string) (FileInfo, error) {
 		}
 	}
 	info := FileInfo{PageSize: int(ps), HighWater: m.highWater, TxID: m.txid, MetaFallback: fallback}
+	// First the outbox alone, so that damage elsewhere still leaves the
+	// count of unsent records it held; then every page.
 	unsent, unsentDone := 0, false
-	err = w.bucket(m.root, nil, 0, func(key []byte, isBucket bool, root uint64, inline []byte) error {
+	count := &walker{f: f, pageSize: ps, highWater: highWater, seen: map[uint64]bool{}}
+	count.bucket(m.root, nil, 0, func(key []byte, isBucket bool, root uint64, inline []byte) error {
 		if !isBucket || !bytes.Equal(key, bucketPending) {
 			return nil
 		}
-		// The outbox is walked here first so that a damaged outbox still
-		// yields the count of what could be read.
-		err := w.bucket(root, inline, 1, func(_ []byte, isBucket bool, _ uint64, _ []byte) error {
+		err := count.bucket(root, inline, 1, func(_ []byte, isBucket bool, _ uint64, _ []byte) error {
 			if !isBucket {
 				unsent++
 			}
 			return nil
 		})
 		unsentDone = err == nil
-		if err != nil {
-			return fmt.Errorf("bucket %q: %w", key, err)
-		}
 		return errWalked
-	}, true)
-	if err != nil {
+	})
+	err = w.bucket(m.root, nil, 0, func([]byte, bool, uint64, []byte) error { return nil }, true)
+	switch {
+	case short != "":
+		return info, &DamageError{Path: path, Reason: short, Unsent: unsent, UnsentKnown: unsentDone}
+	case err != nil:
 		return info, &DamageError{Path: path, Reason: err.Error(), Unsent: unsent, UnsentKnown: unsentDone}
 	}
 	info.Pages, info.Unsent = w.pages, unsent
