@@ -79,8 +79,8 @@ func flip(b []byte, from, to int) {
 func TestDamagedStoreIsMovedAside(t *testing.T) {
 	data, ps, branch, leaf := damagedFixture(t)
 	cases := []struct {
-		name        string
-		damage      func([]byte) []byte
+		name   string
+		damage func([]byte) []byte
 		reason string // part of the message
 		// unsent: 1 the whole outbox could still be counted, -1 none of it
 		// could, 0 it depends on where the cut fell (then a count given as
