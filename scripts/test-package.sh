@@ -77,6 +77,11 @@ echo "== package: checkpoint doctor (demo mode, as the service user)"
 doctor || fail "checkpoint doctor failed on the installed package"
 store=/var/lib/checkpoint/demo/checkpoint.db
 [ -s "$store" ] || fail "doctor left no store"
+echo "== package: the installed terminal records a demo run (headless, as the service user)"
+records=$(runuser -u checkpoint -- env HOME=/var/lib/checkpoint /usr/bin/checkpoint -headless -once \
+  -demo-dir /var/lib/checkpoint/demo 2>/dev/null | grep -c '"record_id":"[0-9a-f]' || true)
+[ "$records" -gt 0 ] || fail "the installed terminal stored no record"
+echo "$records records stored"
 echo "# site change kept across upgrades" >>/etc/checkpoint/checkpoint.toml
 sum=$(sha256sum "$store")
 
