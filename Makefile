@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: deps demo build test lint fuzz bench screenshots clean
+.PHONY: deps demo build test lint fuzz bench screenshots package clean
 
 deps:
 	bash scripts/deps.sh
@@ -34,5 +34,10 @@ bench: deps
 screenshots: build
 	bash scripts/screenshots.sh
 
+# Debian packages checkpoint-terminal and checkpoint-hub into out/ (see README,
+# "Install on a kiosk").
+package: deps
+	bash scripts/package.sh
+
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) out

@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	fyne.io/fyne/v2 v2.8.1
 	github.com/BurntSushi/toml v1.6.0
+	github.com/coreos/go-systemd/v22 v22.7.0
 	github.com/ebitengine/oto/v3 v3.4.0
 	github.com/emmansun/gmsm v0.15.5
 	github.com/fxamacker/cbor/v2 v2.9.6

@@ -56,6 +56,10 @@ type Health struct {
 	// StoreError is set while records cannot be stored durably (the last
 	// final verdict's store failure); empty when they can.
 	StoreError string
+	// StoreReplaced is set when the store file was damaged at start and a
+	// fresh one replaced it: what was lost ("N unsent records lost");
+	// shown until the next start (the journal and doctor name the file).
+	StoreReplaced string
 
 	// TrustListAt and RevocationAt are when the cached lists were issued
 	// (zero: none installed); see ListState.

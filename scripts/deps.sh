@@ -19,6 +19,9 @@ packages=(
   fonts-droid-fallback
   # the hub's database, for the hub tests
   postgresql
+  # make package: dpkg-shlibdeps computes Depends, lintian checks the .debs,
+  # cage is the kiosk compositor the terminal package depends on
+  dpkg-dev lintian cage
   # libmodbus, the reference Modbus implementation the thermometer's Modbus RTU tests run against
   libmodbus-dev
   # espeak-ng, the TTS the voice clips are made with (assets/voice/gen.go)

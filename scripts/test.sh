@@ -18,5 +18,7 @@ echo "== go test -race"
 go test -race -count=1 -timeout 25m ./...
 echo "== fuzz (${FUZZTIME:=10s} per target)"
 FUZZTIME="$FUZZTIME" bash scripts/fuzz.sh
+echo "== Debian packages (build, lintian, install, doctor, upgrade, purge)"
+bash scripts/test-package.sh
 
 echo "== test suite finished in $(( $(date +%s) - start ))s"

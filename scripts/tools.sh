@@ -8,3 +8,9 @@ if ! "$bin/staticcheck" -version 2>/dev/null | grep -qF "(${STATICCHECK_VERSION#
   echo "tools: installing staticcheck $STATICCHECK_VERSION" >&2
   go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
 fi
+NFPM_VERSION=v2.48.0 # Debian packages (make package)
+# nfpm built by `go install` reports version "dev"; its module version is in the binary.
+if ! go version -m "$bin/nfpm" 2>/dev/null | grep -qE "mod[[:space:]]+github.com/goreleaser/nfpm/v2[[:space:]]+$NFPM_VERSION"; then
+  echo "tools: installing nfpm $NFPM_VERSION" >&2
+  go install "github.com/goreleaser/nfpm/v2/cmd/nfpm@$NFPM_VERSION"
+fi

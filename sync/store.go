@@ -32,6 +32,8 @@ var (
 	bucketPending  = []byte("pending")
 	bucketRejected = []byte("rejected")
 	bucketRevRuns  = []byte("revocation-runs")
+	// bucketIncidents (schema 2) holds the damaged files this store replaced.
+	bucketIncidents = []byte("incidents")
 
 	keyState     = []byte("state")
 	keyTrustList = []byte("trustlist")
@@ -39,7 +41,25 @@ var (
 	keySchema    = []byte("schema")
 )
 
-const schemaVersion = 1
+// schemaVersion is the layout of the buckets this binary writes. Version 1
+// had meta, records, pending, rejected and revocation-runs; version 2 adds
+// incidents. A store of an older version is migrated at Open in the same
+// transaction that checks the version (see migrations); a newer one is
+// refused with ErrSchemaNewer.
+const schemaVersion = 2
+
+// migrations[v] moves a store from schema v to v+1 inside the caller's
+// write transaction.
+var migrations = map[uint64]func(*bolt.Tx) error{
+	1: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketIncidents)
+		return err
+	},
+}
+
+// ErrSchemaNewer is returned by Open for a store written by a newer
+// terminal (a downgrade): the store is left as it is.
+var ErrSchemaNewer = errors.New("store was written by a newer version of checkpoint")
 
 // Options tune Open. The zero value is fine.
 type Options struct {
@@ -98,7 +118,11 @@ type SyncState struct {
 	RevocationDataset wire.DatasetID `json:"revocation_dataset"`
 }
 
-// Open opens or creates the store at path.
+// Open opens or creates the store at path. Before bbolt maps the file it is
+// locked and checked page by page (CheckFile). Errors a caller branches on:
+// ErrDamaged (a *DamageError: move the file aside, see OpenOrRecover),
+// ErrLocked (a *LockedError: another process holds it for longer than
+// Options.Timeout) and ErrSchemaNewer (written by a newer terminal).
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Second
@@ -106,9 +130,12 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.BatchDelay == 0 {
 		opts.BatchDelay = 2 * time.Millisecond
 	}
+	if err := precheck(path, opts.Timeout); err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, MmapFlags: mmapFlags})
 	if err != nil {
-		return nil, fmt.Errorf("opening store %s: %w", path, err)
+		return nil, fmt.Errorf("opening store: %w", boltOpenError(path, err, opts.Timeout))
 	}
 	db.MaxBatchDelay = opts.BatchDelay
 	s := &Store{db: db, clock: opts.Clock}
@@ -130,11 +157,29 @@ func (s *Store) init(roots []crypto.PublicKey) error {
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keySchema); v != nil {
-			if len(v) != 8 || binary.BigEndian.Uint64(v) != schemaVersion {
-				return fmt.Errorf("store schema %x is not version %d", v, schemaVersion)
+		v := meta.Get(keySchema)
+		if v == nil {
+			// A new file: create the current layout.
+			if err := migrations[1](tx); err != nil {
+				return err
 			}
-			return nil
+			return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion))
+		}
+		if len(v) != 8 {
+			return fmt.Errorf("store schema %x is not a version number", v)
+		}
+		have := binary.BigEndian.Uint64(v)
+		if have > schemaVersion {
+			return fmt.Errorf("%w: its schema is version %d, this binary knows up to %d; install the newer package again or move the store aside", ErrSchemaNewer, have, schemaVersion)
+		}
+		for ; have < schemaVersion; have++ {
+			m, ok := migrations[have]
+			if !ok {
+				return fmt.Errorf("no migration from store schema %d", have)
+			}
+			if err := m(tx); err != nil {
+				return fmt.Errorf("migrating the store from schema %d to %d: %w", have, have+1, err)
+			}
 		}
 		return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion))
 	})
@@ -249,3 +294,17 @@ func clone(b []byte) []byte {
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
+
+// SchemaVersion is the store's schema version (schemaVersion once opened).
+func (s *Store) SchemaVersion() (uint64, error) {
+	var v uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMeta).Get(keySchema)
+		if len(b) != 8 {
+			return fmt.Errorf("store schema %x is not a version number", b)
+		}
+		v = binary.BigEndian.Uint64(b)
+		return nil
+	})
+	return v, err
+}

@@ -117,6 +117,9 @@ func tr1(key, field string, value any) string {
 
 // knownReasons lists every reason the domain can produce: the verdict
 // reasons and every failure's name. Each has a "reason.<r>" message.
+// keyAwaitingTemperature: "step up to the thermometer" (see reasonText).
+const keyAwaitingTemperature = "reason.awaiting_temperature"
+
 func knownReasons() []checkpoint.Reason {
 	rs := []checkpoint.Reason{
 		checkpoint.ReasonGreen, checkpoint.ReasonGreenNoTemperature, checkpoint.ReasonYellow,
@@ -137,7 +140,9 @@ func reasonText(v checkpoint.Verdict) string {
 	if key == "" {
 		key = v.Reason.MessageKey()
 	}
-	known := false
+	// The held prompt while a green code waits for its temperature
+	// (internal/station.MessageAwaitingTemperature).
+	known := key == keyAwaitingTemperature
 	for _, r := range knownReasons() {
 		if r.MessageKey() == key {
 			known = true

@@ -280,3 +280,25 @@ func TestCJKFontHasTheSpace(t *testing.T) {
 		t.Error("the bundled CJK font has no glyph for the space")
 	}
 }
+
+// TestAwaitingTemperatureText: while a green code waits for its holder's
+// temperature the guard reads "step up to the thermometer", not the final
+// "measure by hand".
+func TestAwaitingTemperatureText(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LANGUAGE", "")
+	log := slog.New(slog.DiscardHandler)
+	sys := snapshotLocaleEnv()
+	defer applyLanguage(LangSystem, sys, log)
+	for l, want := range map[string]string{LangEnglish: "Step up to the thermometer", LangChinese: "请测体温"} {
+		applyLanguage(l, sys, log)
+		v := checkpoint.Verdict{Outcome: checkpoint.OutcomeMeasure, Reason: checkpoint.ReasonNoTemperature, MessageKey: keyAwaitingTemperature}
+		if got := reasonText(v); got != want {
+			t.Errorf("%s: %q, want %q", l, got, want)
+		}
+		v.MessageKey = checkpoint.ReasonNoTemperature.MessageKey()
+		if got := reasonText(v); got == want {
+			t.Errorf("%s: the final verdict also reads %q", l, got)
+		}
+	}
+}

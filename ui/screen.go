@@ -52,6 +52,7 @@ type Screen struct {
 
 	guard       fyne.CanvasObject
 	panel       *verdictView
+	cameraUp    bool // the camera has delivered frames once (start-up panel done)
 	bar         *statusBar
 	tempValue   *widget.Label
 	tempState   *widget.Label
@@ -272,7 +273,27 @@ func (t *Screen) SetHealth(s checkpoint.Health) {
 	fyne.Do(func() {
 		t.status = s
 		t.renderStatus()
+		t.renderStarting()
 	})
+}
+
+// renderStarting shows the start-up panel until the camera has first come
+// up (frames arriving, or the demo's video); later failures stay in the
+// status bar only.
+func (t *Screen) renderStarting() {
+	was := t.panel.starting
+	switch c := t.status.Camera.State; {
+	case t.panel.starting == "" && t.cameraUp:
+	case c == checkpoint.DeviceOK || c == checkpoint.DeviceSimulated:
+		t.cameraUp, t.panel.starting = true, ""
+	case c == checkpoint.DeviceFailed:
+		t.panel.starting = tr1("starting.camera_failed", "Detail", t.status.Camera.Detail)
+	default:
+		t.panel.starting = tr("starting.camera")
+	}
+	if t.panel.starting != was && t.verdict == nil {
+		t.panel.show(nil)
+	}
 }
 
 func (t *Screen) renderStatus() { t.bar.render(t.status, t.clock.Now()) }

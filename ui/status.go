@@ -125,6 +125,8 @@ func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 	deviceChip(s.sensor, st.Sensor, "sensor", theme.InfoIcon())
 	if st.StoreError != "" {
 		s.store.set(tr1("status.store_error", "Detail", st.StoreError), levelError, nil)
+	} else if st.StoreReplaced != "" {
+		s.store.set(tr1("status.store_replaced", "Detail", st.StoreReplaced), levelError, nil)
 	} else {
 		s.store.hide()
 	}

@@ -124,6 +124,15 @@ func TestStatusBarStates(t *testing.T) {
 			},
 			want: []want{{"store", "Records NOT stored: disk full", levelError}},
 		},
+		{
+			name: "damaged store replaced at start",
+			status: func(now time.Time) checkpoint.Health {
+				s := demoHealthy(now)
+				s.StoreReplaced = "3 unsent records lost"
+				return s
+			},
+			want: []want{{"store", "Store damaged, replaced: 3 unsent records lost", levelError}},
+		},
 	}
 	h := newHarness(t, nil) // one terminal: each status replaces the last
 	for _, r := range rows {

@@ -74,6 +74,9 @@ type verdictView struct {
 	reason   *widget.Label
 	details  *fyne.Container
 	shown    *checkpoint.Verdict // nil: ready to scan
+	// starting, while set, replaces "ready to scan" with the start-up
+	// panel and says what the terminal still waits for.
+	starting string
 }
 
 func newVerdictView(ics icons, iconSize float32, maxHeadline float32) *verdictView {
@@ -111,7 +114,10 @@ func (v *verdictView) show(vd *checkpoint.Verdict) {
 	v.icon.Resource = v.icons[iconName(o)]
 	v.headline.Text = outcomeText(o)
 	v.details.RemoveAll()
-	if vd == nil {
+	if vd == nil && v.starting != "" {
+		v.headline.Text = tr("starting.headline")
+		v.reason.SetText(v.starting)
+	} else if vd == nil {
 		v.reason.SetText(tr("ready.hint"))
 	} else {
 		v.reason.SetText(reasonText(*vd))

@@ -215,3 +215,20 @@ func TestUnknownReasonIsShownByItsCode(t *testing.T) {
 	h.term.ShowVerdict(checkpoint.Verdict{Outcome: checkpoint.OutcomeDeny, Reason: "from_the_future", MessageKey: "reason.from_the_future"})
 	h.shows("Refused: from_the_future", ">DENY<")
 }
+
+// TestStartUpPanel: until the camera first delivers frames the guard sees
+// a start-up panel saying what it waits for; once it has, a later camera
+// failure stays in the status bar and the panel reads "ready to scan".
+func TestStartUpPanel(t *testing.T) {
+	h := newHarness(t, nil)
+	h.term.SetHealth(checkpoint.Health{Camera: checkpoint.Device{State: checkpoint.DeviceUnknown}})
+	h.shows(">STARTING<", "Waiting for the camera")
+	h.term.SetHealth(checkpoint.Health{Camera: checkpoint.Device{State: checkpoint.DeviceFailed, Detail: "/dev/video0: no such device"}})
+	h.shows(">STARTING<", "Camera not working: /dev/video0: no such device")
+	h.term.SetHealth(checkpoint.Health{Camera: checkpoint.Device{State: checkpoint.DeviceOK, Detail: "/dev/video0"}})
+	h.shows(">READY TO SCAN<")
+	h.hides("STARTING")
+	h.term.SetHealth(checkpoint.Health{Camera: checkpoint.Device{State: checkpoint.DeviceFailed, Detail: "unplugged"}})
+	h.shows(">READY TO SCAN<")
+	h.hides("STARTING")
+}

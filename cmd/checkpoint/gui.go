@@ -63,6 +63,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 		done <- t.Run(ctx, func(ev station.Event) { term.ShowVerdict(ev.Verdict) })
 		quit.quit() // the source ended (-once) or ctx ended (SIGTERM)
 	}()
+	notifySystemd(ctx, t, fyne.Do, log)
 	fyne.Do(func() { log.Info("ready to scan", "startup", time.Since(o.start).Round(time.Millisecond)) })
 	w.ShowAndRun()
 	quit.stopped()

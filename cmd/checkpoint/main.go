@@ -23,6 +23,11 @@ const defaultMemoryLimit = 64 << 20
 
 func main() {
 	gate.RunSentinelIfAsked() // a gate sentinel never returns from this
+	if len(os.Args) > 1 && os.Args[1] == "doctor" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		doctorMain(ctx, os.Args[2:])
+	}
 	opts, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "checkpoint:", err)

@@ -64,12 +64,14 @@ func run(ctx context.Context, o options) error {
 		}
 		return err
 	}
+	startChecks(ctx, cfg, dm != nil, log)
 	log.Info("terminal built", "took", time.Since(start).Round(time.Millisecond), "terminal", cfg.TerminalID, "site", cfg.SiteID)
 	if o.headless {
 		out := o.stdout
 		if out == nil {
 			out = os.Stdout
 		}
+		notifySystemd(ctx, t, nil, log)
 		return runHeadless(ctx, t, out)
 	}
 	return runGUI(ctx, t, guiOptions{configPath: o.configPath, start: start}, log)

@@ -46,6 +46,13 @@ type Event struct {
 	StoreErr error
 }
 
+// MessageAwaitingTemperature is the message key of the held event while a
+// green code waits for its holder's temperature ("step up to the
+// thermometer"); the final verdict after the pairing window has closed
+// without a reading keeps checkpoint.ReasonNoTemperature's key ("measure by
+// hand").
+const MessageAwaitingTemperature = "reason.awaiting_temperature"
+
 // Config identifies the lane and where the policy comes from.
 type Config struct {
 	TerminalID, SiteID string
@@ -244,6 +251,7 @@ func (s *Station) present(ctx context.Context, p checkpoint.Presentation, emit f
 			at = s.clock.Now()
 		}
 		s.deadline = at.Add(pol.PairingWindow)
+		v.MessageKey = MessageAwaitingTemperature
 		emit(Event{Verdict: v})
 		return
 	}

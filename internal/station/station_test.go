@@ -108,8 +108,8 @@ func TestScanWaitsForReading(t *testing.T) {
 	h := start(t, &memLog{})
 	h.pres <- code("a", checkpoint.ColorGreen)
 	e := h.next(t)
-	if e.Final || e.Verdict.Outcome != checkpoint.OutcomeMeasure {
-		t.Fatalf("first event should be a held measure prompt, got final=%v %s", e.Final, e.Verdict.Outcome)
+	if e.Final || e.Verdict.Outcome != checkpoint.OutcomeMeasure || e.Verdict.MessageKey != MessageAwaitingTemperature {
+		t.Fatalf("first event should be a held \"step up to the thermometer\" prompt, got final=%v %s %q", e.Final, e.Verdict.Outcome, e.Verdict.MessageKey)
 	}
 	h.reads <- reading(37.9, t0.Add(3*time.Second))
 	e = h.next(t)

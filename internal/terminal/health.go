@@ -1,6 +1,7 @@
 package terminal
 
 import (
+	"fmt"
 	"image"
 	"time"
 
@@ -17,6 +18,16 @@ func (t *Terminal) Health() checkpoint.Health {
 	h := checkpoint.Health{MaxListAge: t.Policy().MaxListAge, NoHub: t.Client == nil}
 	if msg := t.storeErr.Load(); msg != nil {
 		h.StoreError = *msg
+	}
+	if inc := t.StoreIncident; inc != nil {
+		switch {
+		case !inc.UnsentKnown && inc.Unsent == 0:
+			h.StoreReplaced = "unsent records could not be counted"
+		case !inc.UnsentKnown:
+			h.StoreReplaced = fmt.Sprintf("at least %d unsent records lost", inc.Unsent)
+		default:
+			h.StoreReplaced = fmt.Sprintf("%d unsent records lost", inc.Unsent)
+		}
 	}
 	if t.Client != nil {
 		cs := t.Client.Status()
@@ -124,3 +135,7 @@ func (t *Terminal) Temperature() (checkpoint.Reading, bool) {
 func (t *Terminal) Counters(day time.Time) (checkpoint.Counters, error) {
 	return t.Store.Counters(day)
 }
+
+// CameraStatus is the frame source's own counters (frames captured and
+// dropped, state), for the watchdog's scan-loop probe.
+func (t *Terminal) CameraStatus() camera.Status { return t.frames.Status() }

@@ -72,11 +72,14 @@ type Terminal struct {
 	Rules    *rules.Engine       // site rule sets; decides as Decide without one
 
 	rulesVersion atomic.Uint64 // newest rule set version loaded into Rules
-	Gate     *gate.Gate          // nil without a gate relay
+	Gate         *gate.Gate    // nil without a gate relay
 	// Hand lists the hand scanners beside the camera, each with its status.
 	Hand []HandScanner
 
 	sentinel *gate.Sentinel
+	// StoreIncident is set when the store file was damaged at start and
+	// was moved aside for a fresh one (an alarm for the guard's screen).
+	StoreIncident *cpsync.Incident
 
 	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
@@ -124,8 +127,12 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if err = os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	if t.Store, err = cpsync.Open(cfg.StorePath(), cpsync.Options{Roots: t.Roots, Clock: t.clock}); err != nil {
+	if t.Store, t.StoreIncident, err = cpsync.OpenOrRecover(cfg.StorePath(), cpsync.Options{Roots: t.Roots, Clock: t.clock}, t.clock.Now()); err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
+	}
+	if inc := t.StoreIncident; inc != nil {
+		t.log.Error("the store file was damaged: moved it aside and started a fresh store",
+			"reason", inc.Reason, "moved_to", inc.MovedTo, "unsent_records_lost", inc.Unsent, "unsent_count_complete", inc.UnsentKnown)
 	}
 	t.seed(cfg.Trust.TrustList, cfg.Trust.Revocations)
 
