@@ -185,6 +185,11 @@ func (c Claims) toCWT() (*cwtClaims, error) {
 	if utf8.RuneCountInString(c.HolderMasked) > 16 || len(c.IDLast4) > 4 || len(c.Relation) > 32 {
 		return nil, errors.New("holder data too long (masked name <= 16 characters, id last 4, relation <= 32 bytes)")
 	}
+	for _, f := range []struct{ name, v string }{{"holder name", c.HolderMasked}, {"id last 4", c.IDLast4}, {"relation", c.Relation}} {
+		if !checkpoint.IsCleanText(f.v, checkpoint.MaxClaimRunes) {
+			return nil, fmt.Errorf("%s %q holds control, line-break, bidirectional or invisible characters", f.name, f.v)
+		}
+	}
 	if c.HolderMasked != "" && !strings.Contains(c.HolderMasked, "*") {
 		return nil, fmt.Errorf("holder name %q is not masked (surname plus \"*\")", c.HolderMasked)
 	}
@@ -238,8 +243,16 @@ func claimsFromCWT(w *cwtClaims) (Claims, error) {
 		Issuer: issuer, Region: region, ID: hex.EncodeToString(w.Cti),
 		Color: checkpoint.Color(h.Color), Kind: checkpoint.CodeKind(h.Kind),
 		IssuedAt: w.Iat.t, ExpiresAt: w.Exp.t,
-		HolderMasked: h.Holder, IDLast4: h.IDLast4, BirthYear: int(h.BirthYear),
-		Proxy: h.Proxy, Relation: h.Relation,
+		// Text claims are cleaned here, once, before anything shows or logs
+		// them: a signed code may still carry line breaks, bidi overrides
+		// or thousands of characters (see checkpoint.CleanText).
+		HolderMasked: checkpoint.CleanText(h.Holder, checkpoint.MaxClaimRunes),
+		IDLast4:      checkpoint.CleanText(h.IDLast4, 8),
+		BirthYear:    int(h.BirthYear),
+		Proxy:        h.Proxy, Relation: checkpoint.CleanText(h.Relation, checkpoint.MaxClaimRunes),
+	}
+	if h.Proxy && c.Relation == "" {
+		c.Relation = "?" // a relation of only invisible characters still marks a proxy code
 	}
 	if h.ColorSince != nil {
 		c.ColorSince = h.ColorSince.t

@@ -100,9 +100,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return fmt.Errorf("code refused: %w", err)
 	}
-	fmt.Fprintf(stdout, "verdict:     VALID: %s %s code of %s", code.Color, code.Kind, code.Issuer)
+	fmt.Fprintf(stdout, "verdict:     VALID: %s %s code of %s", code.Color, code.Kind, printable(code.Issuer))
 	if code.Note != "" {
-		fmt.Fprintf(stdout, " (%s)", code.Note)
+		fmt.Fprintf(stdout, " (%s)", printable(code.Note))
 	}
 	fmt.Fprintln(stdout)
 	return nil
@@ -132,7 +132,7 @@ func readQRFile(path string) (string, error) {
 
 func printDecoded(w io.Writer, d *healthcode.Decoded) {
 	fmt.Fprintf(w, "format:      %s (%s, kid %s)\n", d.Format, d.Algorithm, hex.EncodeToString(d.Kid))
-	fmt.Fprintf(w, "issuer:      %s\n", d.Issuer)
+	fmt.Fprintf(w, "issuer:      %s\n", printable(d.Issuer))
 	fmt.Fprintf(w, "issued at:   %s\n", fmtTime(d.IssuedAt))
 	fmt.Fprintf(w, "expires at:  %s\n", fmtTime(d.ExpiresAt))
 	if c := d.Claims; c != nil {
@@ -142,15 +142,15 @@ func printDecoded(w io.Writer, d *healthcode.Decoded) {
 			fmt.Fprintf(w, " since %s", fmtTime(c.ColorSince))
 		}
 		fmt.Fprintf(w, "\nkind:        %s\n", c.Kind)
-		fmt.Fprintf(w, "holder:      %s  ID …%s  born %d\n", c.HolderMasked, c.IDLast4, c.BirthYear)
+		fmt.Fprintf(w, "holder:      %s  ID …%s  born %d\n", printable(c.HolderMasked), printable(c.IDLast4), c.BirthYear)
 		if c.Proxy {
-			fmt.Fprintf(w, "proxy:       shown on behalf of the holder (%s)\n", c.Relation)
+			fmt.Fprintf(w, "proxy:       shown on behalf of the holder (%s)\n", printable(c.Relation))
 		}
 	}
 	if d.DCC != nil {
 		b, err := json.MarshalIndent(d.DCC, "             ", "  ")
 		if err == nil {
-			fmt.Fprintf(w, "certificate: %s\n", b)
+			fmt.Fprintf(w, "certificate: %s\n", jsonPrintable(b))
 		}
 	}
 }

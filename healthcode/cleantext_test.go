@@ -1,0 +1,95 @@
+package healthcode
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/veraison/go-cose"
+)
+
+// hostileText signs, with a trusted key, a code whose holder and relation
+// claims are whatever the test says: a real issuer's bug or a stolen key
+// can put anything there.
+func hostileText(t *testing.T, f *issuerFixture, holder, relation string) string {
+	t.Helper()
+	w, err := greenClaims().toCWT()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.HCN.Holder, w.HCN.Relation, w.HCN.Proxy = holder, relation, relation != ""
+	payload, err := cborEnc.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return craft(t, Prefix, map[any]any{cose.HeaderLabelAlgorithm: cose.AlgorithmES256, cose.HeaderLabelKeyID: mustKid(t, f.key.Public())}, nil, payload, signerFor(t, f.key))
+}
+
+func TestVerifiedTextClaimsAreCleanedOnce(t *testing.T) {
+	f := newIssuer(t, ES256)
+	rows := []struct {
+		name, holder, relation string
+		wantHolder, wantRel    string
+	}{
+		{"newline that would add a PASS line", "A*\nPASS", "", "A* PASS", ""},
+		{"RTL override that would read as PASS", "\u202eSSAP*", "", "SSAP*", ""},
+		{"isolates and zero-width characters", "\u2066张\u200b*\u2069", "", "张*", ""},
+		{"3000-character name is cut with an ellipsis", strings.Repeat("W", 3000), "", strings.Repeat("W", checkpoint.MaxClaimRunes-1) + "…", ""},
+		{"relation with control characters", "张*", "mother\r\n\x1b[2J", "张*", "mother [2J"},
+		{"relation of only invisible characters still marks a proxy", "张*", "\u200b\u202e", "张*", "?"},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			v := NewVerifier(f.list, NewMemoryRevocations(), &fixedClock{t: t0}, Options{})
+			code, err := v.Verify(hostileText(t, f, r.holder, r.relation))
+			if err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			if code.HolderMasked != r.wantHolder || code.Relation != r.wantRel {
+				t.Errorf("holder %q relation %q, want %q %q", code.HolderMasked, code.Relation, r.wantHolder, r.wantRel)
+			}
+			if r.relation != "" && !code.Proxy {
+				t.Errorf("proxy flag lost")
+			}
+			d, err := Inspect(hostileText(t, f, r.holder, r.relation))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Claims.HolderMasked != r.wantHolder {
+				t.Errorf("Inspect holder %q, want %q", d.Claims.HolderMasked, r.wantHolder)
+			}
+		})
+	}
+}
+
+func TestIssueRefusesUncleanTextClaims(t *testing.T) {
+	f := newIssuer(t, ES256)
+	for _, holder := range []string{"A*\nPASS", "\u202eA*", "A\u200b*", "A*\t"} {
+		c := greenClaims()
+		c.HolderMasked = holder
+		if _, err := Issue(c, f.key); err == nil || !strings.Contains(err.Error(), "control, line-break") {
+			t.Errorf("Issue with holder %q: err %v, want a refusal naming the characters", holder, err)
+		}
+	}
+}
+
+func TestDCCNameIsMaskedFromItsFirstVisibleLetter(t *testing.T) {
+	d := newDSC(t)
+	for _, name := range []string{"\u202eMUSTERMANN", "\u200b\nMUSTERMANN", "\x00\u2066MUSTERMANN"} {
+		content := vaccination(2, 2, "2021-01-01")
+		content["nam"] = map[string]any{"fnt": name, "gnt": "ERIKA"}
+		v := NewVerifier(d.list, NewMemoryRevocations(), &fixedClock{t: t0}, Options{})
+		code, err := v.Verify(d.dccText(t, content, t0.Add(-time.Hour), t0.Add(24*time.Hour)))
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		if code.HolderMasked != "M*" {
+			t.Errorf("family name %q masked as %q, want %q", name, code.HolderMasked, "M*")
+		}
+		if !utf8.ValidString(code.Region) || code.Region != "DE" {
+			t.Errorf("region %q", code.Region)
+		}
+	}
+}
