@@ -157,10 +157,11 @@ func (t *Terminal) build() {
 
 	t.operatorBtn = widget.NewButtonWithIcon(tr("operator.open"), theme.SettingsIcon(), t.openPIN)
 	side := container.NewVBox(previewBox, tempCard, counterCard, layout.NewSpacer(), t.operatorBtn)
-	t.guard = container.NewBorder(container.NewPadded(t.bar.root), nil, nil, container.NewPadded(side), t.panel.root)
+	t.guard = steady(container.NewBorder(container.NewPadded(t.bar.root), nil, nil, container.NewPadded(side), t.panel.root))
 
 	t.pin = newPINScreen(t)
 	t.op = newOperatorScreen(t)
+	t.op.root = steady(t.op.root)
 
 	t.panel.show(t.verdict)
 	t.renderStatus()

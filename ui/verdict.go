@@ -116,9 +116,12 @@ func (v *verdictView) show(vd *checkpoint.Verdict) {
 	} else {
 		v.reason.SetText(reasonText(*vd))
 		for _, line := range detailLines(*vd) {
-			l := widget.NewLabel(line)
+			// One line each, cut with an ellipsis, never wrapped: a long
+			// claim must not grow the panel.
+			l := widget.NewLabel(displayLine(line))
 			l.SizeName = sizeDetail
-			l.Wrapping = fyne.TextWrapWord
+			l.Wrapping = fyne.TextWrapOff
+			l.Truncation = fyne.TextTruncateEllipsis
 			v.details.Add(l)
 		}
 	}
