@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"crypto/subtle"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/checkpoint-terminal/checkpoint/internal/pin"
 )
 
 // PIN lockout: after maxBadPINs wrong PINs in a row the pad refuses every
@@ -86,12 +87,14 @@ func (p *pinScreen) submit() {
 
 // checkPIN compares pin with the configured PIN in constant time, counting
 // wrong attempts; it returns the message to show when refused.
-func (t *Terminal) checkPIN(pin string) (bool, string) {
+func (t *Terminal) checkPIN(entered string) (bool, string) {
 	now := t.clock.Now()
 	if now.Before(t.lockedTo) {
 		return false, tr1("pin.locked", "Seconds", int(t.lockedTo.Sub(now).Seconds()+0.999))
 	}
-	if t.cfg.PIN != "" && subtle.ConstantTimeCompare([]byte(pin), []byte(t.cfg.PIN)) == 1 {
+	if ok, err := pin.Check(t.cfg.PIN, entered); err != nil {
+		t.log.Error("checking the operator PIN", "err", err)
+	} else if ok {
 		t.badPINs = 0
 		return true, ""
 	}

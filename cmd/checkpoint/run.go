@@ -132,8 +132,8 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	o.overrides(&cfg)
-	if cfg.UI.PIN == config.DefaultPIN {
-		log.Warn("the operator PIN is the default; set ui.pin in the config", "pin", config.DefaultPIN)
+	if err := checkOperatorPIN(cfg, o.configPath, dm != nil, log); err != nil {
+		return err
 	}
 	t, err := terminal.Build(ctx, cfg, topt)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/internal/pin"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
 
@@ -121,9 +122,9 @@ func (d DCC) Policy() healthcode.DCCPolicy {
 	}
 }
 
-// DefaultPIN is the operator PIN when none is configured; the terminal warns
-// at start-up while it is in use.
-const DefaultPIN = "1234"
+// DefaultPIN is the operator PIN when none is configured; outside demo mode
+// the terminal refuses to start while it is in use.
+const DefaultPIN = pin.Default
 
 // Default returns the configuration used for every option the file omits.
 func Default() Config {
@@ -205,8 +206,8 @@ func (c Config) Validate() error {
 	if c.UI.VerdictSeconds <= 0 {
 		errs = append(errs, errors.New("ui.verdict_seconds must be positive"))
 	}
-	if len(c.UI.PIN) < 4 {
-		errs = append(errs, errors.New("ui.pin must have at least 4 characters"))
+	if err := pin.Validate(c.UI.PIN); err != nil {
+		errs = append(errs, fmt.Errorf("ui.pin: %w", err))
 	}
 	if err := c.Policy.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("policy: %w", err))
