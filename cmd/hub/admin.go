@@ -6,7 +6,6 @@ import (
 	"crypto"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -280,12 +279,13 @@ func revocationsSnapshot(ctx context.Context, args []string, stdout, stderr io.W
 func policyPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, db := newFlags("policy publish", stderr)
 	key := fs.String("key", "", "root private key (PEM) that signs the policy")
-	file := fs.String("file", "", "policy as JSON (checkpoint.Policy fields; durations in nanoseconds); empty: the default policy")
+	file := fs.String("file", "", `policy as a JSON object of checkpoint.Policy keys, durations as strings ("10s"); keys it omits keep the default; unknown keys are refused; empty: the default policy`)
 	version := fs.Uint64("version", 0, "policy version (0: one more than the newest)")
+	dryRun := fs.Bool("dry-run", false, "check the file and show the difference to the policy in force, but sign and publish nothing")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	sign, err := readSigner(*key)
+	k, err := readSigningKey(*key)
 	if err != nil {
 		return err
 	}
@@ -295,8 +295,8 @@ func policyPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return fmt.Errorf("reading policy: %w", err)
 		}
-		if err := json.Unmarshal(b, &p); err != nil {
-			return fmt.Errorf("decoding policy %s: %w", *file, err)
+		if p, err = decodePolicyFile(b, p); err != nil {
+			return fmt.Errorf("%s: %w", *file, err)
 		}
 	}
 	a, closeDB, err := admin(ctx, *db)
@@ -304,6 +304,30 @@ func policyPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer closeDB()
+	cur, ok, err := policyInForce(ctx, a, k.Public())
+	switch {
+	case err != nil:
+		fmt.Fprintf(stdout, "cannot show the difference: %v\n", err)
+	case !ok:
+		fmt.Fprintln(stdout, "no policy published yet; changes from the built-in default:")
+		cur.Policy = checkpoint.DefaultPolicy()
+	default:
+		fmt.Fprintf(stdout, "changes from policy version %d in force:\n", cur.Version)
+	}
+	if err == nil {
+		diff := policyDiff(cur.Policy, p)
+		if len(diff) == 0 {
+			fmt.Fprintln(stdout, "  (none)")
+		}
+		for _, l := range diff {
+			fmt.Fprintln(stdout, "  "+l)
+		}
+	}
+	if *dryRun {
+		fmt.Fprintln(stdout, "dry run: nothing signed or published")
+		return nil
+	}
+	sign := func(b []byte) ([]byte, error) { return healthcode.SignDocument(b, k) }
 	v, err := a.PublishPolicy(ctx, *version, p, sign)
 	if err != nil {
 		return err
