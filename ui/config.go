@@ -112,6 +112,8 @@ type Deps struct {
 	ExportCSV func(ctx context.Context, w io.Writer) error
 	// TestCode decides a pasted code text without recording anything.
 	TestCode func(text string) checkpoint.Verdict
+	// Lockout keeps the PIN pad's failures across restarts (nil: memory).
+	Lockout LockoutStore
 }
 
 // DeviceState is the health of the camera or the sensor.

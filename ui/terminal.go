@@ -113,6 +113,7 @@ func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Terminal {
 	}
 	applyLanguage(t.settings.Language, t.systemLocale, t.log)
 	t.counters.Day = dayOf(t.clock.Now())
+	t.loadLockout()
 	t.build()
 	win.SetContent(t.guard)
 	return t
@@ -180,6 +181,13 @@ func (t *Terminal) showVerdict(v checkpoint.Verdict) {
 	t.verdict = &v
 	t.panel.show(t.verdict)
 	t.count(v.Outcome)
+	if t.inOp && t.win.Content() == t.pin.root {
+		// The PIN pad never hides a verdict: the person at the gate and
+		// the guard see it at once (and hear it); the PIN can be typed
+		// again after.
+		t.log.Info("PIN entry interrupted by a verdict", "outcome", v.Outcome.String())
+		t.closeOperator()
+	}
 	if t.inOp {
 		t.op.showLatest(v)
 	}

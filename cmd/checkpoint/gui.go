@@ -53,6 +53,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 			return t.Store.ExportCSV(w, time.Time{}, time.Now().Add(time.Hour))
 		},
 		TestCode: t.TestCode,
+		Lockout:  t.Store,
 	})
 	w.SetFullScreen(cfg.UI.Fullscreen)
 	if !cfg.UI.Fullscreen {
