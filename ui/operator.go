@@ -237,17 +237,30 @@ func (o *operatorScreen) readSettings(base Settings) (Settings, error) {
 func (o *operatorScreen) saveSettings() {
 	t := o.t
 	s, err := o.readSettings(t.settings)
-	if err == nil && t.deps.SaveSettings != nil {
-		err = t.deps.SaveSettings(s)
-	}
 	if err != nil {
 		o.settingsMsg.Importance = widget.DangerImportance
 		o.settingsMsg.SetText(tr1("settings.invalid", "Error", err.Error()))
 		return
 	}
+	t.confirmHubChange(t.settings, s, func() { o.commitSettings(s) })
+}
+
+// commitSettings persists s and applies it; the log names every change.
+func (o *operatorScreen) commitSettings(s Settings) {
+	t := o.t
+	var err error
+	if t.deps.SaveSettings != nil {
+		err = t.deps.SaveSettings(s)
+	}
+	if err != nil {
+		t.log.Warn("settings not saved", "err", err)
+		o.settingsMsg.Importance = widget.DangerImportance
+		o.settingsMsg.SetText(tr1("settings.invalid", "Error", err.Error()))
+		return
+	}
 	langChanged := s.Language != t.settings.Language
+	t.logSettingsChanges(t.settings, s)
 	t.settings = s
-	t.log.Info("settings saved", "language", s.Language, "mute", s.Mute)
 	if langChanged {
 		applyLanguage(s.Language, t.systemLocale, t.log)
 		t.build()

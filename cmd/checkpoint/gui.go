@@ -41,12 +41,19 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	// Opened even when muted: the operator may unmute, and the UI honours
 	// the mute setting itself. One audio context per process.
 	player := sound.Open(ctx, log.With("part", "sound"))
+	saved := settingsFromConfig(cfg) // what Save compares against: only edits are written
 	term := ui.New(a, w, ui.Config{
 		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS, FontPath: cfg.UI.Font,
 	}, ui.Deps{
 		Clock: checkpoint.SystemClock{}, Log: log.With("part", "ui"), Sound: player,
 		Records:       recordSource{t},
-		SaveSettings:  func(s ui.Settings) error { return saveSettings(t, o, s, log) },
+		SaveSettings: func(s ui.Settings) error {
+			if err := saveSettings(t, o, saved, s, log); err != nil {
+				return err
+			}
+			saved = s
+			return nil
+		},
 		ManualReading: t.ManualReading,
 		SyncNow:       syncNow(t),
 		ExportCSV: func(_ context.Context, w io.Writer) error {
@@ -140,9 +147,11 @@ func settingsFromConfig(cfg config.Config) ui.Settings {
 	}
 }
 
-// saveSettings applies the policy at once and writes everything to the
-// config file; device, id and hub changes take effect at the next start.
-func saveSettings(t *terminal.Terminal, o guiOptions, s ui.Settings, log *slog.Logger) error {
+// saveSettings applies the policy at once and writes what the operator
+// changed from old to the override file beside the config (the config file
+// and its comments stay as they are); device, id and hub changes take
+// effect at the next start, and a new hub address drops the old token.
+func saveSettings(t *terminal.Terminal, o guiOptions, old, s ui.Settings, log *slog.Logger) error {
 	cfg := t.Config
 	cfg.Camera.Source = s.CameraSource
 	cfg.Thermometer.Enabled, cfg.Thermometer.Port = s.SensorEnabled, s.SensorPort
@@ -160,10 +169,13 @@ func saveSettings(t *terminal.Terminal, o guiOptions, s ui.Settings, log *slog.L
 		log.Info("demo mode: settings applied for this run only (no config file)")
 		return nil
 	}
-	if err := config.Save(o.configPath, cfg); err != nil {
+	if err := persistEdits(o.configPath, old, s); err != nil {
 		return err
 	}
-	log.Info("settings saved; camera, sensor, hub and id changes apply at the next start", "path", o.configPath)
+	if old.HubURL != s.HubURL {
+		dropHubToken(t.Config.Hub.TokenFile, log)
+	}
+	log.Info("settings saved; camera, sensor, hub and id changes apply at the next start", "path", config.OverridePath(o.configPath))
 	return nil
 }
 

@@ -156,6 +156,9 @@ func Load(path string) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
 	}
+	if err := applyOverride(path, &cfg); err != nil {
+		return Config{}, err
+	}
 	base := filepath.Dir(path)
 	for i, r := range cfg.Trust.Roots {
 		cfg.Trust.Roots[i] = relTo(base, r)
