@@ -46,7 +46,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS, FontPath: cfg.UI.Font,
 	}, ui.Deps{
 		Clock: checkpoint.SystemClock{}, Log: log.With("part", "ui"), Sound: player,
-		Records:       recordSource{t},
+		Records: recordSource{t},
 		SaveSettings: func(s ui.Settings) error {
 			if err := saveSettings(t, o, saved, s, log); err != nil {
 				return err
