@@ -74,6 +74,10 @@ type Config struct {
 	// FontPath is a single .ttf/.otf font with CJK glyphs; empty uses the
 	// bundled DroidSansFallback-GB2312.ttf (also the fallback when unusable).
 	FontPath string
+	// ExportDir is the one directory CSV exports go to (created 0700; each
+	// file 0600, never overwriting); empty disables exports. The operator
+	// cannot browse the file system from the kiosk.
+	ExportDir string
 
 	// defaultFont keeps fyne's own font (tests: parsing the 4 MB CJK font
 	// for every test app costs most of a second).

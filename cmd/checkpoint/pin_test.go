@@ -58,3 +58,33 @@ func TestPlainPINWarnsHashedPINIsQuiet(t *testing.T) {
 func newTestLogger(w interface{ Write([]byte) (int, error) }) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
+
+func TestReadableConfigAndTokenAreWarnedAbout(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath, tok := filepath.Join(dir, "checkpoint.toml"), filepath.Join(dir, "hub.token")
+	for p, mode := range map[string]os.FileMode{cfgPath: 0o644, tok: 0o640} {
+		if err := os.WriteFile(p, []byte("x"), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(p, mode)
+	}
+	hashed, _ := pin.Hash("8642")
+	cfg := config.Default()
+	cfg.UI.PIN, cfg.Hub.TokenFile = hashed, tok
+	var logs strings.Builder
+	if err := checkOperatorPIN(cfg, cfgPath, false, newTestLogger(&logs)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"file=config", "file=\"hub token\"", "chmod 600"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	os.Chmod(cfgPath, 0o600)
+	os.Chmod(tok, 0o600)
+	logs.Reset()
+	checkOperatorPIN(cfg, cfgPath, false, newTestLogger(&logs))
+	if strings.Contains(logs.String(), "readable") {
+		t.Errorf("warned about 0600 files:\n%s", logs.String())
+	}
+}
