@@ -76,6 +76,12 @@ func (p *pinScreen) submit() {
 		p.msg.SetText(msg)
 		return
 	}
+	if quit := p.t.onPINClose; quit != nil {
+		p.t.onPINClose = nil
+		p.t.log.Warn("window closed by the operator")
+		quit()
+		return
+	}
 	p.t.showOperator(0)
 }
 
@@ -115,6 +121,7 @@ func (t *Terminal) checkPIN(entered string) (bool, string) {
 
 // closeOperator returns to the guard's screen.
 func (t *Terminal) closeOperator() {
+	t.onPINClose = nil
 	t.inOp = false
 	t.stopIdleWatch()
 	t.win.SetContent(t.guard)

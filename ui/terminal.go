@@ -67,6 +67,9 @@ type Terminal struct {
 	stopIdle  func() bool
 	badPINs   int
 	lockedTo  time.Time
+	// onPINClose, when set, runs instead of opening the operator screens
+	// after the right PIN: closing the window asked for it (GuardClose).
+	onPINClose func()
 
 	previewMu   sync.Mutex
 	lastPreview time.Time

@@ -71,6 +71,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	term.SetCounters(todaysCounters(t, time.Now()))
 	go term.Run(ctx)
 	quit := quitter(a)
+	term.GuardClose(quit.quit)
 
 	storeErr := make(chan string, 1)
 	done := make(chan error, 1)

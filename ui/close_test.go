@@ -1,0 +1,37 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestClosingTheWindowNeedsThePIN(t *testing.T) {
+	h := newHarness(t, nil)
+	quits := 0
+	quit := func() { quits++ }
+	h.term.GuardClose(quit)
+	h.term.askClose(quit) // what the close intercept runs (fyne's test window never does)
+	if h.win.Content() != h.term.pin.root || quits != 0 {
+		t.Fatalf("close asked: PIN pad shown %v, quit %d times", h.win.Content() == h.term.pin.root, quits)
+	}
+	h.typePIN("1111")
+	if quits != 0 {
+		t.Fatal("a wrong PIN closed the window")
+	}
+	test := h.term.pin.keys["cancel"]
+	test.OnTapped()
+	if h.term.onPINClose != nil {
+		t.Fatal("cancelling the pad left the close pending")
+	}
+	h.term.askClose(quit)
+	h.typePIN("2468")
+	if quits != 1 {
+		t.Fatalf("the right PIN quit %d times, want 1", quits)
+	}
+	logs := h.logBuf.String()
+	for _, want := range []string{"window close asked", "window closed by the operator"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+}
