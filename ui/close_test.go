@@ -35,3 +35,10 @@ func TestClosingTheWindowNeedsThePIN(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoModeSaysDEMOInLargeLetters(t *testing.T) {
+	h := newHarness(t, func(c *Config, _ *Deps) { c.Demo = true })
+	h.shows(`textSize="72">DEMO</text>`)
+	h2 := newHarness(t, nil)
+	h2.hides(">DEMO<")
+}

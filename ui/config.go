@@ -78,6 +78,9 @@ type Config struct {
 	// file 0600, never overwriting); empty disables exports. The operator
 	// cannot browse the file system from the kiosk.
 	ExportDir string
+	// Demo marks demo mode: the guard's screen says DEMO in large letters,
+	// so nobody takes its verdicts for real ones.
+	Demo bool
 
 	// defaultFont keeps fyne's own font (tests: parsing the 4 MB CJK font
 	// for every test app costs most of a second).

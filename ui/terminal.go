@@ -161,6 +161,9 @@ func (t *Terminal) build() {
 
 	t.operatorBtn = widget.NewButtonWithIcon(tr("operator.open"), theme.SettingsIcon(), t.openPIN)
 	side := container.NewVBox(previewBox, tempCard, counterCard, layout.NewSpacer(), t.operatorBtn)
+	if t.cfg.Demo {
+		side.Objects = append([]fyne.CanvasObject{demoBanner()}, side.Objects...)
+	}
 	t.guard = steady(container.NewBorder(container.NewPadded(t.bar.root), nil, nil, container.NewPadded(side), t.panel.root))
 
 	t.pin = newPINScreen(t)

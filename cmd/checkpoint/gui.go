@@ -45,7 +45,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	saved := settingsFromConfig(cfg) // what Save compares against: only edits are written
 	term := ui.New(a, w, ui.Config{
 		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS, FontPath: cfg.UI.Font,
-		ExportDir: filepath.Join(cfg.DataDir, "exports"),
+		ExportDir: filepath.Join(cfg.DataDir, "exports"), Demo: o.demo,
 	}, ui.Deps{
 		Clock: checkpoint.SystemClock{}, Log: log.With("part", "ui"), Sound: player,
 		Records: recordSource{t},

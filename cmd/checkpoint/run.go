@@ -33,6 +33,7 @@ type options struct {
 	hubURL     string
 	windowed   bool
 	memProfile string
+	version    bool
 	// demoOpts tune demo mode (size and rate from flags; tests shorten it).
 	demoOpts demo.Options
 	// stdout receives headless output (os.Stdout when nil).
@@ -56,6 +57,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.siteID, "site-id", "", "override site_id")
 	fs.StringVar(&o.hubURL, "hub", "", "override hub.url")
 	fs.BoolVar(&o.windowed, "windowed", false, "run in a window instead of full screen")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to this file at exit (go tool pprof)")
 	fs.IntVar(&o.demoOpts.Width, "demo-width", 0, "demo video width (default 640)")
 	fs.IntVar(&o.demoOpts.Height, "demo-height", 0, "demo video height (default 480)")
@@ -107,6 +109,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	defer quietDesktop(log)()
 	if o.screenshot != "" {
 		return runScreenshot(ctx, o, log)
 	}
