@@ -54,6 +54,9 @@ type ClientConfig struct {
 	BatchSize int
 	// RequestTimeout bounds one HTTP exchange; 0 means 60 s.
 	RequestTimeout time.Duration
+	// RefusedRetry is the wait after a round the hub refused (401/403):
+	// a revoked terminal must not knock every round; 0 means 1 h.
+	RefusedRetry time.Duration
 }
 
 // Status is what the UI shows about synchronisation.
@@ -61,6 +64,11 @@ type Status struct {
 	// Online is true after a round in which the hub answered (a status
 	// below 500), false after one in which it did not (or before the first).
 	Online bool
+	// Refused is true after a round in which the hub refused this
+	// terminal's credentials (401 or 403: the device was revoked or the
+	// token is wrong). Run then waits ClientConfig.RefusedRetry, not the
+	// usual backoff, until SyncNow.
+	Refused bool
 	// LastSync is when a round last completed without error.
 	LastSync time.Time
 	// LastAttempt is when the last round ended.
@@ -132,6 +140,9 @@ func NewClient(store *Store, cfg ClientConfig, clock checkpoint.Clock, log *slog
 	}
 	if cfg.Interval == 0 {
 		cfg.Interval = 30 * time.Second
+	}
+	if cfg.RefusedRetry == 0 {
+		cfg.RefusedRetry = time.Hour
 	}
 	if cfg.MinBackoff == 0 {
 		cfg.MinBackoff = time.Second
@@ -258,6 +269,9 @@ func (c *Client) Run(ctx context.Context) error {
 		if err != nil {
 			wait = backoff(c.status.Failures, c.cfg.MinBackoff, c.cfg.MaxBackoff)
 		}
+		if errors.Is(err, ErrRefused) {
+			wait = c.cfg.RefusedRetry
+		}
 		c.status.NextAttempt = now.Add(wait)
 		c.mu.Unlock()
 		t := time.NewTimer(wait)
@@ -286,28 +300,39 @@ func backoff(failures int, min, max time.Duration) time.Duration {
 }
 
 // Sync runs one round: push the outbox, then pull the trust list, the
-// policy and the revocations. Every step runs even when one fails; the
-// error joins all failures.
+// policy and the revocations. Every step runs even when one fails, except
+// after the hub refused this terminal (ErrRefused); the error joins all
+// failures.
 func (c *Client) Sync(ctx context.Context) error {
 	var errs []error
 	c.reached.Store(false)
-	if err := c.push(ctx); err != nil {
-		errs = append(errs, err)
+	steps := []func() error{
+		func() error { return c.push(ctx) },
+		func() error {
+			return c.pullDoc(ctx, wire.PathTrustList, func(b []byte) error {
+				return c.store.InstallTrustList(b, c.cfg.Roots, c.clock.Now())
+			})
+		},
+		func() error {
+			return c.pullDoc(ctx, wire.PathPolicy, func(b []byte) error {
+				return c.store.InstallPolicy(b, c.cfg.Roots)
+			})
+		},
+		func() error { return c.pullRevocations(ctx) },
 	}
-	if err := c.pullDoc(ctx, wire.PathTrustList, func(b []byte) error {
-		return c.store.InstallTrustList(b, c.cfg.Roots, c.clock.Now())
-	}); err != nil {
-		errs = append(errs, err)
+	for _, step := range steps {
+		if err := step(); err != nil {
+			errs = append(errs, err)
+			if errors.Is(err, ErrRefused) {
+				break // the hub refuses this terminal: the other steps would be refused too
+			}
+		}
 	}
-	if err := c.pullDoc(ctx, wire.PathPolicy, func(b []byte) error {
-		return c.store.InstallPolicy(b, c.cfg.Roots)
-	}); err != nil {
-		errs = append(errs, err)
-	}
-	if err := c.pullRevocations(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	err := errors.Join(errs...)
+	return c.endRound(errors.Join(errs...))
+}
+
+// endRound records a round's outcome in the status and the log.
+func (c *Client) endRound(err error) error {
 	now := c.clock.Now()
 	if err == nil {
 		if serr := c.store.updateState(func(st *SyncState) { st.LastPull = now }); serr != nil {
@@ -317,6 +342,8 @@ func (c *Client) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	c.status.LastAttempt = now
 	c.status.Online = c.reached.Load()
+	wasRefused, refused := c.status.Refused, errors.Is(err, ErrRefused)
+	c.status.Refused = refused
 	if err == nil {
 		c.status.LastSync, c.status.LastError, c.status.Failures = now, "", 0
 	} else {
@@ -324,10 +351,15 @@ func (c *Client) Sync(ctx context.Context) error {
 		c.status.Failures++
 	}
 	c.mu.Unlock()
-	if err != nil {
-		c.log.Warn("sync round failed", "err", err)
-	} else {
-		c.log.Debug("sync round done", "pending", c.store.Pending())
+	switch {
+	case refused && !wasRefused:
+		c.log.Error("hub refused this terminal (revoked, or a wrong token): not retrying every round", "err", err, "next_try_in", c.cfg.RefusedRetry)
+	case refused:
+		c.log.Warn("hub still refuses this terminal", "err", err)
+	case err != nil:
+		c.log.Warn("sync round failed", "err", err, "pending", c.store.Pending())
+	default:
+		c.log.Info("sync round done", "pending", c.store.Pending())
 	}
 	return err
 }
@@ -351,6 +383,15 @@ func (e *hubError) Error() string {
 }
 
 func (e *hubError) Unwrap() error { return e.err }
+
+// ErrRefused matches (errors.Is) a hub answer of 401 Unauthorized or 403
+// Forbidden: the hub does not accept this terminal's device id and token.
+var ErrRefused = errors.New("hub refused this terminal")
+
+// Is makes a 401 or 403 answer match ErrRefused.
+func (e *hubError) Is(target error) bool {
+	return target == ErrRefused && (e.status == http.StatusUnauthorized || e.status == http.StatusForbidden)
+}
 
 func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, body []byte, hdr map[string]string) (*http.Response, context.CancelFunc, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)

@@ -42,3 +42,14 @@ func TestDemoModeSaysDEMOInLargeLetters(t *testing.T) {
 	h2 := newHarness(t, nil)
 	h2.hides(">DEMO<")
 }
+
+func TestHubRefusalIsShownNotOnline(t *testing.T) {
+	h := newHarness(t, nil)
+	h.term.status = Status{Online: true, HubRefused: true}
+	h.term.renderStatus()
+	h.shows("Hub refused this terminal")
+	h.hides(">Online<")
+	if h.term.bar.network.level != levelError {
+		t.Errorf("network chip level %v, want error", h.term.bar.network.level)
+	}
+}

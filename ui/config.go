@@ -145,10 +145,13 @@ type Device struct {
 type Status struct {
 	// NoHub is true for a terminal configured without a hub (offline
 	// only): not a fault, so the network chip says so without a warning.
-	NoHub    bool
-	Online   bool
-	LastSync time.Time // zero: never
-	Pending  int       // records waiting to upload
+	NoHub bool
+	// HubRefused: the hub answered but refused this terminal (401/403:
+	// revoked, or a wrong token). Shown instead of Online.
+	HubRefused bool
+	Online     bool
+	LastSync   time.Time // zero: never
+	Pending    int       // records waiting to upload
 	// TrustListAt and RevocationAt are when the cached lists were issued
 	// (zero: none loaded). Older than MaxListAge raises a warning.
 	TrustListAt  time.Time

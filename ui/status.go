@@ -104,6 +104,8 @@ func (s *statusBar) render(st Status, now time.Time) {
 	switch {
 	case st.NoHub:
 		s.network.set(tr("status.no_hub"), levelInfo, nil)
+	case st.HubRefused:
+		s.network.set(tr("status.hub_refused"), levelError, nil)
 	case st.Online:
 		s.network.set(tr("status.online"), levelOK, theme.ConfirmIcon())
 	default:

@@ -243,6 +243,7 @@ func statusOf(t *terminal.Terminal, demo bool, storeMsg string) ui.Status {
 	if t.Client != nil {
 		cs := t.Client.Status()
 		st.Online, st.LastSync, st.Pending = cs.Online, cs.LastSync, cs.Pending
+		st.HubRefused = cs.Refused
 	} else {
 		st.Pending = t.Store.Pending()
 	}
