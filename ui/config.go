@@ -149,9 +149,14 @@ type Status struct {
 	// HubRefused: the hub answered but refused this terminal (401/403:
 	// revoked, or a wrong token). Shown instead of Online.
 	HubRefused bool
-	Online     bool
-	LastSync   time.Time // zero: never
-	Pending    int       // records waiting to upload
+	// Policy is the policy in force and PolicyVersion its signed version
+	// from the hub; 0 means none is signed and the settings' own policy
+	// (the config file) rules.
+	Policy        checkpoint.Policy
+	PolicyVersion uint64
+	Online        bool
+	LastSync      time.Time // zero: never
+	Pending       int       // records waiting to upload
 	// TrustListAt and RevocationAt are when the cached lists were issued
 	// (zero: none loaded). Older than MaxListAge raises a warning.
 	TrustListAt  time.Time

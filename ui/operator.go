@@ -43,6 +43,7 @@ type operatorScreen struct {
 	protocol, language                                                        *widget.Select
 	save                                                                      *widget.Button
 	settingsMsg                                                               *widget.Label
+	policySrc                                                                 *widget.Label // which policy rules, and where it came from
 
 	// records
 	records    []checkpoint.Record
@@ -95,6 +96,7 @@ func (t *Terminal) showOperator(tab int) {
 	t.inOp = true
 	t.watchIdle()
 	t.op.fillSettings(t.settings)
+	t.op.showPolicySource()
 	t.op.tabs.SelectIndex(tab)
 	if tab == TabRecords {
 		t.op.refreshRecords()
@@ -134,6 +136,8 @@ func (o *operatorScreen) buildSettings() fyne.CanvasObject {
 	o.language = widget.NewSelect(labels, nil)
 	o.settingsMsg = widget.NewLabel("")
 	o.settingsMsg.Wrapping = fyne.TextWrapWord
+	o.policySrc = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	o.policySrc.Wrapping = fyne.TextWrapWord
 	o.save = widget.NewButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), o.saveSettings)
 	o.save.Importance = widget.HighImportance
 	form := widget.NewForm(
@@ -154,7 +158,7 @@ func (o *operatorScreen) buildSettings() fyne.CanvasObject {
 		widget.NewFormItem(tr("settings.site_id"), o.site),
 		widget.NewFormItem(tr("settings.terminal_id"), o.terminal),
 	)
-	return container.NewBorder(nil, container.NewVBox(o.settingsMsg, o.save), nil, nil, container.NewVScroll(form))
+	return container.NewBorder(o.policySrc, container.NewVBox(o.settingsMsg, o.save), nil, nil, container.NewVScroll(form))
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -236,6 +240,9 @@ func (o *operatorScreen) readSettings(base Settings) (Settings, error) {
 func (o *operatorScreen) saveSettings() {
 	t := o.t
 	s, err := o.readSettings(t.settings)
+	if _, _, signed := t.signedPolicy(); signed {
+		s.Policy = t.settings.Policy // read-only while a signed policy rules
+	}
 	if err != nil {
 		o.settingsMsg.Importance = widget.DangerImportance
 		o.settingsMsg.SetText(tr1("settings.invalid", "Error", err.Error()))

@@ -317,7 +317,7 @@ func (t *Terminal) renderTemp() {
 	default:
 		c := r.Celsius
 		t.tempValue.SetText(formatTemp(&c))
-		pol := t.settings.Policy
+		pol := t.policyInForce()
 		switch checkpoint.Classify(r, pol, t.clock.Now()) {
 		case checkpoint.TempFever:
 			t.tempValue.Importance = widget.DangerImportance

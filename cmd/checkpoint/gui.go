@@ -240,6 +240,10 @@ func overlay(t *terminal.Terminal, img image.Image, at time.Time) []image.Point 
 
 func statusOf(t *terminal.Terminal, demo bool, storeMsg string) ui.Status {
 	st := ui.Status{MaxListAge: t.Policy().MaxListAge, StoreError: storeMsg, NoHub: t.Client == nil}
+	st.Policy = t.Policy()
+	if _, v := t.Store.Policy(); v > 0 {
+		st.PolicyVersion = v
+	}
 	if t.Client != nil {
 		cs := t.Client.Status()
 		st.Online, st.LastSync, st.Pending = cs.Online, cs.LastSync, cs.Pending
