@@ -108,6 +108,9 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if t.Store, err = cpsync.Open(cfg.StorePath(), cpsync.Options{Roots: t.Roots}); err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
+	for _, msg := range t.Store.SetAside() {
+		t.log.Error(msg)
+	}
 	if cfg.Trust.TrustList != "" {
 		t.seedTrustList(cfg.Trust.TrustList)
 	}
