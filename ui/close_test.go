@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestClosingTheWindowNeedsThePIN(t *testing.T) {
@@ -51,5 +52,19 @@ func TestHubRefusalIsShownNotOnline(t *testing.T) {
 	h.hides(">Online<")
 	if h.term.bar.network.level != levelError {
 		t.Errorf("network chip level %v, want error", h.term.bar.network.level)
+	}
+}
+
+func TestClockFarAheadOfEveryListIsWarned(t *testing.T) {
+	h := newHarness(t, nil)
+	now := h.clock.Now()
+	h.term.status = Status{Online: true, TrustListAt: now.Add(-2 * 24 * time.Hour), RevocationAt: now.Add(-time.Hour)}
+	h.term.renderStatus()
+	h.hides("Clock far ahead")
+	h.term.status = Status{Online: true, TrustListAt: now.AddDate(-3, 0, 0), RevocationAt: now.AddDate(-3, 0, 1)}
+	h.term.renderStatus()
+	h.shows("Clock far ahead of every list")
+	if h.term.bar.clock.level != levelWarn {
+		t.Errorf("clock chip level %v, want warn", h.term.bar.clock.level)
 	}
 }

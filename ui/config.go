@@ -179,6 +179,23 @@ func (s Status) ClockLooksWrong(now time.Time) bool {
 	return s.ClockSuspect || (!s.NewestSeen.IsZero() && now.Before(s.NewestSeen))
 }
 
+// ClockAheadLimit is how far the clock may run past the newest list the
+// terminal holds before the status bar says the clock, not only the lists,
+// may be wrong: hubs sign lists daily, and no terminal is meant to run a
+// month without one.
+const ClockAheadLimit = 30 * 24 * time.Hour
+
+// ClockFarAhead reports whether now is more than ClockAheadLimit after the
+// newest trust or revocation list (a clock set years ahead makes every
+// list look ancient and every fresh code look issued in the past).
+func (s Status) ClockFarAhead(now time.Time) bool {
+	newest := s.TrustListAt
+	if s.RevocationAt.After(newest) {
+		newest = s.RevocationAt
+	}
+	return !newest.IsZero() && now.Sub(newest) > ClockAheadLimit
+}
+
 // Counters are today's totals.
 type Counters struct {
 	Day      time.Time // local midnight of the day counted

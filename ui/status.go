@@ -137,6 +137,8 @@ func (s *statusBar) render(st Status, now time.Time) {
 	clock := now.Format("15:04:05")
 	if st.ClockLooksWrong(now) {
 		s.clock.set(tr1("status.clock_wrong", "Time", now.Format("2006-01-02 15:04")), levelWarn, nil)
+	} else if st.ClockFarAhead(now) {
+		s.clock.set(tr1("status.clock_ahead", "Time", now.Format("2006-01-02 15:04")), levelWarn, nil)
 	} else {
 		s.clock.set(clock, levelOK, theme.HistoryIcon())
 	}
