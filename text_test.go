@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -78,4 +79,30 @@ func FuzzCleanText(f *testing.F) {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, got, again)
 		}
 	})
+}
+
+func TestTrustListStateIsOneRule(t *testing.T) {
+	exp := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	rows := []struct {
+		name  string
+		now   time.Time
+		grace time.Duration
+		want  ListState
+	}{
+		{"a second before expiry", exp.Add(-time.Second), 24 * time.Hour, ListValid},
+		{"at expiry, with grace", exp, 24 * time.Hour, ListExpiredInGrace},
+		{"23 h past expiry", exp.Add(23 * time.Hour), 24 * time.Hour, ListExpiredInGrace},
+		{"at the end of the grace", exp.Add(24 * time.Hour), 24 * time.Hour, ListExpired},
+		{"at expiry, no grace", exp, 0, ListExpired},
+		{"no list", time.Time{}, time.Hour, ListExpired},
+	}
+	for _, r := range rows {
+		e := exp
+		if r.name == "no list" {
+			e = time.Time{}
+		}
+		if got := TrustListState(e, r.now, r.grace); got != r.want {
+			t.Errorf("%s: %v, want %v", r.name, got, r.want)
+		}
+	}
 }

@@ -68,3 +68,14 @@ func TestClockFarAheadOfEveryListIsWarned(t *testing.T) {
 		t.Errorf("clock chip level %v, want warn", h.term.bar.clock.level)
 	}
 }
+
+func TestExpiredTrustListIsShownAsEXPIRED(t *testing.T) {
+	h := newHarness(t, nil)
+	now := h.clock.Now()
+	h.term.status = Status{Online: true, TrustListAt: now.Add(-8 * 24 * time.Hour), TrustListExpires: now.Add(-time.Hour), RevocationAt: now}
+	h.term.renderStatus()
+	h.shows("Trust list EXPIRED")
+	if h.term.bar.trust.level != levelError {
+		t.Errorf("trust chip level %v, want error", h.term.bar.trust.level)
+	}
+}

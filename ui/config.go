@@ -164,6 +164,9 @@ type Status struct {
 	MaxListAge   time.Duration // 0: checkpoint.DefaultPolicy().MaxListAge
 	Camera       Device
 	Sensor       Device
+	// TrustListExpires is the installed trust list's expiry (zero: none
+	// known); past it the trust chip says EXPIRED.
+	TrustListExpires time.Time
 	// NewestSeen is the newest time the terminal has seen on a list or a
 	// record; a clock earlier than it is wrong.
 	NewestSeen time.Time

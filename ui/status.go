@@ -125,7 +125,11 @@ func (s *statusBar) render(st Status, now time.Time) {
 	if maxAge <= 0 {
 		maxAge = checkpoint.DefaultPolicy().MaxListAge
 	}
-	listChip(s.trust, st.TrustListAt, now, maxAge, "status.trust", levelError)
+	if !st.TrustListExpires.IsZero() && !now.Before(st.TrustListExpires) {
+		s.trust.set(tr1("status.trust_expired", "Time", st.TrustListExpires.In(now.Location()).Format("01-02 15:04")), levelError, nil)
+	} else {
+		listChip(s.trust, st.TrustListAt, now, maxAge, "status.trust", levelError)
+	}
 	listChip(s.revocation, st.RevocationAt, now, maxAge, "status.revocation", levelWarn)
 	deviceChip(s.camera, st.Camera, "camera", theme.MediaVideoIcon())
 	deviceChip(s.sensor, st.Sensor, "sensor", theme.InfoIcon())

@@ -253,6 +253,7 @@ func statusOf(t *terminal.Terminal, demo bool, storeMsg string) ui.Status {
 	}
 	if ss, err := t.Store.SyncState(); err == nil {
 		st.TrustListAt, st.RevocationAt = ss.TrustListIssuedAt, ss.RevocationIssuedAt
+		st.TrustListExpires = ss.TrustListExpiresAt
 		st.NewestSeen = latest(ss.TrustListIssuedAt, ss.RevocationIssuedAt, ss.PolicyIssuedAt)
 	}
 	if recs, err := t.Store.Recent(1); err == nil && len(recs) > 0 {

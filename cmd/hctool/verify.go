@@ -37,6 +37,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	skew := fs.Duration("skew", 2*time.Minute, "clock skew tolerance")
 	testHours := fs.Duration("dcc-test-validity", 72*time.Hour, "DCC: how long a negative test counts")
 	vaccWait := fs.Duration("dcc-vaccination-wait", 14*24*time.Hour, "DCC: how long after the last dose a vaccination counts")
+	grace := fs.Duration("trust-grace", checkpoint.DefaultPolicy().TrustListGrace, "how long past its expiry the trust list is still used (policy.trust_list_grace); after it every code is refused, as on the terminal")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +57,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	tl, err := loadTrustList(*listPath, roots, now)
+	// Read the list as of its own lifetime, then apply the terminal's rule
+	// (checkpoint.TrustListState) at now.
+	tl, err := loadTrustList(*listPath, roots, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -80,6 +83,15 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	text = strings.TrimSpace(text)
+	switch checkpoint.TrustListState(tl.ExpiresAt(), now, *grace) {
+	case checkpoint.ListExpiredInGrace:
+		fmt.Fprintf(stdout, "trust list:  EXPIRED at %s; still used for the %s grace (until %s)\n",
+			fmtTime(tl.ExpiresAt()), *grace, fmtTime(tl.ExpiresAt().Add(*grace)))
+	case checkpoint.ListExpired:
+		fmt.Fprintf(stdout, "trust list:  EXPIRED at %s, grace %s over\n", fmtTime(tl.ExpiresAt()), *grace)
+		fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", checkpoint.FailTrustListUnavailable)
+		return fmt.Errorf("code refused: trust list expired at %s and its %s grace is over", fmtTime(tl.ExpiresAt()), *grace)
+	}
 
 	if d, err := healthcode.Inspect(text); err == nil {
 		printDecoded(stdout, d)

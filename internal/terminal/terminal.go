@@ -119,7 +119,8 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if skew == 0 {
 		skew = -1 // the verifier reads 0 as "its default"; the policy means none
 	}
-	t.Verifier = healthcode.NewVerifier(t.Store, t.Store, t.clock, healthcode.Options{
+	trust := expiringTrust{store: t.Store, clock: t.clock, policy: t.Policy}
+	t.Verifier = healthcode.NewVerifier(trust, t.Store, t.clock, healthcode.Options{
 		ClockSkew: skew, DCC: cfg.DCC.Policy(),
 	})
 	if opts.Frames != nil {
