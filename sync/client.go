@@ -45,6 +45,11 @@ type ClientConfig struct {
 	// the connection is refused unless the hub presents exactly it. With a
 	// pin and no CAPEM a self-signed hub certificate is accepted.
 	PinSHA256 []byte
+	// SPKIPins, when set, are SHA-256 pins of the hub's public key
+	// (SPKIPin; several: the current key and a backup). The connection is
+	// refused unless the hub's certificate carries one of them; with no
+	// CAPEM the pin is the whole check (a self-signed hub certificate).
+	SPKIPins [][]byte
 	// Interval between sync rounds while all is well; 0 means 30 s.
 	Interval time.Duration
 	// MinBackoff and MaxBackoff bound the wait after a failed round; it
@@ -193,6 +198,18 @@ func tlsConfig(cfg ClientConfig) (*tls.Config, error) {
 			return nil, errors.New("sync client: the CA PEM holds no certificate")
 		}
 		t.RootCAs = pool
+	}
+	if len(cfg.SPKIPins) > 0 {
+		pins := make([][]byte, len(cfg.SPKIPins))
+		for i, p := range cfg.SPKIPins {
+			if len(p) != sha256.Size {
+				return nil, fmt.Errorf("sync client: public key pin %d is %d bytes, want %d", i+1, len(p), sha256.Size)
+			}
+			pins[i] = append([]byte(nil), p...)
+		}
+		t.InsecureSkipVerify = len(cfg.CAPEM) == 0
+		t.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error { return checkSPKIPins(raw, pins) }
+		return t, nil
 	}
 	if len(cfg.PinSHA256) > 0 {
 		if len(cfg.PinSHA256) != sha256.Size {

@@ -47,6 +47,7 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
 	maxConns := fs.Int("max-conns", 0, "most PostgreSQL connections (0: pgx default, max(4, CPUs))")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	insecure := fs.Bool("insecure-http", false, "serve plain HTTP on a non-loopback address (only behind a TLS proxy)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,6 +59,14 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	if err := checkPlainHTTP(*listen, *certFile != "", *insecure); err != nil {
+		return err
+	}
+	if *certFile != "" {
+		if err := logPin(log, *certFile, *keyFile); err != nil {
+			return err
+		}
+	}
 	pool, err := connect(ctx, *db, *maxConns)
 	if err != nil {
 		return err

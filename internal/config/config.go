@@ -78,6 +78,11 @@ type Hub struct {
 	// PinSHA256 is the hex SHA-256 of the hub's certificate (DER): when set,
 	// only exactly that certificate is accepted.
 	PinSHA256 string `toml:"pin_sha256"`
+	// Pins are SHA-256 pins of the hub's public key (SubjectPublicKeyInfo),
+	// as `hub serve` logs them: colon-separated hex ("AB:CD:..."), plain
+	// hex or "sha256/<base64>"; several allowed (the current key and a
+	// backup). They survive certificate renewal with the same key.
+	Pins []string `toml:"pins"`
 	// CAFile is a private CA (PEM) for the hub's TLS certificate; empty uses
 	// the system roots. Plain http:// is accepted only to loopback.
 	CAFile   string        `toml:"ca_file"`

@@ -203,6 +203,13 @@ func (t *Terminal) newClient() (*cpsync.Client, error) {
 			return nil, fmt.Errorf("hub.pin_sha256 must be 64 hex digits")
 		}
 	}
+	for _, p := range h.Pins {
+		b, err := cpsync.ParsePin(p)
+		if err != nil {
+			return nil, fmt.Errorf("hub.pins: %w", err)
+		}
+		cc.SPKIPins = append(cc.SPKIPins, b)
+	}
 	c, err := cpsync.NewClient(t.Store, cc, t.clock, t.log.With("part", "sync"))
 	if err != nil {
 		return nil, fmt.Errorf("setting up the hub client: %w", err)
