@@ -173,6 +173,8 @@ func Load(path string) (Config, error) {
 	cfg.Hub.CAFile = relTo(base, cfg.Hub.CAFile)
 	cfg.DataDir = relTo(base, cfg.DataDir)
 	cfg.UI.Font = relTo(base, cfg.UI.Font)
+	cfg.Camera.Source = sourceRelTo(base, cfg.Camera.Source)
+	cfg.Thermometer.Port = relTo(base, cfg.Thermometer.Port)
 	return cfg, cfg.Validate()
 }
 
@@ -234,6 +236,15 @@ func relTo(base, p string) string {
 		return abs
 	}
 	return filepath.Join(base, p)
+}
+
+// sourceRelTo resolves a camera source that is a file or folder path
+// against base; a device index ("0") or a URL ("rtsp://...") is left as is.
+func sourceRelTo(base, src string) string {
+	if src == "" || strings.Contains(src, "://") || strings.Trim(src, "0123456789") == "" {
+		return src
+	}
+	return relTo(base, src)
 }
 
 func hostname() string {
