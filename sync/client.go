@@ -260,27 +260,16 @@ func (c *Client) Status() Status {
 }
 
 // Run syncs until ctx ends: a round every Interval, after a failure an
-// exponentially growing wait with full jitter, at once on SyncNow. It also
-// purges acknowledged records past the policy's retention.
+// exponentially growing wait with full jitter, at once on SyncNow.
+// Purging old records is not its job: the terminal runs one purge loop with
+// the retention in force (signed or local policy).
 func (c *Client) Run(ctx context.Context) error {
-	var lastPurge time.Time
 	for {
 		err := c.Sync(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		now := c.clock.Now()
-		if now.Sub(lastPurge) > time.Hour {
-			pol, _ := c.store.Policy()
-			if n, perr := c.store.Purge(now, pol.Retention); perr != nil {
-				c.log.Error("purging old records", "err", perr)
-			} else {
-				lastPurge = now
-				if n > 0 {
-					c.log.Info("purged old records", "count", n)
-				}
-			}
-		}
 		c.mu.Lock()
 		wait := c.cfg.Interval
 		if err != nil {
@@ -451,6 +440,11 @@ func errorFrom(op string, resp *http.Response) error {
 	}
 	return &hubError{op: op, status: resp.StatusCode, msg: eb.Error}
 }
+
+// Push sends the outbox to the hub now, without the pulls of a round:
+// what the terminal does before it exits. Records not acknowledged stay in
+// the outbox.
+func (c *Client) Push(ctx context.Context) error { return c.push(ctx) }
 
 // push sends the outbox in batches until it is empty or a batch fails.
 func (c *Client) push(ctx context.Context) error {

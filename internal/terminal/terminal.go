@@ -335,11 +335,32 @@ func (t *Terminal) Run(ctx context.Context, emit func(station.Event)) error {
 	}
 	cancel()
 	wg.Wait()
+	t.finalPush()
 	close(errs)
 	for e := range errs {
 		err = errors.Join(err, e)
 	}
 	return errors.Join(err, t.closeAll())
+}
+
+// finalPushTimeout bounds the push Run makes before it returns.
+const finalPushTimeout = 15 * time.Second
+
+// finalPush sends what is still in the outbox before the terminal exits
+// (-once, SIGTERM), within finalPushTimeout; what does not go stays in the
+// store for the next start.
+func (t *Terminal) finalPush() {
+	if t.Client == nil || t.Store.Pending() == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), finalPushTimeout)
+	defer cancel()
+	n := t.Store.Pending()
+	if err := t.Client.Push(ctx); err != nil {
+		t.log.Warn("final push before exit failed; records stay in the store", "pending", t.Store.Pending(), "err", err)
+		return
+	}
+	t.log.Info("final push before exit", "sent", n-t.Store.Pending(), "pending", t.Store.Pending())
 }
 
 // forward copies readings until ctx ends or in closes.
@@ -361,16 +382,24 @@ func forward(ctx context.Context, in <-chan checkpoint.Reading, out chan<- check
 	}
 }
 
-// purgeLoop drops acknowledged records older than the retention period,
-// at start and then hourly.
+// purgeLoop is the terminal's one purge loop: at start and then hourly it
+// drops records older than the retention in force (t.Policy: the signed
+// hub policy, else the local one). With a hub only acknowledged records
+// go; an offline-only terminal (no hub) purges unsent records too, since
+// nothing will ever send them.
 func (t *Terminal) purgeLoop(ctx context.Context) error {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		if n, err := t.Store.Purge(t.clock.Now(), t.Policy().Retention); err != nil {
+		purge, what := t.Store.Purge, "acknowledged"
+		if t.Client == nil {
+			purge, what = t.Store.PurgeUnsent, "all (offline-only terminal)"
+		}
+		ret := t.Policy().Retention
+		if n, err := purge(t.clock.Now(), ret); err != nil {
 			t.log.Error("purging old records", "err", err)
 		} else if n > 0 {
-			t.log.Info("purged old records", "count", n)
+			t.log.Info("purged old records", "count", n, "retention", ret, "records", what)
 		}
 		select {
 		case <-ctx.Done():
