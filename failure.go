@@ -97,6 +97,11 @@ func (f *Failure) UnmarshalText(b []byte) error {
 type VerifyError struct {
 	Failure Failure
 	Err     error
+	// Code is set when the signature verified but the code was refused
+	// anyway (revoked, expired, not yet valid, key usage, not accepted):
+	// its pseudonymous id goes into the record, so "where was code C
+	// seen" finds refused attempts too. Nil otherwise.
+	Code *Code
 }
 
 // Error says what failed.

@@ -106,3 +106,16 @@ func TestTrustListStateIsOneRule(t *testing.T) {
 		}
 	}
 }
+
+func TestRecordOfARefusedGenuineCodeKeepsItsID(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	c := &Code{Format: FormatHealthCode, Issuer: "110000:BJHC", ID: "a1b2c3d4e5f60718", Color: ColorGreen, Kind: KindDynamic,
+		IssuedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Minute)}
+	v := Decide(Presentation{Code: c, Failure: FailRevoked, CapturedAt: now}, nil, DefaultPolicy(), now)
+	if v.Outcome != OutcomeDeny || v.Reason != ReasonForFailure(FailRevoked) {
+		t.Fatalf("revoked code: %v %v, want a deny for revocation", v.Outcome, v.Reason)
+	}
+	if r := NewRecord(v, "T1", "S1"); r.CodeID != c.ID {
+		t.Errorf("record code id %q, want %q", r.CodeID, c.ID)
+	}
+}

@@ -1,6 +1,7 @@
 package healthcode
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,38 @@ func TestDCCNameIsMaskedFromItsFirstVisibleLetter(t *testing.T) {
 		if !utf8.ValidString(code.Region) || code.Region != "DE" {
 			t.Errorf("region %q", code.Region)
 		}
+	}
+}
+
+func TestRefusedGenuineCodeKeepsItsID(t *testing.T) {
+	f := newIssuer(t, ES256)
+	c := greenClaims()
+	text := mustIssue(t, c, f.key)
+	cti, _ := hexDecode(c.ID)
+	revs := NewMemoryRevocations()
+	revs.Add(checkpoint.HashForRevocation(cti))
+	for _, cacheSize := range []int{0, -1} {
+		v := NewVerifier(f.list, revs, &fixedClock{t: t0}, Options{CacheSize: cacheSize})
+		for range 2 { // the second time from the cache, when there is one
+			_, err := v.Verify(text)
+			var ve *checkpoint.VerifyError
+			if !errors.As(err, &ve) || ve.Failure != checkpoint.FailRevoked || ve.Code == nil || ve.Code.ID != c.ID {
+				t.Fatalf("revoked code: %v (code %+v), want FailRevoked carrying id %s", err, ve, c.ID)
+			}
+		}
+	}
+	// Expired: also genuine, also kept.
+	v := NewVerifier(f.list, NewMemoryRevocations(), &fixedClock{t: t0.Add(time.Hour)}, Options{})
+	_, err := v.Verify(text)
+	var ve *checkpoint.VerifyError
+	if !errors.As(err, &ve) || ve.Failure != checkpoint.FailExpired || ve.Code == nil || ve.Code.ID != c.ID {
+		t.Errorf("expired code: %v, want its id kept", err)
+	}
+	// A forged signature: nothing about the code is believed.
+	other := newNamedIssuer(t, ES256, "forger")
+	forged := craft(t, Prefix, map[any]any{cose.HeaderLabelAlgorithm: cose.AlgorithmES256, cose.HeaderLabelKeyID: mustKid(t, f.key.Public())}, nil, payloadOf(t, c), signerFor(t, other.key))
+	_, err = NewVerifier(f.list, nil, &fixedClock{t: t0}, Options{}).Verify(forged)
+	if !errors.As(err, &ve) || ve.Failure != checkpoint.FailBadSignature || ve.Code != nil {
+		t.Errorf("forged code: %v (code %v), want a bad signature with no code", err, ve.Code)
 	}
 }

@@ -202,6 +202,12 @@ func (s *Scanner) verify(text string, fresh bool) (key string, p checkpoint.Pres
 		}
 		p.Detail = err.Error()
 		key = textKey(text)
+		if ve != nil && ve.Code != nil {
+			// A genuine code refused (revoked, expired): its id goes into
+			// the record; the Failure still decides.
+			c := *ve.Code
+			p.Code = &c
+		}
 	}
 	s.cache.text, s.cache.key, s.cache.p = text, key, p
 	return key, p, false

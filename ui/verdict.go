@@ -141,7 +141,9 @@ func detailLines(vd checkpoint.Verdict) []string {
 		if c.HolderMasked != "" {
 			lines = append(lines, tr("detail.name")+sep+c.HolderMasked)
 		}
-		lines = append(lines, tr("detail.color")+sep+colorText(c.Color))
+		if vd.Failure == checkpoint.FailNone { // a refused code's colour is no longer its word
+			lines = append(lines, tr("detail.color")+sep+colorText(c.Color))
+		}
 		if c.Region != "" {
 			lines = append(lines, tr("detail.region")+sep+regionText(c.Region))
 		}

@@ -274,7 +274,7 @@ func (t *Terminal) TestCode(text string) checkpoint.Verdict {
 	if code, err := t.Verifier.Verify(strings.TrimSpace(text)); err != nil {
 		var ve *checkpoint.VerifyError
 		if errors.As(err, &ve) {
-			p.Failure, p.Detail = ve.Failure, ve.Error()
+			p.Failure, p.Detail, p.Code = ve.Failure, ve.Error(), ve.Code
 		} else {
 			p.Failure, p.Detail = checkpoint.FailMalformed, err.Error()
 		}
