@@ -410,7 +410,10 @@ func (o *operatorScreen) runTest() {
 	text := trimmed(o.testEntry.Text)
 	o.t.async(func() {
 		v := fn(text)
-		fyne.Do(func() { o.testView.show(&v) })
+		fyne.Do(func() {
+			o.t.log.Info("operator tested a code (not recorded)", "outcome", v.Outcome.String(), "reason", string(v.Reason))
+			o.testView.show(&v)
+		})
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/checkpoint-terminal/checkpoint"
 )
 
 // answerDialog taps the button labelled label on the dialog on top.
@@ -84,5 +86,23 @@ func TestHubAddressChangeAsksAndCancelSavesNothing(t *testing.T) {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
+	}
+}
+
+func TestCodeTestsAreLoggedWithoutTheCode(t *testing.T) {
+	h := newHarness(t, func(_ *Config, d *Deps) {
+		d.TestCode = func(string) checkpoint.Verdict {
+			return checkpoint.Decide(checkpoint.Presentation{Failure: checkpoint.FailBadSignature}, nil, checkpoint.DefaultPolicy(), time.Now())
+		}
+	})
+	h.term.showOperator(TabTest)
+	h.term.op.testEntry.SetText("HCN1:SECRET-TEXT")
+	test.Tap(h.term.op.testBtn)
+	logs := h.logBuf.String()
+	if !strings.Contains(logs, "operator tested a code") || !strings.Contains(logs, "outcome=deny") {
+		t.Errorf("code test not logged:\n%s", logs)
+	}
+	if strings.Contains(logs, "SECRET-TEXT") {
+		t.Error("the tested code's text reached the log")
 	}
 }
