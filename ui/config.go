@@ -121,6 +121,9 @@ type Deps struct {
 	TestCode func(text string) checkpoint.Verdict
 	// Lockout keeps the PIN pad's failures across restarts (nil: memory).
 	Lockout LockoutStore
+	// TestDevice checks the camera ("camera") or the sensor ("sensor") for
+	// the installer and says what it found; nil hides the buttons.
+	TestDevice func(ctx context.Context, which string) (string, error)
 }
 
 // DeviceState is the health of the camera or the sensor.

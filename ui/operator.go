@@ -431,7 +431,7 @@ func (o *operatorScreen) buildSync() fyne.CanvasObject {
 	if o.t.deps.ExportCSV == nil {
 		o.exportBtn.Disable()
 	}
-	return container.NewVBox(o.syncBtn, o.syncMsg, widget.NewSeparator(), o.exportBtn, o.exportMsg)
+	return container.NewVBox(o.syncBtn, o.syncMsg, widget.NewSeparator(), o.exportBtn, o.exportMsg, o.buildDeviceTests())
 }
 
 func (o *operatorScreen) syncNow() {

@@ -61,8 +61,9 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 		ExportCSV: func(_ context.Context, w io.Writer) error {
 			return t.Store.ExportCSV(w, time.Time{}, time.Now().Add(time.Hour))
 		},
-		TestCode: t.TestCode,
-		Lockout:  t.Store,
+		TestCode:   t.TestCode,
+		Lockout:    t.Store,
+		TestDevice: deviceTester(t),
 	})
 	w.SetFullScreen(cfg.UI.Fullscreen)
 	if !cfg.UI.Fullscreen {
