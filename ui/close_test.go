@@ -39,7 +39,7 @@ func TestClosingTheWindowNeedsThePIN(t *testing.T) {
 
 func TestDemoModeSaysDEMOInLargeLetters(t *testing.T) {
 	h := newHarness(t, func(c *Config, _ *Deps) { c.Demo = true })
-	h.shows(`textSize="72">DEMO</text>`)
+	h.shows(`textSize="48">DEMO</text>`)
 	h2 := newHarness(t, nil)
 	h2.hides(">DEMO<")
 }
