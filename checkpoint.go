@@ -160,6 +160,14 @@ type Code struct {
 	// Note carries a format-specific summary shown to the guard, e.g. the
 	// DCC rule that made a certificate acceptable ("vaccination 2/2").
 	Note string `json:"note,omitempty"`
+	// Test, Vaccination and Recovery are the optional facts a code carries
+	// (HCN1 minor revision 1.1, EU DCC); nil when the code states none.
+	Test        *TestFact        `json:"test,omitempty"`
+	Vaccination *VaccinationFact `json:"vaccination,omitempty"`
+	Recovery    *RecoveryFact    `json:"recovery,omitempty"`
+	// BirthYear is the holder's year of birth when the code states it, 0
+	// otherwise (it gives a holder's age to site rules; never recorded).
+	BirthYear int `json:"birth_year,omitempty"`
 }
 
 // Presentation is one person holding one code in front of the camera: either

@@ -1,6 +1,8 @@
 package checkpoint
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -107,6 +109,7 @@ func TestDecideFailedCodes(t *testing.T) {
 		{"certificate not accepted by site policy", FailNotAccepted, "not_accepted"},
 		{"payload missing claims", FailInvalidClaims, "invalid_claims"},
 		{"no trust list loaded", FailTrustListUnavailable, "trust_list_unavailable"},
+		{"dynamic code shown again at this terminal", FailAlreadyUsed, "already_used"},
 	}
 	if len(tests) != len(Failures()) {
 		t.Fatalf("table covers %d failures, domain has %d", len(tests), len(Failures()))
@@ -152,6 +155,9 @@ func TestDecideCodeTimes(t *testing.T) {
 		{"no issue time", func(c *Code) { c.IssuedAt = time.Time{} }, OutcomeDeny, "invalid_claims"},
 		{"no code id", func(c *Code) { c.ID = "" }, OutcomeDeny, "invalid_claims"},
 		{"unknown code kind", func(c *Code) { c.Kind = KindUnknown }, OutcomeDeny, "invalid_claims"},
+		{"dynamic code living exactly the max age plus skew (exp - iat = 7m)", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(7 * time.Minute) }, OutcomePass, ReasonGreen},
+		{"dynamic code living longer than the max age plus skew (exp - iat = 7m1s)", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(7*time.Minute + time.Second) }, OutcomeDeny, "invalid_claims"},
+		{"dynamic code living a day", func(c *Code) { c.ExpiresAt = c.IssuedAt.Add(24 * time.Hour) }, OutcomeDeny, "invalid_claims"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,5 +287,36 @@ func TestTextRoundTrips(t *testing.T) {
 	}
 	if HashForRevocation([]byte("x")) == HashForRevocation([]byte("y")) {
 		t.Error("revocation hashes collide")
+	}
+}
+
+func TestPresentationOf(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	code := Code{Format: FormatHealthCode, ID: "c1", Color: ColorGreen}
+	rows := []struct {
+		name    string
+		err     error
+		failure Failure
+	}{
+		{"verified", nil, FailNone},
+		{"typed failure", &VerifyError{Failure: FailRevoked, Err: errors.New("code id on the list")}, FailRevoked},
+		{"typed failure wrapped", fmt.Errorf("verifying: %w", &VerifyError{Failure: FailExpired}), FailExpired},
+		{"error without a typed reason", errors.New("zlib: invalid header"), FailMalformed},
+		{"typed error that says no failure", &VerifyError{Failure: FailNone, Err: errors.New("odd")}, FailMalformed},
+	}
+	for _, r := range rows {
+		p := PresentationOf(code, r.err, at)
+		if p.Failure != r.failure || !p.CapturedAt.Equal(at) {
+			t.Errorf("%s: failure %s at %s, want %s", r.name, p.Failure, p.CapturedAt, r.failure)
+		}
+		if r.err == nil && (p.Code == nil || p.Code.ID != "c1" || !p.Verified()) {
+			t.Errorf("%s: code %+v not presented", r.name, p.Code)
+		}
+		if r.err != nil && (p.Code != nil || p.Detail != r.err.Error() || p.Verified()) {
+			t.Errorf("%s: code %+v, detail %q: a refused code must carry no code and the error's text", r.name, p.Code, p.Detail)
+		}
+		if FailureOf(r.err) != r.failure {
+			t.Errorf("%s: FailureOf = %s, want %s", r.name, FailureOf(r.err), r.failure)
+		}
 	}
 }

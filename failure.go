@@ -1,6 +1,10 @@
 package checkpoint
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // Failure is the typed reason a presented code could not be accepted as a
 // verified Code. Every verification path ends in exactly one of these; none
@@ -42,6 +46,11 @@ const (
 	// FailTrustListUnavailable: no valid trust list is loaded, so nothing can
 	// be verified.
 	FailTrustListUnavailable
+	// FailAlreadyUsed: a dynamic code that already received a final verdict
+	// at this terminal is shown again (after the scan hold-off, within its
+	// life): a replayed or shared code. A local rule of the terminal, not of
+	// the format; Policy.AllowReusedDynamic turns it off.
+	FailAlreadyUsed
 )
 
 var failureNames = [...]string{
@@ -59,6 +68,7 @@ var failureNames = [...]string{
 	FailNotAccepted:          "not_accepted",
 	FailInvalidClaims:        "invalid_claims",
 	FailTrustListUnavailable: "trust_list_unavailable",
+	FailAlreadyUsed:          "already_used",
 }
 
 // Failures lists every failure reason except FailNone, for tests and UIs.
@@ -118,4 +128,41 @@ func (e *VerifyError) Unwrap() error { return e.Err }
 // Failf builds a VerifyError with a formatted cause.
 func Failf(f Failure, format string, args ...any) *VerifyError {
 	return &VerifyError{Failure: f, Err: fmt.Errorf(format, args...)}
+}
+
+// FailureOf is the failure a verifier's error stands for: FailNone for nil,
+// the typed Failure of a *VerifyError anywhere in err's chain, and
+// FailMalformed for any other error (an error without a typed reason, or
+// one that says FailNone, is never taken as a success).
+func FailureOf(err error) Failure {
+	if err == nil {
+		return FailNone
+	}
+	var ve *VerifyError
+	if errors.As(err, &ve) && ve.Failure != FailNone {
+		return ve.Failure
+	}
+	return FailMalformed
+}
+
+// PresentationOf is what a verifier's answer for one text presents: the
+// verified code when err is nil, else the failure (FailureOf) with err's
+// text as the detail, and, for a genuine code refused after its signature
+// verified (VerifyError.Code), that code so its record keeps the code id;
+// the Failure still decides. capturedAt is the capture time of the frame the text
+// was read from. The scanner and the operator's test-code screen both make
+// their presentations here.
+func PresentationOf(code Code, err error, capturedAt time.Time) Presentation {
+	p := Presentation{CapturedAt: capturedAt}
+	if err != nil {
+		p.Failure, p.Detail = FailureOf(err), err.Error()
+		var ve *VerifyError
+		if errors.As(err, &ve) && ve.Code != nil && p.Failure != FailMalformed {
+			c := *ve.Code
+			p.Code = &c
+		}
+		return p
+	}
+	p.Code = &code
+	return p
 }

@@ -24,6 +24,14 @@ type Policy struct {
 	// MaxDynamicAge is how long after issue a dynamic (phone) code is
 	// accepted: older ones may be screenshots.
 	MaxDynamicAge time.Duration `json:"max_dynamic_age" toml:"max_dynamic_age"`
+	// A dynamic code also lives at most MaxDynamicAge + ClockSkew (the last
+	// moment it could be accepted): one whose exp - iat is longer is refused
+	// as invalid_claims.
+	//
+	// AllowReusedDynamic turns off the replay rule: by default a dynamic
+	// code that already received a final verdict at this terminal and is
+	// shown again within its life is refused as already_used.
+	AllowReusedDynamic bool `json:"allow_reused_dynamic" toml:"allow_reused_dynamic"`
 	// ClockSkew is the tolerance applied to every time comparison with the
 	// issuer's clock (issued-at in the future, expiry just past).
 	ClockSkew time.Duration `json:"clock_skew" toml:"clock_skew"`

@@ -25,6 +25,12 @@ type Record struct {
 	Celsius *float64 `json:"celsius,omitempty"`
 	Outcome Outcome  `json:"outcome"`
 	Reason  Reason   `json:"reason"`
+	// RuleSet and Rule name the site rule that decided (Verdict.RuleSet).
+	RuleSet string `json:"rule_set,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+	// GateOpened is true when a gate relay confirmed opening for this
+	// verdict (only ever on a PASS).
+	GateOpened bool `json:"gate_opened,omitempty"`
 }
 
 // NewRecord makes the record of a verdict at a terminal. The holder's masked
@@ -36,6 +42,8 @@ func NewRecord(v Verdict, terminalID, siteID string) Record {
 		SiteID:     siteID,
 		Outcome:    v.Outcome,
 		Reason:     v.Reason,
+		RuleSet:    v.RuleSet,
+		Rule:       v.Rule,
 	}
 	if v.Temperature != nil {
 		c := *v.Temperature

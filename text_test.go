@@ -87,7 +87,7 @@ func TestTrustListStateIsOneRule(t *testing.T) {
 		name  string
 		now   time.Time
 		grace time.Duration
-		want  ListState
+		want  ListLife
 	}{
 		{"a second before expiry", exp.Add(-time.Second), 24 * time.Hour, ListValid},
 		{"at expiry, with grace", exp, 24 * time.Hour, ListExpiredInGrace},

@@ -94,6 +94,19 @@ type Verdict struct {
 	// CapturedAt is the frame time of the presentation; DecidedAt is now.
 	CapturedAt time.Time `json:"captured_at"`
 	DecidedAt  time.Time `json:"decided_at"`
+	// RuleSet ("<id>@<version>") and Rule name the site rule that decided;
+	// both empty when the built-in policy (Decide) did.
+	RuleSet string `json:"rule_set,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+	// RuleText is that rule's description, shown when the UI has no text
+	// of its own for the reason key.
+	RuleText *BilingualText `json:"rule_text,omitempty"`
+}
+
+// BilingualText is a message in both UI languages.
+type BilingualText struct {
+	ZH string `json:"zh-CN"`
+	EN string `json:"en"`
 }
 
 // Decide turns one presentation and the reading paired with it into a
@@ -184,6 +197,11 @@ func checkTimes(c *Code, pol Policy, now time.Time) Failure {
 	}
 	switch c.Kind {
 	case KindDynamic:
+		// A dynamic code is accepted at most MaxDynamicAge (+ skew) after
+		// iat; an exp beyond that is a life no dynamic code may claim.
+		if !c.ExpiresAt.IsZero() && c.ExpiresAt.Sub(c.IssuedAt) > pol.MaxDynamicAge+pol.ClockSkew {
+			return FailInvalidClaims
+		}
 		if now.Sub(c.IssuedAt) > pol.MaxDynamicAge+pol.ClockSkew {
 			return FailTooOld
 		}

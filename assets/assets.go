@@ -46,6 +46,12 @@ const TranslationsDir = "translations"
 //go:embed sounds/*.wav
 var Sounds embed.FS
 
+// Voice holds voice/<language>/<clip>.wav (languages en and zh-CN): the
+// spoken prompts, 8 kHz mono IMA ADPCM, made by voice/gen.go with espeak-ng.
+//
+//go:embed voice/*/*.wav
+var Voice embed.FS
+
 // Icons holds icons/<state>.svg for the verdict panel: ready, pass, deny,
 // recheck, measure. They are drawn in white for a coloured background.
 //

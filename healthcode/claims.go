@@ -9,7 +9,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/fxamacker/cbor/v2"
@@ -44,10 +43,20 @@ type Claims struct {
 	// says who the holder is to the presenter (e.g. "mother").
 	Proxy    bool
 	Relation string
+
+	// Test and Vaccination are the optional facts of HCN1 revision 1.1
+	// (facts.go); nil when the code states none.
+	Test        *checkpoint.TestFact
+	Vaccination *checkpoint.VaccinationFact
 }
 
-// cwtTime is a NumericDate: seconds since the epoch, integer or float.
-type cwtTime struct{ t time.Time }
+// cwtTime is a NumericDate: seconds since the epoch, integer or float
+// (RFC 8392). uint records whether it was an unsigned integer, which HCN1
+// requires (checkWire); DCCs are read as RFC 8392 allows.
+type cwtTime struct {
+	t    time.Time
+	uint bool
+}
 
 func (c *cwtTime) UnmarshalCBOR(b []byte) error {
 	var v any
@@ -58,14 +67,16 @@ func (c *cwtTime) UnmarshalCBOR(b []byte) error {
 	switch n := v.(type) {
 	case int64:
 		secs = float64(n)
+		c.uint = n >= 0
 	case uint64:
 		secs = float64(n)
+		c.uint = true
 	case float64:
 		secs = n
 	default:
 		return fmt.Errorf("NumericDate is %T, want a number", v)
 	}
-	if math.IsNaN(secs) || secs < 0 || secs > 253402300799 { // year 9999
+	if math.IsNaN(secs) || math.Abs(secs) > maxNumericDate {
 		return fmt.Errorf("NumericDate %v out of range", secs)
 	}
 	whole, frac := math.Modf(secs)
@@ -85,7 +96,10 @@ type hcnClaims struct {
 	IDLast4    string   `cbor:"5,keyasint,omitempty"`
 	BirthYear  uint64   `cbor:"6,keyasint,omitempty"`
 	Proxy      bool     `cbor:"7,keyasint,omitempty"`
-	Relation   string   `cbor:"8,keyasint,omitempty"`
+	Relation   *string  `cbor:"8,keyasint,omitempty"`
+	// HCN1 revision 1.1, optional (facts.go).
+	Test        *testClaim        `cbor:"9,keyasint,omitempty"`
+	Vaccination *vaccinationClaim `cbor:"10,keyasint,omitempty"`
 }
 
 // cwtClaims is the CWT claims set of both formats.
@@ -98,13 +112,20 @@ type cwtClaims struct {
 	HCert map[int64]cbor.RawMessage `cbor:"-260,keyasint,omitempty"`
 }
 
-func decodeClaims(payload []byte) (*cwtClaims, error) {
-	if len(payload) == 0 || payload[0]>>5 != 5 {
+// decodeClaims reads a CWT claims set with the format's decoder dm.
+func decodeClaims(payload []byte, dm cbor.DecMode) (*cwtClaims, error) {
+	if len(payload) == 0 || payload[0]>>5 != 5 { // major type 5: a map, in any length form
 		return nil, checkpoint.Failf(checkpoint.FailMalformed, "CWT payload is not a CBOR map")
 	}
 	var c cwtClaims
-	if err := cborDec.Unmarshal(payload, &c); err != nil {
-		return nil, checkpoint.Failf(checkpoint.FailMalformed, "CWT claims: %w", err)
+	if err := dm.Unmarshal(payload, &c); err != nil {
+		var dup *cbor.DupMapKeyError
+		if dm.Wellformed(payload) != nil || errors.As(err, &dup) {
+			return nil, checkpoint.Failf(checkpoint.FailMalformed, "CWT claims: %w", err)
+		}
+		// Well-formed CBOR whose claims have the wrong types is a
+		// statement of the signer: invalid claims, once it is signed.
+		return nil, checkpoint.Failf(checkpoint.FailInvalidClaims, "CWT claims: %w", err)
 	}
 	return &c, nil
 }
@@ -112,7 +133,7 @@ func decodeClaims(payload []byte) (*cwtClaims, error) {
 // decodePayload decodes the CWT claims of an envelope; for a DCC the hcert
 // claim must hold a CBOR map.
 func decodePayload(env *envelope) (*cwtClaims, error) {
-	c, err := decodeClaims(env.msg.Payload)
+	c, err := decodeClaims(env.msg.Payload, env.dm)
 	if err != nil {
 		return nil, err
 	}
@@ -158,104 +179,86 @@ func validIssuerID(s string) bool {
 	return true
 }
 
-// toCWT checks c and builds its claims set.
+// toCWT checks c against the claim rules and builds its claims set.
 func (c Claims) toCWT() (*cwtClaims, error) {
-	if !isDivisionCode(c.Region) {
-		return nil, fmt.Errorf("region %q is not a GB/T 2260 six-digit division code", c.Region)
-	}
-	if !validIssuerID(c.Issuer) {
-		return nil, fmt.Errorf("issuer id %q must be 1-32 letters, digits, '-', '_' or '.'", c.Issuer)
-	}
-	id, err := hex.DecodeString(c.ID)
-	if err != nil || len(id) < 8 || len(id) > 32 {
-		return nil, fmt.Errorf("code id %q must be 8 to 32 bytes of hex", c.ID)
-	}
-	if c.Color < checkpoint.ColorGreen || c.Color > checkpoint.ColorRed {
-		return nil, fmt.Errorf("colour %v is not green, yellow or red", c.Color)
-	}
-	if c.Kind != checkpoint.KindDynamic && c.Kind != checkpoint.KindCard {
-		return nil, fmt.Errorf("kind %v is not dynamic or card", c.Kind)
-	}
-	if c.IssuedAt.IsZero() || c.ExpiresAt.IsZero() || !c.ExpiresAt.After(c.IssuedAt) {
-		return nil, errors.New("issued-at and expires-at must be set, expiry after issue")
-	}
-	if c.Proxy != (c.Relation != "") {
-		return nil, errors.New("a proxy code needs a relation, and only a proxy code has one")
-	}
-	if utf8.RuneCountInString(c.HolderMasked) > 16 || len(c.IDLast4) > 4 || len(c.Relation) > 32 {
-		return nil, errors.New("holder data too long (masked name <= 16 characters, id last 4, relation <= 32 bytes)")
+	if err := c.validate(); err != nil {
+		return nil, err
 	}
 	for _, f := range []struct{ name, v string }{{"holder name", c.HolderMasked}, {"id last 4", c.IDLast4}, {"relation", c.Relation}} {
 		if !checkpoint.IsCleanText(f.v, checkpoint.MaxClaimRunes) {
 			return nil, fmt.Errorf("%s %q holds control, line-break, bidirectional or invisible characters", f.name, f.v)
 		}
 	}
-	if c.HolderMasked != "" && !strings.Contains(c.HolderMasked, "*") {
-		return nil, fmt.Errorf("holder name %q is not masked (surname plus \"*\")", c.HolderMasked)
-	}
-	if c.BirthYear < 0 || c.BirthYear > 9999 {
-		return nil, fmt.Errorf("birth year %d out of range", c.BirthYear)
-	}
+	id, _ := hex.DecodeString(c.ID) // validate checked it
 	h := &hcnClaims{
 		Color: uint64(c.Color), Kind: uint64(c.Kind),
 		Holder: c.HolderMasked, IDLast4: c.IDLast4, BirthYear: uint64(c.BirthYear),
-		Proxy: c.Proxy, Relation: c.Relation,
+		Proxy: c.Proxy,
+	}
+	if c.Proxy {
+		h.Relation = &c.Relation
 	}
 	if !c.ColorSince.IsZero() {
-		h.ColorSince = &cwtTime{c.ColorSince}
+		h.ColorSince = &cwtTime{t: c.ColorSince}
+	}
+	if err := factsToCWT(c, h); err != nil {
+		return nil, err
 	}
 	return &cwtClaims{
 		Iss: c.Region + ":" + c.Issuer,
-		Iat: &cwtTime{c.IssuedAt}, Exp: &cwtTime{c.ExpiresAt},
+		Iat: &cwtTime{t: c.IssuedAt}, Exp: &cwtTime{t: c.ExpiresAt},
 		Cti: id, HCN: h,
 	}, nil
 }
 
-// claimsFromCWT is the inverse of toCWT for a payload already verified.
+// claimsFromCWT is the inverse of toCWT for a payload whose signature
+// verified: the same rules, so a code Issue would refuse is refused here
+// as invalid_claims.
 func claimsFromCWT(w *cwtClaims) (Claims, error) {
 	if w.HCN == nil {
 		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "no health-code claim (%d)", ClaimHealthCode)
 	}
 	region, issuer, ok := strings.Cut(w.Iss, ":")
-	if !ok || !isDivisionCode(region) || !validIssuerID(issuer) {
+	if !ok {
 		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "iss %q is not <division>:<issuer id>", w.Iss)
-	}
-	if len(w.Cti) < 8 || len(w.Cti) > 32 {
-		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "code id (cti) is %d bytes, want 8 to 32", len(w.Cti))
 	}
 	if w.Iat == nil || w.Exp == nil {
 		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "iat and exp are required")
 	}
+	if err := checkWire(w); err != nil {
+		return Claims{}, &checkpoint.VerifyError{Failure: checkpoint.FailInvalidClaims, Err: err}
+	}
 	h := w.HCN
-	if h.Color < uint64(checkpoint.ColorGreen) || h.Color > uint64(checkpoint.ColorRed) {
-		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "colour %d unknown", h.Color)
-	}
-	if h.Kind != uint64(checkpoint.KindDynamic) && h.Kind != uint64(checkpoint.KindCard) {
-		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "kind %d unknown", h.Kind)
-	}
-	if h.Proxy != (h.Relation != "") {
-		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "proxy flag and relation disagree")
-	}
-	if h.BirthYear > 9999 {
-		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "birth year %d out of range", h.BirthYear)
+	if h.Color > 255 || h.Kind > 255 || h.BirthYear > MaxBirthYear {
+		return Claims{}, checkpoint.Failf(checkpoint.FailInvalidClaims, "colour %d, kind %d or birth year %d out of range", h.Color, h.Kind, h.BirthYear)
 	}
 	c := Claims{
 		Issuer: issuer, Region: region, ID: hex.EncodeToString(w.Cti),
 		Color: checkpoint.Color(h.Color), Kind: checkpoint.CodeKind(h.Kind),
 		IssuedAt: w.Iat.t, ExpiresAt: w.Exp.t,
 		// Text claims are cleaned here, once, before anything shows or logs
-		// them: a signed code may still carry line breaks, bidi overrides
-		// or thousands of characters (see checkpoint.CleanText).
+		// them (and before the claim rules judge them): a signed code may
+		// still carry line breaks, bidi overrides or thousands of
+		// characters (see checkpoint.CleanText).
 		HolderMasked: checkpoint.CleanText(h.Holder, checkpoint.MaxClaimRunes),
 		IDLast4:      checkpoint.CleanText(h.IDLast4, 8),
 		BirthYear:    int(h.BirthYear),
-		Proxy:        h.Proxy, Relation: checkpoint.CleanText(h.Relation, checkpoint.MaxClaimRunes),
+		Proxy:        h.Proxy,
 	}
-	if h.Proxy && c.Relation == "" {
-		c.Relation = "?" // a relation of only invisible characters still marks a proxy code
+	if h.Relation != nil {
+		c.Relation = checkpoint.CleanText(*h.Relation, checkpoint.MaxClaimRunes)
+		if c.Relation == "" && *h.Relation != "" {
+			c.Relation = "?" // a relation of only invisible characters is still a relation
+		}
 	}
 	if h.ColorSince != nil {
 		c.ColorSince = h.ColorSince.t
+	}
+	if err := factsFromCWT(h, &c); err != nil {
+		return Claims{}, err
+	}
+	if err := c.validate(); err != nil {
+		return Claims{}, &checkpoint.VerifyError{Failure: checkpoint.FailInvalidClaims, Err: err}
 	}
 	return c, nil
 }
@@ -311,7 +314,7 @@ func (c Claims) Code() checkpoint.Code {
 		Issuer: c.Region + ":" + c.Issuer, Region: c.Region, ID: c.ID,
 		Color: c.Color, ColorSince: c.ColorSince, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt,
 		Kind: c.Kind, HolderMasked: c.HolderMasked, Proxy: c.Proxy, Relation: c.Relation,
-		Note: note,
+		Note: note, Test: c.Test, Vaccination: c.Vaccination, BirthYear: c.BirthYear,
 	}
 }
 

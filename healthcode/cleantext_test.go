@@ -20,7 +20,10 @@ func hostileText(t *testing.T, f *issuerFixture, holder, relation string) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.HCN.Holder, w.HCN.Relation, w.HCN.Proxy = holder, relation, relation != ""
+	w.HCN.Holder, w.HCN.Relation, w.HCN.Proxy = holder, nil, relation != ""
+	if relation != "" {
+		w.HCN.Relation = &relation
+	}
 	payload, err := cborEnc.Marshal(w)
 	if err != nil {
 		t.Fatal(err)

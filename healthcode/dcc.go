@@ -14,16 +14,24 @@ import (
 )
 
 // DCCPolicy is the site's rule for which EU DCCs are accepted as green.
-// The zero value is the default: complete vaccination at least 14 days old,
-// a negative test taken within 72 hours, a recovery certificate inside its
-// validity window.
+// The zero value is the default: a completed primary vaccination series
+// counts 14 days after its last dose and a booster at once, a negative
+// test taken within 72 hours, a recovery certificate inside its validity
+// window.
 type DCCPolicy struct {
 	// RejectVaccination, RejectTest and RejectRecovery switch a certificate
 	// type off entirely.
 	RejectVaccination, RejectTest, RejectRecovery bool
-	// VaccinationWait is how long after the last dose a complete vaccination
-	// counts. Zero means 14 days; negative means no wait.
+	// VaccinationWait is how long after the last dose a completed primary
+	// series (dn = sd) counts. Zero means 14 days; negative means no wait.
+	// A booster (dn > sd) counts at once.
 	VaccinationWait time.Duration
+	// OneDoseAfterRecovery: a 1/1 vaccination with a product whose primary
+	// series has two doses (anything but the single-dose products, e.g.
+	// Janssen EU/1/20/1525) is the one dose given after a recovery, and
+	// counts at once like a booster. Off by default: such a 1/1 waits
+	// VaccinationWait like any completed series.
+	OneDoseAfterRecovery bool
 	// TestValidity is how long after sample collection a negative test
 	// counts. Zero means 72 hours.
 	TestValidity time.Duration
@@ -38,6 +46,10 @@ func (p DCCPolicy) vaccinationWait() time.Duration {
 	}
 	return p.VaccinationWait
 }
+
+// singleDoseProducts are the medicinal products (value set
+// vaccines-covid-19-names) whose primary series is one dose.
+var singleDoseProducts = map[string]bool{"EU/1/20/1525": true, "Convidecia": true, "Sputnik-Light": true}
 
 func (p DCCPolicy) testValidity() time.Duration {
 	if p.TestValidity <= 0 {
@@ -124,30 +136,72 @@ func (t dccType) String() string {
 	return "none"
 }
 
-// kind returns the type of the certificate, or 0 if it does not hold
-// exactly one entry.
+// kind returns the type of the certificate, or 0 if it holds no entry or
+// entries of more than one type. Several entries of one type occur (national
+// test certificates of schema 1.0-1.2 carry two vaccination entries).
 func (d *dgc) kind() dccType {
 	switch {
-	case len(d.V) == 1 && len(d.T) == 0 && len(d.R) == 0:
+	case len(d.V) > 0 && len(d.T) == 0 && len(d.R) == 0:
 		return dccVaccination
-	case len(d.V) == 0 && len(d.T) == 1 && len(d.R) == 0:
+	case len(d.V) == 0 && len(d.T) > 0 && len(d.R) == 0:
 		return dccTest
-	case len(d.V) == 0 && len(d.T) == 0 && len(d.R) == 1:
+	case len(d.V) == 0 && len(d.T) == 0 && len(d.R) > 0:
 		return dccRecovery
 	}
 	return 0
 }
 
-func (d *dgc) entry() *dgcEntry {
+// entries returns the entries of the certificate's type.
+func (d *dgc) entries() []dgcEntry {
 	switch d.kind() {
 	case dccVaccination:
-		return &d.V[0]
+		return d.V
 	case dccTest:
-		return &d.T[0]
+		return d.T
 	case dccRecovery:
-		return &d.R[0]
+		return d.R
 	}
 	return nil
+}
+
+// entry returns the entry that decides: the latest one of its type. For a
+// vaccination the latest date, then the highest dose number; for a test the
+// latest sample time; for a recovery the latest valid-from date. An entry
+// whose date cannot be read sorts first, so a readable one decides.
+func (d *dgc) entry() *dgcEntry {
+	es := d.entries()
+	if len(es) == 0 {
+		return nil
+	}
+	best := 0
+	for i := 1; i < len(es); i++ {
+		if d.later(&es[i], &es[best]) {
+			best = i
+		}
+	}
+	return &es[best]
+}
+
+// later reports whether a was given after b (see entry).
+func (d *dgc) later(a, b *dgcEntry) bool {
+	key := func(e *dgcEntry) (time.Time, float64) {
+		switch d.kind() {
+		case dccVaccination:
+			t, _ := parseDCCDate(e.DT)
+			return t, float64(e.DN)
+		case dccTest:
+			t, _ := parseDCCTime(e.SC)
+			return t, 0
+		}
+		t, _ := parseDCCDate(e.DF)
+		return t, 0
+	}
+	ta, na := key(a)
+	tb, nb := key(b)
+	if !ta.Equal(tb) {
+		return ta.After(tb)
+	}
+	return na > nb
 }
 
 // hcertPayload returns the raw eu_dgc_v1 (hcert claim -260, key 1).
@@ -165,8 +219,8 @@ func hcertPayload(c *cwtClaims) ([]byte, error) {
 	return raw, nil
 }
 
-// decodeDGC decodes the DCC in the claims; it must hold exactly one
-// vaccination, test or recovery entry.
+// decodeDGC decodes the DCC in the claims; it must hold vaccination, test
+// or recovery entries, of one type only.
 func decodeDGC(c *cwtClaims) (*dgc, error) {
 	raw, err := hcertPayload(c)
 	if err != nil {
@@ -177,7 +231,7 @@ func decodeDGC(c *cwtClaims) (*dgc, error) {
 		return nil, checkpoint.Failf(checkpoint.FailInvalidClaims, "eu_dgc_v1: %w", err)
 	}
 	if d.kind() == 0 {
-		return nil, checkpoint.Failf(checkpoint.FailInvalidClaims, "eu_dgc_v1 holds %d vaccination, %d test and %d recovery entries, want exactly one", len(d.V), len(d.T), len(d.R))
+		return nil, checkpoint.Failf(checkpoint.FailInvalidClaims, "eu_dgc_v1 holds %d vaccination, %d test and %d recovery entries, want entries of exactly one type", len(d.V), len(d.T), len(d.R))
 	}
 	return &d, nil
 }
@@ -214,7 +268,8 @@ func checkKeyUsage(cert *x509.Certificate, t dccType) error {
 
 func oidString(o asn1.ObjectIdentifier) string { return o.String() }
 
-// parseDCCDate reads a full-date, or the date part of a date-time.
+// parseDCCDate reads a full-date, or the date part of a date-time, as the
+// calendar date it names (at midnight UTC; see localDay).
 func parseDCCDate(s string) (time.Time, error) {
 	if len(s) >= 10 {
 		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
@@ -224,24 +279,56 @@ func parseDCCDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("date %q is not YYYY-MM-DD", s)
 }
 
-// parseDCCTime reads an RFC 3339 date-time as DCCs write it (with or
-// without fractional seconds, "Z" or an offset, an offset without colon).
+// localDay is the start of the calendar day of date (from parseDCCDate) at
+// the terminal, in loc: a date-only field names a day where the certificate
+// is checked, not a UTC day.
+func localDay(date time.Time, loc *time.Location) time.Time {
+	y, m, d := date.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// addWait adds a waiting period to a local midnight: whole days as calendar
+// days (a daylight-saving change does not move the day boundary), anything
+// else as a duration.
+func addWait(t time.Time, wait time.Duration) time.Time {
+	if wait%(24*time.Hour) == 0 {
+		return t.AddDate(0, 0, int(wait/(24*time.Hour)))
+	}
+	return t.Add(wait)
+}
+
+// dccTimeLayouts are the ISO 8601 date-time forms issuers write: RFC 3339
+// with or without fractional seconds, an offset with or without colon or
+// hours only, and the local form without any zone, which is read as UTC.
+var dccTimeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05.999999999Z07",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+}
+
+// parseDCCTime reads an ISO 8601 date-time as DCCs write it (see
+// dccTimeLayouts); a time without zone is UTC.
 func parseDCCTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05Z07"} {
+	s = strings.TrimSpace(s)
+	for _, layout := range dccTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("time %q is not RFC 3339", s)
+	return time.Time{}, fmt.Errorf("time %q is not an ISO 8601 date-time", s)
 }
 
 // testNegative is the SNOMED CT code "Not detected" (value set
 // covid-19-lab-result).
 const testNegative = "260415000"
 
-// accept applies the site policy at now; it returns the note shown to the
+// accept applies the site policy at now, with date-only fields on the
+// calendar of loc (the terminal's zone); it returns the note shown to the
 // guard or a FailNotAccepted error saying why.
-func (p DCCPolicy) accept(d *dgc, now time.Time, skew time.Duration) (string, error) {
+func (p DCCPolicy) accept(d *dgc, now time.Time, skew time.Duration, loc *time.Location) (string, error) {
 	e := d.entry()
 	switch d.kind() {
 	case dccVaccination:
@@ -256,8 +343,17 @@ func (p DCCPolicy) accept(d *dgc, now time.Time, skew time.Duration) (string, er
 		if err != nil {
 			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "vaccination date: %w", err)
 		}
-		if from := dt.Add(p.vaccinationWait()); now.Add(skew).Before(from) {
-			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "vaccination %d/%d of %s counts only from %s", dn, sd, e.DT[:10], from.Format("2006-01-02"))
+		// A booster counts at once; only a completed primary series waits.
+		booster := dn > sd || p.OneDoseAfterRecovery && dn == 1 && sd == 1 && e.MP != "" && !singleDoseProducts[e.MP]
+		wait := p.vaccinationWait()
+		if booster {
+			wait = 0
+		}
+		if from := addWait(localDay(dt, loc), wait); now.Add(skew).Before(from) {
+			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "vaccination %d/%d of %s counts only from %s", dn, sd, e.DT[:10], from.Format("2006-01-02 15:04 MST"))
+		}
+		if booster {
+			return fmt.Sprintf("vaccination %d/%d (booster)", dn, sd), nil
 		}
 		return fmt.Sprintf("vaccination %d/%d", dn, sd), nil
 	case dccTest:
@@ -278,7 +374,7 @@ func (p DCCPolicy) accept(d *dgc, now time.Time, skew time.Duration) (string, er
 		if age > p.testValidity() {
 			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "negative test is %s old, more than %s", age.Round(time.Hour), p.testValidity())
 		}
-		return fmt.Sprintf("negative test, %s old", age.Round(time.Minute)), nil
+		return fmt.Sprintf("negative test, %s old", max(age, 0).Round(time.Minute)), nil
 	case dccRecovery:
 		if p.RejectRecovery {
 			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "recovery certificates are not accepted here")
@@ -288,15 +384,15 @@ func (p DCCPolicy) accept(d *dgc, now time.Time, skew time.Duration) (string, er
 		if err1 != nil || err2 != nil {
 			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "recovery validity dates %q..%q unreadable", e.DF, e.DU)
 		}
-		if now.Add(skew).Before(df) {
+		if now.Add(skew).Before(localDay(df, loc)) {
 			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "recovery valid only from %s", e.DF)
 		}
-		if now.Add(-skew).After(du.AddDate(0, 0, 1)) { // du is inclusive
+		if !now.Add(-skew).Before(localDay(du, loc).AddDate(0, 0, 1)) { // du is inclusive
 			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "recovery valid only until %s", e.DU)
 		}
 		return "recovery until " + e.DU[:10], nil
 	}
-	return "", checkpoint.Failf(checkpoint.FailInvalidClaims, "no single vaccination, test or recovery entry")
+	return "", checkpoint.Failf(checkpoint.FailInvalidClaims, "no vaccination, test or recovery entries of one type")
 }
 
 // maskName keeps the first letter of the family name and masks the rest.
@@ -333,5 +429,6 @@ func dccCode(c *cwtClaims, d *dgc, note string) checkpoint.Code {
 	if c.Exp != nil {
 		code.ExpiresAt = c.Exp.t
 	}
+	dccFacts(d, &code)
 	return code
 }

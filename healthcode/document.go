@@ -57,7 +57,7 @@ func OpenDocument(signed []byte, roots []crypto.PublicKey) ([]byte, error) {
 	if len(signed) > MaxDocument {
 		return nil, checkpoint.Failf(checkpoint.FailMalformed, "opening document: %d bytes, above the %d limit", len(signed), MaxDocument)
 	}
-	env, err := parseCOSE(signed, docDec)
+	env, err := parseCOSE(signed, docDec, false)
 	if err != nil {
 		return nil, fmt.Errorf("opening document: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -38,25 +39,45 @@ const (
 	MaxInflated = 64 << 10
 )
 
-// cborDec decodes every CBOR we read from a code: bounded nesting and
-// lengths, no duplicate map keys, valid UTF-8.
-var cborDec = func() cbor.DecMode {
+// The CBOR rule, decided once per format and applied by the decoder (never
+// by matching bytes) to every layer of a text, envelope and claims alike
+// (docs/healthcode-format.md sections 1 and 8): any well-formed encoding is
+// read (non-shortest heads, any key order), nesting at most 16 levels, no
+// duplicate map keys, valid UTF-8, integers within int64. Indefinite lengths
+// are refused in HCN1 codes (the spec requires definite lengths of issuers)
+// and read in EU DCCs (HCERT does not forbid them, and some issuers use
+// them); the 64 KiB input bound keeps them harmless.
+var (
+	// hcnDec decodes HCN1 codes: definite lengths only.
+	hcnDec = newDecMode(cbor.IndefLengthForbidden)
+	// cborDec decodes EU DCCs (indefinite lengths allowed), and values inside
+	// a layer the format's decoder already accepted.
+	cborDec = newDecMode(cbor.IndefLengthAllowed)
+)
+
+func newDecMode(indef cbor.IndefLengthMode) cbor.DecMode {
 	dm, err := cbor.DecOptions{
 		MaxNestedLevels:  16,
 		MaxArrayElements: 4096,
 		MaxMapPairs:      4096,
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		// Indefinite lengths are legal CBOR and some member states' DCCs
-		// use them; the 64 KiB input bound keeps them harmless.
-		IndefLength: cbor.IndefLengthAllowed,
-		IntDec:      cbor.IntDecConvertSignedOrFail,
-		UTF8:        cbor.UTF8RejectInvalid,
+		IndefLength:      indef,
+		IntDec:           cbor.IntDecConvertSignedOrFail,
+		UTF8:             cbor.UTF8RejectInvalid,
 	}.DecMode()
 	if err != nil {
 		panic(err) // static options; cannot fail
 	}
 	return dm
-}()
+}
+
+// decModeFor returns the CBOR decoder of a format's texts.
+func decModeFor(f checkpoint.Format) cbor.DecMode {
+	if f == checkpoint.FormatHealthCode {
+		return hcnDec
+	}
+	return cborDec
+}
 
 // cborEnc writes deterministic (core deterministic, RFC 8949 4.2.1) CBOR.
 var cborEnc = func() cbor.EncMode {
@@ -88,11 +109,23 @@ const (
 // envelope is a text decoded down to its COSE_Sign1, not yet verified.
 type envelope struct {
 	format checkpoint.Format
-	msg    cose.Sign1Message
+	// dm is the format's CBOR decoder; the claims are read with it too.
+	dm  cbor.DecMode
+	msg cose.Sign1Message
 	// protected is the content of the protected-header bstr as sent.
 	protected []byte
 	alg       int64
 	kid       []byte
+}
+
+// sign1Wire is the COSE_Sign1 array (RFC 9052 section 4.2) as the CBOR
+// decoder reads it: exactly four elements of these types.
+type sign1Wire struct {
+	_           struct{} `cbor:",toarray"`
+	Protected   []byte
+	Unprotected map[any]any
+	Payload     []byte
+	Signature   []byte
 }
 
 // splitPrefix finds the format of text and returns the Base45 part.
@@ -129,6 +162,12 @@ func inflate(compressed []byte) ([]byte, error) {
 	out, err := readAllLimited(zr, out, MaxInflated)
 	if err != nil {
 		return nil, err
+	}
+	// The reader stops after the Adler-32 of the first stream; whatever
+	// follows is not part of the code (a second stream, padding, another
+	// message) and is refused rather than ignored.
+	if br.Len() > 0 {
+		return nil, fmt.Errorf("%d bytes after the end of the zlib stream", br.Len())
 	}
 	return out, nil
 }
@@ -177,7 +216,9 @@ func decodeEnvelope(text string) (*envelope, stage, error) {
 	if err != nil {
 		return nil, stageInflate, &checkpoint.VerifyError{Failure: checkpoint.FailMalformed, Err: err}
 	}
-	env, err := parseCOSE(raw, cborDec)
+	// HCN1 takes alg and kid from the protected header only; the HCERT
+	// allowance of the unprotected header is for DCCs.
+	env, err := parseCOSE(raw, decModeFor(format), format == checkpoint.FormatDCC)
 	if err != nil {
 		return nil, stageCOSE, err
 	}
@@ -185,63 +226,109 @@ func decodeEnvelope(text string) (*envelope, stage, error) {
 	return env, stageCOSE, nil
 }
 
-// parseCOSE parses a COSE_Sign1: tagged (18), untagged, or wrapped in the
-// CWT tag 61 as well, and extracts alg and kid. kid is taken from the
-// protected header, and only when that has none from the unprotected one.
-func parseCOSE(raw []byte, dm cbor.DecMode) (*envelope, error) {
+// parseCOSE parses a COSE_Sign1 with dm: untagged, tagged 18, or tag 18
+// inside the CWT tag 61, in any well-formed encoding dm accepts (a tag or an
+// array head in a longer form is still that tag or array). Trailing bytes
+// are refused. alg and kid come from the protected header; only when
+// unprotected is true (EU DCCs) may either come from the unprotected header
+// when the protected one has none.
+func parseCOSE(raw []byte, dm cbor.DecMode, unprotected bool) (*envelope, error) {
+	if err := dm.Wellformed(raw); err != nil {
+		return nil, checkpoint.Failf(checkpoint.FailMalformed, "COSE_Sign1: %w", err)
+	}
 	b := raw
-	if len(b) >= 2 && b[0] == 0xd8 && b[1] == 61 { // tag 61: CWT
-		b = b[2:]
+	// Tags allowed around the array, outermost first: 61 (CWT), then 18.
+	wantTags := []uint64{61, 18}
+	for len(b) > 0 && b[0]>>5 == 6 {
+		var rt cbor.RawTag
+		if err := dm.Unmarshal(b, &rt); err != nil {
+			return nil, checkpoint.Failf(checkpoint.FailMalformed, "COSE_Sign1 tag: %w", err)
+		}
+		i := slices.Index(wantTags, rt.Number)
+		if i < 0 {
+			return nil, checkpoint.Failf(checkpoint.FailMalformed, "tag %d where a COSE_Sign1 (18, or 61 around 18) belongs", rt.Number)
+		}
+		if rt.Number == 61 && (len(rt.Content) == 0 || rt.Content[0]>>5 != 6) {
+			return nil, checkpoint.Failf(checkpoint.FailMalformed, "CWT tag 61 not around a tagged COSE message")
+		}
+		wantTags = wantTags[i+1:]
+		b = rt.Content
 	}
-	if len(b) >= 1 && b[0] == 0xd2 { // tag 18: COSE_Sign1
-		b = b[1:]
+	var w sign1Wire
+	if err := dm.Unmarshal(b, &w); err != nil {
+		return nil, checkpoint.Failf(checkpoint.FailMalformed, "not a COSE_Sign1 message: %w", err)
 	}
-	if len(b) == 0 || b[0] != 0x84 {
-		return nil, checkpoint.Failf(checkpoint.FailMalformed, "not a COSE_Sign1 message")
-	}
-	if err := dm.Wellformed(b); err != nil {
-		return nil, checkpoint.Failf(checkpoint.FailMalformed, "COSE_Sign1: %w", err)
-	}
-	var m cose.UntaggedSign1Message
-	if err := m.UnmarshalCBOR(b); err != nil {
-		return nil, checkpoint.Failf(checkpoint.FailMalformed, "COSE_Sign1: %w", err)
-	}
-	env := &envelope{msg: cose.Sign1Message(m)}
-	if env.msg.Payload == nil {
+	if w.Payload == nil {
 		return nil, checkpoint.Failf(checkpoint.FailMalformed, "COSE_Sign1 has no payload")
 	}
-	if err := dm.Unmarshal(env.msg.Headers.RawProtected, &env.protected); err != nil {
-		return nil, checkpoint.Failf(checkpoint.FailMalformed, "protected header: %w", err)
+	if w.Signature == nil {
+		return nil, checkpoint.Failf(checkpoint.FailMalformed, "COSE_Sign1 has no signature")
 	}
-	// alg belongs in the protected header; RFC 9052 also allows the
-	// unprotected one, which some DCC issuers use. It is a hint either way:
-	// the trusted key's own algorithm must equal it.
-	alg, err := env.msg.Headers.Protected.Algorithm()
-	if errors.Is(err, cose.ErrAlgorithmNotFound) {
-		if _, inUnprotected := env.msg.Headers.Unprotected[cose.HeaderLabelAlgorithm]; inUnprotected {
-			alg, err = cose.ProtectedHeader(env.msg.Headers.Unprotected).Algorithm()
+	prot := map[any]any{}
+	if len(w.Protected) > 0 {
+		if err := dm.Unmarshal(w.Protected, &prot); err != nil {
+			return nil, checkpoint.Failf(checkpoint.FailMalformed, "protected header is not a CBOR map: %w", err)
 		}
 	}
-	if err != nil {
-		return nil, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "header alg: %w", err)
+	if w.Unprotected == nil {
+		w.Unprotected = map[any]any{}
 	}
-	env.alg = int64(alg)
-	kid, ok, err := headerKid(env.msg.Headers.Protected)
+	env := &envelope{dm: dm, protected: w.Protected}
+	env.msg = cose.Sign1Message{
+		Headers: cose.Headers{RawProtected: w.Protected, Protected: prot, Unprotected: w.Unprotected},
+		Payload: w.Payload, Signature: w.Signature,
+	}
+	// alg belongs in the protected header; HCERT also allows the
+	// unprotected one, which some DCC issuers use. It is a hint either way:
+	// the trusted key's own algorithm must equal it.
+	alg, ok, err := headerAlg(prot)
+	if err == nil && !ok && unprotected {
+		alg, ok, err = headerAlg(w.Unprotected)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		kid, _, err = headerKid(env.msg.Headers.Unprotected)
-		if err != nil {
-			return nil, err
-		}
+		return nil, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "no alg in the %s", headerWhere(unprotected))
+	}
+	env.alg = alg
+	kid, _, err := headerKid(prot)
+	if err == nil && len(kid) == 0 && unprotected {
+		// An absent or empty protected kid: HCERT's fallback.
+		kid, _, err = headerKid(w.Unprotected)
+	}
+	if err != nil {
+		return nil, err
 	}
 	env.kid = kid
 	return env, nil
 }
 
+func headerWhere(unprotected bool) string {
+	if unprotected {
+		return "protected or unprotected header"
+	}
+	return "protected header"
+}
+
+// headerAlg reads the alg header parameter (label 1): an integer; a text
+// algorithm name is none we accept.
+func headerAlg(h map[any]any) (int64, bool, error) {
+	v, ok := h[int64(1)]
+	if !ok {
+		return 0, false, nil
+	}
+	switch a := v.(type) {
+	case int64:
+		return a, true, nil
+	case string:
+		return 0, false, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "alg %q", a)
+	}
+	return 0, false, checkpoint.Failf(checkpoint.FailMalformed, "alg is %T, want an integer", v)
+}
+
 func headerKid(h map[any]any) ([]byte, bool, error) {
-	v, ok := h[cose.HeaderLabelKeyID]
+	v, ok := h[int64(4)]
 	if !ok {
 		return nil, false, nil
 	}

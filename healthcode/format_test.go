@@ -46,7 +46,7 @@ func TestFormatExampleFromTheDocs(t *testing.T) {
 	want := checkpoint.Code{
 		Format: checkpoint.FormatHealthCode, Issuer: "110000:BJHC", Region: "110000", ID: "00112233445566778899aabbccddeeff",
 		Color: checkpoint.ColorGreen, IssuedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), ExpiresAt: time.Date(2026, 11, 23, 8, 5, 0, 0, time.UTC),
-		Kind: checkpoint.KindDynamic, HolderMasked: "张*", Note: "ID …123X, born 1950",
+		Kind: checkpoint.KindDynamic, HolderMasked: "张*", Note: "ID …123X, born 1950", BirthYear: 1950,
 	}
 	if code != want {
 		t.Fatalf("got  %+v\nwant %+v", code, want)

@@ -45,6 +45,16 @@ func FuzzVerify(f *testing.F) {
 		if _, err := RevocationHashesOf(text); err != nil {
 			t.Fatalf("verified text has no revocation hashes: %v", err)
 		}
+		if code.code.Format == checkpoint.FormatHealthCode {
+			// Every Code the verifier returns could have been issued.
+			d, err := Inspect(text)
+			if err != nil || d.Claims == nil {
+				t.Fatalf("verified code does not inspect: %v", err)
+			}
+			if err := d.Claims.validate(); err != nil {
+				t.Fatalf("verified claims %+v break the issue rules: %v", d.Claims, err)
+			}
+		}
 	})
 }
 

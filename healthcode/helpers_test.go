@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/internal/testenv"
 	"github.com/veraison/go-cose"
 )
 
@@ -171,9 +172,9 @@ func mustKid(t testing.TB, pub crypto.PublicKey) []byte {
 func dccSeeds(tb testing.TB) []string {
 	root := os.Getenv("CHECKPOINT_TESTDATA")
 	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "testdata")
+		root = filepath.Join(testenv.RepoRoot(tb), "..", "shared", "testdata")
 	}
-	files, _ := filepath.Glob(filepath.Join(root, "dcc", "*", "2DCode", "raw", "*.json"))
+	files, _ := dccCaseFiles(filepath.Join(root, "dcc"))
 	var out []string
 	for _, f := range files {
 		c, err := loadDCCCase(f)
@@ -182,11 +183,4 @@ func dccSeeds(tb testing.TB) []string {
 		}
 	}
 	return out
-}
-
-func failureOf(err error) checkpoint.Failure {
-	if ve, ok := err.(*checkpoint.VerifyError); ok {
-		return ve.Failure
-	}
-	return -1
 }

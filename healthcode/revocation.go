@@ -98,17 +98,31 @@ func RevocationHashesOf(text string) ([]checkpoint.RevocationHash, error) {
 	return nil, checkpoint.Failf(checkpoint.FailUnknownFormat, "revocation hashes: format %q", env.format)
 }
 
-// dccRevocationHashes returns the UCI, COUNTRYCODEUCI and SIGNATURE hashes.
+// dccRevocationHashes returns the UCI and COUNTRYCODEUCI hashes of every
+// distinct UVCI of the certificate's entries, then the SIGNATURE hash: for
+// ECDSA (COSE ES256, on any curve: P-256, P-384, P-521) of the r half of
+// the signature, for RSA (PS256) of the whole signature.
 func dccRevocationHashes(env *envelope, d *dgc) []checkpoint.RevocationHash {
 	var out []checkpoint.RevocationHash
-	if e := d.entry(); e != nil && e.CI != "" {
+	seen := map[string]bool{}
+	for _, e := range d.entries() {
+		if e.CI == "" || seen[e.CI] {
+			continue
+		}
+		seen[e.CI] = true
 		out = append(out,
 			checkpoint.HashForRevocation([]byte(e.CI)),
 			checkpoint.HashForRevocation([]byte(strings.ToUpper(e.CO)+e.CI)))
 	}
-	sig := env.msg.Signature
-	if env.alg == AlgES256 && len(sig) == 64 {
-		sig = sig[:32]
+	return append(out, checkpoint.HashForRevocation(signatureForRevocation(env.alg, env.msg.Signature)))
+}
+
+// signatureForRevocation is the part of a COSE signature the SIGNATURE
+// revocation hash is over: r (the first half of r||s) for ECDSA, the whole
+// signature otherwise.
+func signatureForRevocation(alg int64, sig []byte) []byte {
+	if alg == AlgES256 && len(sig) > 0 && len(sig)%2 == 0 {
+		return sig[:len(sig)/2]
 	}
-	return append(out, checkpoint.HashForRevocation(sig))
+	return sig
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -247,6 +248,17 @@ func parseCertificate(der []byte) (*x509.Certificate, error) {
 func (e TrustListEntry) trustedKey() (checkpoint.TrustedKey, error) {
 	if e.Format != checkpoint.FormatHealthCode && e.Format != checkpoint.FormatDCC {
 		return checkpoint.TrustedKey{}, fmt.Errorf("format %q unknown", e.Format)
+	}
+	if e.Format == checkpoint.FormatHealthCode {
+		// A key of our format signs for exactly one issuer; an entry that
+		// names none would let the key sign every issuer's codes.
+		region, id, ok := strings.Cut(e.Issuer, ":")
+		if !ok || !isDivisionCode(region) || !validIssuerID(id) {
+			return checkpoint.TrustedKey{}, fmt.Errorf("HC key must name its issuer as \"<division>:<issuer id>\", not %q", e.Issuer)
+		}
+		if e.Region != "" && e.Region != region {
+			return checkpoint.TrustedKey{}, fmt.Errorf("HC key of issuer %s has region %q, want %s", e.Issuer, e.Region, region)
+		}
 	}
 	tk := checkpoint.TrustedKey{
 		Format: e.Format, Issuer: e.Issuer, Region: e.Region,

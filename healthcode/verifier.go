@@ -26,25 +26,43 @@ import (
 
 // Options tune a Verifier. The zero value is the default.
 type Options struct {
-	// ClockSkew is the tolerance on every time comparison. Zero means 2
-	// minutes; negative means none.
-	ClockSkew time.Duration
+	// ClockSkew gives the tolerance on every time comparison; it is read at
+	// every verification, so a policy changed while running applies at
+	// once (the terminal passes its policy's clock_skew). nil means
+	// DefaultClockSkew; a negative result counts as none.
+	ClockSkew func() time.Duration
 	// CacheSize bounds the cache of verified texts (the same code seen in
 	// the next frames is not verified again; expiry, revocation and trust
 	// are still checked on every use). Zero means 256; negative disables.
 	CacheSize int
 	// DCC is the site's policy for EU DCCs.
 	DCC DCCPolicy
+	// Location is the terminal's time zone: a DCC's date-only fields
+	// (vaccination date, recovery valid-from and valid-until) name calendar
+	// days there. Nil means time.Local.
+	Location *time.Location
 }
 
-func (o Options) skew() time.Duration {
-	switch {
-	case o.ClockSkew == 0:
-		return 2 * time.Minute
-	case o.ClockSkew < 0:
-		return 0
+func (o Options) location() *time.Location {
+	if o.Location == nil {
+		return time.Local
 	}
-	return o.ClockSkew
+	return o.Location
+}
+
+// DefaultClockSkew is the tolerance a Verifier applies without
+// Options.ClockSkew: checkpoint.DefaultPolicy's clock_skew.
+const DefaultClockSkew = 2 * time.Minute
+
+// FixedSkew is an Options.ClockSkew that is always d.
+func FixedSkew(d time.Duration) func() time.Duration { return func() time.Duration { return d } }
+
+// skew is the tolerance in force now.
+func (v *Verifier) skew() time.Duration {
+	if v.opts.ClockSkew == nil {
+		return DefaultClockSkew
+	}
+	return max(v.opts.ClockSkew(), 0)
 }
 
 // Verifier verifies texts; it is safe for concurrent use.
@@ -53,7 +71,6 @@ type Verifier struct {
 	revoked checkpoint.RevocationChecker
 	clock   checkpoint.Clock
 	opts    Options
-	skew    time.Duration
 	cache   *lru
 }
 
@@ -63,7 +80,7 @@ func NewVerifier(trust checkpoint.TrustStore, revoked checkpoint.RevocationCheck
 	if clock == nil {
 		clock = checkpoint.SystemClock{}
 	}
-	v := &Verifier{trust: trust, revoked: revoked, clock: clock, opts: opts, skew: opts.skew()}
+	v := &Verifier{trust: trust, revoked: revoked, clock: clock, opts: opts}
 	switch {
 	case opts.CacheSize == 0:
 		v.cache = newLRU(256)
@@ -127,8 +144,11 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 				return none, err
 			}
 			if r.code.Format == checkpoint.FormatHealthCode {
-				if k.Issuer != "" && k.Issuer != r.code.Issuer {
+				if k.Issuer != r.code.Issuer {
 					return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "key now belongs to %s, not %s", k.Issuer, r.code.Issuer)
+				}
+				if err := issuedInKeyWindow(r.code.IssuedAt, k); err != nil {
+					return none, err
 				}
 				if len(k.Kinds) > 0 && !slices.Contains(k.Kinds, r.code.Kind) {
 					return none, checkpoint.Failf(checkpoint.FailKeyUsage, "key may no longer sign %s codes", r.code.Kind)
@@ -141,12 +161,17 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 	if !found {
 		return none, checkpoint.Failf(checkpoint.FailUnknownIssuer, "signing key no longer in the trust list")
 	}
-	if err := v.checkTimes(r, now); err != nil {
+	if r.code.Format == checkpoint.FormatDCC {
+		err = v.checkDCCTimes(r, now)
+	} else {
+		err = v.checkTimes(r, now)
+	}
+	if err != nil {
 		return none, err
 	}
 	code := r.code
 	if r.dgc != nil {
-		note, err := v.opts.DCC.accept(r.dgc, now, v.skew)
+		note, err := v.opts.DCC.accept(r.dgc, now, v.skew(), v.opts.location())
 		if err != nil {
 			return none, err
 		}
@@ -156,6 +181,15 @@ func (v *Verifier) recheck(r *verified, now time.Time) (checkpoint.Code, error) 
 		return none, err
 	}
 	return code, nil
+}
+
+// failureOf returns the Failure of a *checkpoint.VerifyError, or FailNone.
+func failureOf(err error) checkpoint.Failure {
+	var ve *checkpoint.VerifyError
+	if errors.As(err, &ve) {
+		return ve.Failure
+	}
+	return checkpoint.FailNone
 }
 
 func publicKeyEqual(a, b crypto.PublicKey) bool {
@@ -198,14 +232,19 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		return nil, st, err
 	}
 	st = stageClaims
-	claims, err := decodePayload(env)
-	if err != nil {
-		return nil, st, err
+	claims, claimsErr := decodePayload(env)
+	if claimsErr != nil && failureOf(claimsErr) != checkpoint.FailInvalidClaims {
+		return nil, st, claimsErr
 	}
 	st = stageSignature
 	key, err := v.checkSignature(env)
 	if err != nil {
 		return nil, st, err
+	}
+	// Claims that are well-formed CBOR but break the claim types are
+	// judged only once the signature shows who wrote them.
+	if claimsErr != nil {
+		return nil, stageClaims, claimsErr
 	}
 	r = &verified{kid: env.kid, key: key}
 	if claims.Iat != nil {
@@ -220,7 +259,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		if err != nil {
 			return nil, st, err
 		}
-		if key.Issuer != "" && key.Issuer != c.Region+":"+c.Issuer {
+		if key.Issuer != c.Region+":"+c.Issuer {
 			return nil, st, checkpoint.Failf(checkpoint.FailUnknownIssuer, "code claims issuer %s:%s but is signed by a key of %s", c.Region, c.Issuer, key.Issuer)
 		}
 		r.code = c.Code()
@@ -233,19 +272,16 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		if err := v.checkTimes(r, now); err != nil {
 			return nil, st, err
 		}
+		if err := issuedInKeyWindow(r.code.IssuedAt, key); err != nil {
+			return nil, stageClaims, err
+		}
 		st = stageKeyUsage
 		if len(key.Kinds) > 0 && !slices.Contains(key.Kinds, c.Kind) {
 			return nil, st, checkpoint.Failf(checkpoint.FailKeyUsage, "key %x may not sign %s codes", env.kid, c.Kind)
 		}
 	case checkpoint.FormatDCC:
-		if !r.hasExp || !r.hasIat {
-			return nil, st, checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
-		}
 		st = stageTime
-		if err := v.checkKey(r, now); err != nil {
-			return nil, st, err
-		}
-		if err := v.checkTimes(r, now); err != nil {
+		if err := v.checkDCCTimes(r, now); err != nil {
 			return nil, st, err
 		}
 		d, err := decodeDGC(claims)
@@ -257,7 +293,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 			return nil, st, err
 		}
 		st = stagePolicy
-		note, err := v.opts.DCC.accept(d, now, v.skew)
+		note, err := v.opts.DCC.accept(d, now, v.skew(), v.opts.location())
 		if err != nil {
 			return nil, st, err
 		}
@@ -272,6 +308,20 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		return nil, st, err
 	}
 	return r, stageDone, nil
+}
+
+// issuedInKeyWindow: a key signs nothing outside its window, so a code
+// whose iat lies before the key's valid-from (or after its valid-to) was not
+// issued with it as the trust list allows (invalid_claims). Both are
+// issuer-side times, so no clock skew applies.
+func issuedInKeyWindow(iat time.Time, key checkpoint.TrustedKey) error {
+	if !key.ValidFrom.IsZero() && iat.Before(key.ValidFrom) {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, before its key's window opened at %s", iat.Format(time.RFC3339), key.ValidFrom.Format(time.RFC3339))
+	}
+	if !key.ValidTo.IsZero() && iat.After(key.ValidTo) {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "issued at %s, after its key's window closed at %s", iat.Format(time.RFC3339), key.ValidTo.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // checkSignature tries every trusted key with the envelope's kid.
@@ -305,30 +355,44 @@ func (v *Verifier) checkSignature(env *envelope) (checkpoint.TrustedKey, error) 
 	return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailBadSignature, "signature does not verify with any of %d key(s) with kid %x", len(keys), env.kid)
 }
 
-// checkKey checks the signing key's validity window: for our codes at now
-// (a retired key signs nothing more that we accept), for DCCs at the
-// certificate's issued-at (a document signer must have been valid when it
-// signed, HCERT 3.3).
+// checkKey checks that the signing key's validity window covers now, with
+// the clock skew: a retired key or document signer signs nothing more that
+// we accept, as the DCC reference verifiers check the DSC at verification
+// time.
 func (v *Verifier) checkKey(r *verified, now time.Time) error {
-	at := now
-	if r.key.Format == checkpoint.FormatDCC && r.hasIat {
-		at = r.iat
-	}
-	if !r.key.ValidFrom.IsZero() && at.Add(v.skew).Before(r.key.ValidFrom) {
+	if !r.key.ValidFrom.IsZero() && now.Add(v.skew()).Before(r.key.ValidFrom) {
 		return checkpoint.Failf(checkpoint.FailNotYetValid, "signing key valid only from %s", r.key.ValidFrom.Format(time.RFC3339))
 	}
-	if !r.key.ValidTo.IsZero() && at.Add(-v.skew).After(r.key.ValidTo) {
+	if !r.key.ValidTo.IsZero() && now.Add(-v.skew()).After(r.key.ValidTo) {
 		return checkpoint.Failf(checkpoint.FailExpired, "signing key expired at %s", r.key.ValidTo.Format(time.RFC3339))
 	}
 	return nil
 }
 
+// checkDCCTimes applies the DCC validity rules: both iat and exp present,
+// the document signer valid now (checkKey), exp not after the signer
+// certificate's notAfter (HCERT: a DCC may not outlive its signer; both are
+// issuer-side times, so without skew), and exp and iat against now
+// (checkTimes).
+func (v *Verifier) checkDCCTimes(r *verified, now time.Time) error {
+	if !r.hasExp || !r.hasIat {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
+	}
+	if err := v.checkKey(r, now); err != nil {
+		return err
+	}
+	if c := r.key.Certificate; c != nil && r.exp.After(c.NotAfter) {
+		return checkpoint.Failf(checkpoint.FailExpired, "certificate expiry %s is after its document signer's notAfter %s", r.exp.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339))
+	}
+	return v.checkTimes(r, now)
+}
+
 // checkTimes checks exp and iat against now with the clock skew.
 func (v *Verifier) checkTimes(r *verified, now time.Time) error {
-	if r.hasExp && now.Add(-v.skew).After(r.exp) {
+	if r.hasExp && now.Add(-v.skew()).After(r.exp) {
 		return checkpoint.Failf(checkpoint.FailExpired, "expired at %s", r.exp.Format(time.RFC3339))
 	}
-	if r.hasIat && r.iat.After(now.Add(v.skew)) {
+	if r.hasIat && r.iat.After(now.Add(v.skew())) {
 		return checkpoint.Failf(checkpoint.FailNotYetValid, "issued at %s, in the future", r.iat.Format(time.RFC3339))
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -223,7 +224,7 @@ func TestSkewIsTolerated(t *testing.T) {
 			t.Errorf("at %s (within the 2 min skew): %v", now, err)
 		}
 	}
-	strict := NewVerifier(f.list, nil, clock, Options{ClockSkew: -1, CacheSize: -1})
+	strict := NewVerifier(f.list, nil, clock, Options{ClockSkew: FixedSkew(0), CacheSize: -1})
 	clock.Set(c.ExpiresAt.Add(time.Second))
 	if _, err := strict.Verify(text); failureOf(err) != checkpoint.FailExpired {
 		t.Errorf("without skew, one second after expiry: %v", err)
@@ -443,5 +444,30 @@ func TestCachedDCCNoteFollowsTheClock(t *testing.T) {
 	clock.Set(t0.Add(80 * time.Hour))
 	if _, err := v.Verify(text); failureOf(err) != checkpoint.FailNotAccepted {
 		t.Fatalf("a cached test certificate outlived the policy: %v", err)
+	}
+}
+
+// The tolerance is read at every verification: a policy that changes the
+// skew while the terminal runs applies to the next code, cached or not.
+func TestClockSkewIsReadLive(t *testing.T) {
+	f := newIssuer(t, ES256)
+	c := greenClaims()
+	text := mustIssue(t, c, f.key)
+	clock := &fixedClock{}
+	var skew atomic.Int64
+	skew.Store(int64(5 * time.Minute))
+	v := NewVerifier(f.list, nil, clock, Options{ClockSkew: func() time.Duration { return time.Duration(skew.Load()) }})
+	clock.Set(c.ExpiresAt.Add(3 * time.Minute))
+	if _, err := v.Verify(text); err != nil {
+		t.Fatalf("3 min after expiry with a 5 min skew: %v", err)
+	}
+	skew.Store(int64(time.Minute))
+	if _, err := v.Verify(text); failureOf(err) != checkpoint.FailExpired {
+		t.Errorf("after the skew narrowed to 1 min, 3 min after expiry: %v, want expired", err)
+	}
+	skew.Store(0)
+	clock.Set(c.ExpiresAt.Add(time.Second))
+	if _, err := v.Verify(text); failureOf(err) != checkpoint.FailExpired {
+		t.Errorf("a skew of 0 means none (not a default): one second after expiry: %v", err)
 	}
 }

@@ -33,6 +33,15 @@ type Verifier interface {
 	Verify(text string) (checkpoint.Code, error)
 }
 
+// Input is a code reader beside the camera: a hand scanner on a serial
+// line (scanner/serialscan) or a USB HID keyboard wedge (scanner/hid).
+// Run reads until ctx ends, calling emit with each code's text and the
+// time it arrived; emit may block while the station is busy.
+type Input interface {
+	Name() string
+	Run(ctx context.Context, emit func(text string, at time.Time)) error
+}
+
 // Frames supplies frames; *camera.Camera implements it. Next returns io.EOF
 // when a file source ended.
 type Frames interface {
@@ -78,8 +87,13 @@ type Scanner struct {
 	cfg    Config
 	out    chan checkpoint.Presentation
 
+	inputs []Input
+
+	// loop guards seen and cache: the camera loop and every hand scanner
+	// share one verifier cache and one hold-off per code.
+	loop sync.Mutex
 	// seen maps a code's key (its id, or a hash of the text when it did not
-	// verify) to when it was last in sight. Touched only by Run.
+	// verify) to when it was last in sight.
 	seen map[string]time.Time
 	// cache holds the last text's verification so a held code is not
 	// verified again on every frame.
@@ -122,10 +136,34 @@ func (s *Scanner) LastDetection() (Detection, bool) {
 	return s.last, s.have
 }
 
-// Run reads frames until ctx ends (returning nil) or the source ends
-// (nil for a file's end) or fails (its error).
+// AddInput adds a hand scanner whose codes go through the same verifier
+// and the same hold-off per code as the camera's. Call it before Run.
+func (s *Scanner) AddInput(in Input) { s.inputs = append(s.inputs, in) }
+
+// Run reads frames (and every added input) until ctx ends (returning nil)
+// or the camera source ends (nil for a file's end) or fails (its error).
 func (s *Scanner) Run(ctx context.Context) error {
-	defer close(s.out)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+		close(s.out)
+	}()
+	for _, in := range s.inputs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := in.Run(ctx, func(text string, at time.Time) { s.hand(ctx, in.Name(), text, at) })
+			if err != nil && ctx.Err() == nil {
+				s.cfg.Log.Error("hand scanner stopped", "input", in.Name(), "err", err)
+			}
+		}()
+	}
+	if s.frames == nil {
+		<-ctx.Done()
+		return nil
+	}
 	for {
 		f, err := s.frames.Next(ctx)
 		if err != nil {
@@ -153,6 +191,8 @@ func (s *Scanner) scan(f *camera.Frame) (checkpoint.Presentation, bool) {
 		s.cfg.Log.Warn("decoding a frame", "seq", f.Seq, "err", err)
 	}
 	at := f.CapturedAt
+	s.loop.Lock()
+	defer s.loop.Unlock()
 	s.prune(at)
 	if len(rs) == 0 {
 		return checkpoint.Presentation{}, false
@@ -178,6 +218,33 @@ func (s *Scanner) scan(f *camera.Frame) (checkpoint.Presentation, bool) {
 	return p, true
 }
 
+// hand takes a code from a hand scanner: the same verifier and hold-off
+// as a camera sighting (a scanner triggered twice on the same phone is one
+// person), then on to the station.
+func (s *Scanner) hand(ctx context.Context, input, text string, at time.Time) {
+	s.loop.Lock()
+	s.prune(at)
+	key, p, cached := s.verify(text, false)
+	last, held := s.seen[key]
+	s.seen[key] = at
+	due := !held || at.Sub(last) > s.cfg.HoldOff
+	if due && cached {
+		key, p, _ = s.verify(text, true)
+		s.seen[key] = at
+	}
+	s.loop.Unlock()
+	if !due {
+		return
+	}
+	p.CapturedAt = at
+	s.cfg.Log.Info("presentation", "input", input, "verified", p.Verified(), "failure", p.Failure.String(),
+		"latency", s.clock.Now().Sub(at))
+	select {
+	case s.out <- p:
+	case <-ctx.Done():
+	}
+}
+
 // verify verifies text (or reuses the last verification of the same text)
 // and returns the hold-off key and the presentation without its time.
 // cached says the result came from the cache.
@@ -186,28 +253,11 @@ func (s *Scanner) verify(text string, fresh bool) (key string, p checkpoint.Pres
 		return s.cache.key, s.cache.p, true
 	}
 	code, err := s.ver.Verify(text)
-	if err == nil {
-		c := code
-		p.Code = &c
+	p = checkpoint.PresentationOf(code, err, time.Time{})
+	if err == nil && code.ID != "" {
 		key = "id:" + string(code.Format) + ":" + code.ID
-		if code.ID == "" {
-			key = textKey(text)
-		}
 	} else {
-		var ve *checkpoint.VerifyError
-		if errors.As(err, &ve) && ve.Failure != checkpoint.FailNone {
-			p.Failure = ve.Failure
-		} else {
-			p.Failure = checkpoint.FailMalformed
-		}
-		p.Detail = err.Error()
 		key = textKey(text)
-		if ve != nil && ve.Code != nil {
-			// A genuine code refused (revoked, expired): its id goes into
-			// the record; the Failure still decides.
-			c := *ve.Code
-			p.Code = &c
-		}
 	}
 	s.cache.text, s.cache.key, s.cache.p = text, key, p
 	return key, p, false

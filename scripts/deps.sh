@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   ca-certificates gcc g++ libc6-dev pkg-config git
-  # OpenCV 4.6 for gocv (camera, video, QR locator); contrib for the WeChat QR detector
+  # OpenCV 4.6 for gocv (camera, video files, QR locator); Debian's libopencv-dev pulls in contrib anyway
   libopencv-dev libopencv-contrib-dev
   # GL / X11 / Wayland headers for fyne's desktop driver
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
@@ -21,6 +21,8 @@ packages=(
   postgresql
   # libmodbus, the reference Modbus implementation the thermometer's Modbus RTU tests run against
   libmodbus-dev
+  # espeak-ng, the TTS the voice clips are made with (assets/voice/gen.go)
+  espeak-ng
 )
 
 missing=()

@@ -86,6 +86,9 @@ func BenchmarkPushAfterOffline(b *testing.B) {
 func BenchmarkHubIngest(b *testing.B) {
 	h := newBenchHub(b)
 	srv := hub.New(h.pool, hub.Config{Log: quiet})
+	if _, _, err := hub.MaintainPartitions(context.Background(), h.pool, time.Now(), hub.DefaultRetention); err != nil {
+		b.Fatal(err)
+	}
 	const batch = 1000
 	at := time.Now()
 	var total time.Duration

@@ -62,6 +62,10 @@ type ClientConfig struct {
 	// RefusedRetry is the wait after a round the hub refused (401/403):
 	// a revoked terminal must not knock every round; 0 means 1 h.
 	RefusedRetry time.Duration
+	// WrapTransport, when set, wraps the client's HTTP transport (with its
+	// TLS settings): the fleet simulation (hub loadgen) injects offline
+	// periods and cut connections, and times pushes, through it.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Status is what the UI shows about synchronisation.
@@ -86,6 +90,9 @@ type Status struct {
 	LastError string
 	// Pending is the number of records not yet acknowledged by the hub.
 	Pending int
+	// Rejected is the number of records the hub refused for good; they
+	// are kept aside in the store (Store.RejectedRecords), never retried.
+	Rejected int
 
 	TrustListVersion uint64
 	// TrustListAge is how long ago the installed list was issued.
@@ -176,7 +183,11 @@ func NewClient(store *Store, cfg ClientConfig, clock checkpoint.Clock, log *slog
 		IdleConnTimeout:     90 * time.Second,
 		ForceAttemptHTTP2:   true,
 	}
-	c := &Client{store: store, cfg: cfg, base: u, http: &http.Client{Transport: tr}, clock: clock, log: log,
+	var rt http.RoundTripper = tr
+	if cfg.WrapTransport != nil {
+		rt = cfg.WrapTransport(tr)
+	}
+	c := &Client{store: store, cfg: cfg, base: u, http: &http.Client{Transport: rt}, clock: clock, log: log,
 		kick: make(chan struct{}, 1), etags: map[string]string{}}
 	c.status.Pending = store.Pending()
 	return c, nil
@@ -247,6 +258,7 @@ func (c *Client) Status() Status {
 	st := c.status
 	c.mu.Unlock()
 	st.Pending = c.store.Pending()
+	st.Rejected, _ = c.store.Rejected()
 	now := c.clock.Now()
 	if v, issued, expires, ok := c.store.TrustListInfo(); ok {
 		st.TrustListVersion, st.TrustListAge, st.TrustListExpires = v, now.Sub(issued), expires
@@ -306,7 +318,7 @@ func backoff(failures int, min, max time.Duration) time.Duration {
 }
 
 // Sync runs one round: push the outbox, then pull the trust list, the
-// policy and the revocations. Every step runs even when one fails, except
+// policy, the rule set and the revocations. Every step runs even when one fails, except
 // after the hub refused this terminal (ErrRefused); the error joins all
 // failures.
 func (c *Client) Sync(ctx context.Context) error {
@@ -315,15 +327,22 @@ func (c *Client) Sync(ctx context.Context) error {
 	steps := []func() error{
 		func() error { return c.push(ctx) },
 		func() error {
-			return c.pullDoc(ctx, wire.PathTrustList, func(b []byte) error {
+			return c.pullDoc(ctx, wire.PathTrustList, nil, func(b []byte) error {
 				return c.store.InstallTrustList(b, c.cfg.Roots, c.clock.Now())
 			})
 		},
 		func() error {
-			return c.pullDoc(ctx, wire.PathPolicy, func(b []byte) error {
+			var have url.Values
+			if st, err := c.store.SyncState(); err == nil && st.PolicyVersion > 0 {
+				// Tell the hub what we hold, so a hub restored from a backup
+				// does not hand our version out again.
+				have = url.Values{"have": {strconv.FormatUint(st.PolicyVersion, 10)}, "dataset": {st.PolicyDataset.String()}}
+			}
+			return c.pullDoc(ctx, wire.PathPolicy, have, func(b []byte) error {
 				return c.store.InstallPolicy(b, c.cfg.Roots)
 			})
 		},
+		func() error { return c.pullRuleSet(ctx) }, // sync/rules.go
 		func() error { return c.pullRevocations(ctx) },
 	}
 	for _, step := range steps {
@@ -480,6 +499,9 @@ func (c *Client) pushBatch(ctx context.Context, items []outboxItem) error {
 	}
 	defer cancel()
 	defer resp.Body.Close()
+	if refusesBatch(resp.StatusCode) {
+		return c.splitRefused(ctx, items, errorFrom(op, resp))
+	}
 	if resp.StatusCode != http.StatusOK {
 		return errorFrom(op, resp)
 	}
@@ -506,9 +528,33 @@ func (c *Client) pushBatch(ctx context.Context, items []outboxItem) error {
 	return c.store.acknowledge(acked, rejected, c.clock.Now())
 }
 
+// refusesBatch reports whether the hub refused a push body as such (it
+// could not read it as a batch, or it is too large), which a retry of the
+// same body can never change.
+func refusesBatch(code int) bool {
+	return code == http.StatusBadRequest || code == http.StatusRequestEntityTooLarge || code == http.StatusUnprocessableEntity
+}
+
+// splitRefused handles a batch the hub refused as a whole (a hub that
+// cannot name the bad record): it pushes each half on its own, so the good
+// records go through, and sets a single record the hub still refuses
+// aside with the hub's answer instead of retrying it for ever.
+func (c *Client) splitRefused(ctx context.Context, items []outboxItem, refusal error) error {
+	if len(items) == 1 {
+		it := items[0]
+		c.log.Error("hub refused a record; set aside", "id", it.record.ID, "err", refusal)
+		return c.store.acknowledge(nil, map[uint64]string{it.seq: refusal.Error()}, c.clock.Now())
+	}
+	half := len(items) / 2
+	if err := c.pushBatch(ctx, items[:half]); err != nil {
+		return err
+	}
+	return c.pushBatch(ctx, items[half:])
+}
+
 // pullDoc fetches a signed document conditionally and hands a new one to
 // install. A document not newer than the installed one is no error.
-func (c *Client) pullDoc(ctx context.Context, path string, install func([]byte) error) error {
+func (c *Client) pullDoc(ctx context.Context, path string, query url.Values, install func([]byte) error) error {
 	op := "pulling " + path
 	c.mu.Lock()
 	etag := c.etags[path]
@@ -517,7 +563,7 @@ func (c *Client) pullDoc(ctx context.Context, path string, install func([]byte) 
 	if etag != "" {
 		hdr = map[string]string{"If-None-Match": etag}
 	}
-	resp, cancel, err := c.do(ctx, op, http.MethodGet, path, nil, nil, hdr)
+	resp, cancel, err := c.do(ctx, op, http.MethodGet, path, query, nil, hdr)
 	if err != nil {
 		return err
 	}
@@ -537,7 +583,7 @@ func (c *Client) pullDoc(ctx context.Context, path string, install func([]byte) 
 	if len(b) > wire.MaxSignedDoc {
 		return fmt.Errorf("%s: document larger than %d bytes", op, wire.MaxSignedDoc)
 	}
-	if err := install(b); err != nil && !errors.Is(err, ErrStaleList) {
+	if err := install(b); err != nil && (errors.Is(err, ErrHubBehind) || !errors.Is(err, ErrStaleList)) {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if t := resp.Header.Get("ETag"); t != "" {
@@ -558,6 +604,9 @@ func (c *Client) pullRevocations(ctx context.Context) error {
 			return err
 		}
 		q := url.Values{"since": {strconv.FormatUint(st.RevocationSeq, 10)}}
+		if !st.RevocationDataset.IsZero() {
+			q.Set("dataset", st.RevocationDataset.String())
+		}
 		resp, cancel, err := c.do(ctx, op, http.MethodGet, wire.PathRevocations, q, nil, nil)
 		if err != nil {
 			return err
@@ -573,14 +622,19 @@ func (c *Client) pullRevocations(ctx context.Context) error {
 }
 
 func (c *Client) applyRevocations(op string, resp *http.Response, since uint64) (more bool, err error) {
+	announced, _ := strconv.ParseUint(resp.Header.Get(wire.HeaderRevocationSeq), 10, 64)
 	switch resp.StatusCode {
 	case http.StatusNotModified:
+		if announced < since {
+			return false, fmt.Errorf("%s: %w: hub announces batch %d, terminal holds %d", op, ErrHubBehind, announced, since)
+		}
 		return false, nil
+	case http.StatusConflict:
+		return false, fmt.Errorf("%w: %w", ErrHubBehind, errorFrom(op, resp))
 	case http.StatusOK:
 	default:
 		return false, errorFrom(op, resp)
 	}
-	announced, _ := strconv.ParseUint(resp.Header.Get(wire.HeaderRevocationSeq), 10, 64)
 	applied := 0
 	for {
 		frame, err := wire.ReadFrame(resp.Body, wire.MaxFrame)

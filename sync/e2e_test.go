@@ -41,17 +41,16 @@ func newHub(t *testing.T) *hubEnv { return newHubTB(t) }
 
 func newHubTB(t testing.TB) *hubEnv {
 	t.Helper()
-	dbURL := pg.Database(t)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dbURL)
+	pool := pg.Pool(t)
+	h := &hubEnv{t: t, pool: pool, admin: &hub.Admin{Pool: pool}, auth: newAuthority(t)}
+	pem, err := healthcode.MarshalPublicKeyPEM(h.auth.root.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
-	if err := hub.Migrate(ctx, pool); err != nil {
+	if _, err := h.admin.AddRoot(ctx, pem); err != nil {
 		t.Fatal(err)
 	}
-	h := &hubEnv{t: t, pool: pool, admin: &hub.Admin{Pool: pool}, auth: newAuthority(t)}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +98,7 @@ func (h *hubEnv) client(s *cpsync.Store, hubURL string) *cpsync.Client {
 func (h *hubEnv) publish(trustVersion uint64, now time.Time) {
 	h.t.Helper()
 	ctx := context.Background()
-	if err := h.admin.PublishTrustList(ctx, trustVersion, h.auth.trustList(h.t, trustVersion, now.Add(-time.Hour), now.Add(30*24*time.Hour))); err != nil {
+	if _, err := h.admin.PublishTrustList(ctx, h.auth.trustList(h.t, trustVersion, now.Add(-time.Hour), now.Add(30*24*time.Hour))); err != nil {
 		h.t.Fatal(err)
 	}
 }

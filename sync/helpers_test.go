@@ -61,7 +61,7 @@ func (a *authority) trustList(t testing.TB, version uint64, issued, expires time
 
 func (a *authority) policy(t testing.TB, version uint64, p checkpoint.Policy) []byte {
 	t.Helper()
-	b, err := json.Marshal(wire.PolicyDoc{Version: version, IssuedAt: time.Now().UTC(), Policy: p})
+	b, err := json.Marshal(wire.PolicyDoc{Version: version, IssuedAt: time.Now().UTC(), ExpiresAt: time.Now().Add(24 * time.Hour).UTC(), Policy: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +70,12 @@ func (a *authority) policy(t testing.TB, version uint64, p checkpoint.Policy) []
 
 func (a *authority) delta(t testing.TB, seq, prev uint64, hs []checkpoint.RevocationHash) []byte {
 	t.Helper()
-	return a.sign(t, wire.RevocationDoc{Kind: wire.KindDelta, Seq: seq, Prev: prev, IssuedAt: time.Now(), Hashes: hs}.Marshal())
+	return a.sign(t, wire.RevocationDoc{Kind: wire.KindDelta, Seq: seq, Prev: prev, IssuedAt: time.Now(), ExpiresAt: time.Now().Add(24 * time.Hour), Hashes: hs}.Marshal())
 }
 
 func (a *authority) snapshot(t testing.TB, seq uint64, hs []checkpoint.RevocationHash) []byte {
 	t.Helper()
-	return a.sign(t, wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: seq, IssuedAt: time.Now(), Hashes: hs}.Marshal())
+	return a.sign(t, wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: seq, IssuedAt: time.Now(), ExpiresAt: time.Now().Add(24 * time.Hour), Hashes: hs}.Marshal())
 }
 
 // code issues a dynamic green code with id at now.

@@ -7,20 +7,13 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
-// trustList is a verified trust list (healthcode's *TrustList).
-type trustList interface {
-	checkpoint.TrustStore
-	Version() uint64
-	IssuedAt() time.Time
-	ExpiresAt() time.Time
-}
-
 type trustState struct {
-	list trustList
+	list *healthcode.TrustList // verified against the pinned roots
 	raw  []byte
 }
 
@@ -36,6 +29,15 @@ var (
 	ErrStaleList  = errors.New("list is not newer than the one installed")
 	ErrNoRoots    = errors.New("no pinned roots to verify against")
 	ErrNotAllowed = errors.New("document refused")
+	// ErrHubBehind means the hub served an older version, in the same
+	// series, than the terminal holds: the hub was restored from a backup
+	// or its numbering went back. The installed document stays; the error
+	// also matches ErrStaleList.
+	ErrHubBehind = errors.New("the hub is behind this terminal (restored from a backup?)")
+	// ErrDatasetChanged means a revocation delta belongs to another hub
+	// series than the one the terminal follows; only a snapshot of the new
+	// series can replace the set.
+	ErrDatasetChanged = errors.New("revocation delta from another hub series")
 )
 
 // KeysFor looks kid up in the installed trust list; with none installed
@@ -67,13 +69,16 @@ func (s *Store) InstallTrustList(signed []byte, roots []crypto.PublicKey, now ti
 	if len(roots) == 0 {
 		return fmt.Errorf("installing trust list: %w", ErrNoRoots)
 	}
-	l, err := parseTrustList(signed, roots, now)
+	l, err := healthcode.ParseTrustList(signed, roots, now)
 	if err != nil {
 		return fmt.Errorf("installing trust list: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.trust != nil && l.Version() <= s.trust.list.Version() {
+	if s.trust != nil && l.Version() < s.trust.list.Version() {
+		return fmt.Errorf("installing trust list version %d over %d: %w: %w", l.Version(), s.trust.list.Version(), ErrStaleList, ErrHubBehind)
+	}
+	if s.trust != nil && l.Version() == s.trust.list.Version() {
 		return fmt.Errorf("installing trust list version %d over %d: %w", l.Version(), s.trust.list.Version(), ErrStaleList)
 	}
 	raw := clone(signed)
@@ -107,12 +112,16 @@ func (s *Store) Policy() (checkpoint.Policy, uint64) {
 }
 
 // InstallPolicy verifies a signed policy document (wire.PolicyDoc) against
-// roots and installs it when valid and newer. Any failure keeps the old.
+// roots and installs it when valid, not expired (by the store's clock) and
+// newer. Newer means a higher version in the installed document's series
+// (wire.DatasetID), or, from another series, an issue time no earlier than the installed one. A lower
+// version in the same series is ErrHubBehind; an expired document
+// wire.ErrExpiredDocument. Any failure keeps the old.
 func (s *Store) InstallPolicy(signed []byte, roots []crypto.PublicKey) error {
 	if len(roots) == 0 {
 		return fmt.Errorf("installing policy: %w", ErrNoRoots)
 	}
-	payload, err := openDocument(signed, roots)
+	payload, err := healthcode.OpenDocument(signed, roots)
 	if err != nil {
 		return fmt.Errorf("installing policy: %w", err)
 	}
@@ -120,10 +129,22 @@ func (s *Store) InstallPolicy(signed []byte, roots []crypto.PublicKey) error {
 	if err != nil {
 		return fmt.Errorf("installing policy: %w", err)
 	}
+	if now := s.clock.Now(); now.After(d.ExpiresAt) {
+		return fmt.Errorf("installing policy version %d: %w at %s", d.Version, wire.ErrExpiredDocument, d.ExpiresAt.Format(time.RFC3339))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.policy != nil && d.Version <= s.policy.doc.Version {
-		return fmt.Errorf("installing policy version %d over %d: %w", d.Version, s.policy.doc.Version, ErrStaleList)
+	if cur := s.policy; cur != nil {
+		switch {
+		case cur.doc.Dataset != d.Dataset:
+			if d.IssuedAt.Before(cur.doc.IssuedAt) {
+				return fmt.Errorf("installing policy version %d of series %s, issued before the installed one: %w", d.Version, d.Dataset, ErrStaleList)
+			}
+		case d.Version < cur.doc.Version:
+			return fmt.Errorf("installing policy version %d over %d: %w: %w", d.Version, cur.doc.Version, ErrStaleList, ErrHubBehind)
+		case d.Version == cur.doc.Version:
+			return fmt.Errorf("installing policy version %d over %d: %w", d.Version, cur.doc.Version, ErrStaleList)
+		}
 	}
 	raw := clone(signed)
 	err = s.db.Update(func(tx *bolt.Tx) error {
@@ -134,7 +155,7 @@ func (s *Store) InstallPolicy(signed []byte, roots []crypto.PublicKey) error {
 		if err != nil {
 			return err
 		}
-		st.PolicyVersion, st.PolicyIssuedAt = d.Version, d.IssuedAt
+		st.PolicyVersion, st.PolicyIssuedAt, st.PolicyDataset = d.Version, d.IssuedAt, d.Dataset
 		return writeState(tx, st)
 	})
 	if err != nil {
@@ -152,7 +173,7 @@ func (s *Store) ApplyRevocationDelta(signed []byte, roots []crypto.PublicKey) er
 	if len(roots) == 0 {
 		return fmt.Errorf("applying revocations: %w", ErrNoRoots)
 	}
-	payload, err := openDocument(signed, roots)
+	payload, err := healthcode.OpenDocument(signed, roots)
 	if err != nil {
 		return fmt.Errorf("applying revocations: %w", err)
 	}
@@ -176,7 +197,7 @@ func (s *Store) loadLists(roots []crypto.PublicKey, trustRaw, policyRaw []byte, 
 		return nil
 	}
 	if trustRaw != nil {
-		l, err := parseTrustList(trustRaw, roots, st.TrustListInstalledAt)
+		l, err := healthcode.ParseTrustList(trustRaw, roots, st.TrustListInstalledAt)
 		if err != nil {
 			if serr := s.setAside(keyTrustList, "trust list", trustRaw, err); serr != nil {
 				return serr
@@ -199,11 +220,11 @@ func (s *Store) loadLists(roots []crypto.PublicKey, trustRaw, policyRaw []byte, 
 }
 
 func parseStoredPolicy(raw []byte, roots []crypto.PublicKey) (wire.PolicyDoc, error) {
-	payload, err := openDocument(raw, roots)
+	payload, err := healthcode.OpenDocument(raw, roots)
 	if err != nil {
 		return wire.PolicyDoc{}, err
 	}
-	return wire.ParsePolicyDoc(payload)
+	return wire.ReparsePolicyDoc(payload)
 }
 
 // setAside moves a stored document that no longer verifies to

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/checkpoint-terminal/checkpoint/sync/hub/pgtest"
+	"github.com/checkpoint-terminal/checkpoint/internal/pgtest"
 )
 
 // pg is the package's throwaway PostgreSQL cluster.
@@ -17,8 +17,5 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(fullDiskChildEnv); path != "" {
 		os.Exit(fullDiskChild(path))
 	}
-	pg.Cluster, pg.Err = pgtest.Start()
-	code := m.Run()
-	pg.Cluster.Close()
-	os.Exit(code)
+	os.Exit(pgtest.Main(m, &pg))
 }

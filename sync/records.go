@@ -93,9 +93,9 @@ func (s *Store) nextBatch(n int) ([]outboxItem, error) {
 // acknowledge takes the acknowledged records out of the outbox and sets
 // rejected ones aside with the hub's reason.
 func (s *Store) acknowledge(acked []uint64, rejected map[uint64]string, now time.Time) error {
-	var removed int64
+	var removed, setAside int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		removed = 0
+		removed, setAside = 0, 0
 		p := tx.Bucket(bucketPending)
 		rej := tx.Bucket(bucketRejected)
 		del := func(seq uint64) error {
@@ -115,6 +115,9 @@ func (s *Store) acknowledge(acked []uint64, rejected map[uint64]string, now time
 			if err := del(seq); err != nil {
 				return err
 			}
+			if rej.Get(seqKey(seq)) == nil {
+				setAside++
+			}
 			if err := rej.Put(seqKey(seq), []byte(why)); err != nil {
 				return err
 			}
@@ -130,17 +133,43 @@ func (s *Store) acknowledge(acked []uint64, rejected map[uint64]string, now time
 		return fmt.Errorf("acknowledging %d records: %w", len(acked), err)
 	}
 	s.pending.Add(-removed)
+	s.rejected.Add(setAside)
 	return nil
 }
 
-// Rejected is the number of records the hub refused for good.
-func (s *Store) Rejected() (int, error) {
-	var n int
+// Rejected is the number of records the hub refused for good: set aside
+// outside the outbox, kept in the file (export, RejectedRecords) until
+// they age past the retention like any record.
+func (s *Store) Rejected() (int, error) { return int(s.rejected.Load()), nil }
+
+// RejectedRecord is a record the hub refused, with the hub's reason.
+type RejectedRecord struct {
+	Record checkpoint.Record
+	Reason string
+}
+
+// RejectedRecords returns up to n records the hub refused, oldest first
+// (for doctor and the operator's screens).
+func (s *Store) RejectedRecords(n int) ([]RejectedRecord, error) {
+	var out []RejectedRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketRejected).Stats().KeyN
+		recs := tx.Bucket(bucketRecords)
+		c := tx.Bucket(bucketRejected).Cursor()
+		for k, why := c.First(); k != nil && len(out) < n; k, why = c.Next() {
+			var r checkpoint.Record
+			if v := recs.Get(k); v != nil {
+				if err := json.Unmarshal(v, &r); err != nil {
+					return fmt.Errorf("decoding record %x: %w", k, err)
+				}
+			}
+			out = append(out, RejectedRecord{Record: r, Reason: string(why)})
+		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return nil, fmt.Errorf("reading rejected records: %w", err)
+	}
+	return out, nil
 }
 
 // Recent returns the newest n records, newest first.
@@ -161,6 +190,35 @@ func (s *Store) Recent(n int) ([]checkpoint.Record, error) {
 		return nil, fmt.Errorf("reading recent records: %w", err)
 	}
 	return out, nil
+}
+
+// Counters counts the final verdicts stored on the day that starts at day
+// (local midnight, see checkpoint.DayOf), so a restart does not reset the
+// guard's counters. Records are stored in time order; the walk goes back from
+// the newest and stops at the first record before day.
+func (s *Store) Counters(day time.Time) (checkpoint.Counters, error) {
+	c := checkpoint.Counters{Day: day}
+	end := day.AddDate(0, 0, 1)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		cur := tx.Bucket(bucketRecords).Cursor()
+		for k, v := cur.Last(); k != nil; k, v = cur.Prev() {
+			var r checkpoint.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decoding record %x: %w", k, err)
+			}
+			if r.Time.Before(day) {
+				return nil
+			}
+			if r.Time.Before(end) {
+				c.Add(r.Outcome)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return checkpoint.Counters{Day: day}, fmt.Errorf("counting the day's records: %w", err)
+	}
+	return c, nil
 }
 
 // ExportCSV writes the stored records with from <= Time < to as CSV
@@ -211,8 +269,9 @@ func (s *Store) purge(now time.Time, retention time.Duration, unsent bool) (int,
 	}
 	cutoff := now.Add(-retention)
 	var n, pendingGone int
+	var unRejected int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		n, pendingGone = 0, 0
+		n, pendingGone, unRejected = 0, 0, 0
 		p := tx.Bucket(bucketPending)
 		rej := tx.Bucket(bucketRejected)
 		c := tx.Bucket(bucketRecords).Cursor()
@@ -223,6 +282,9 @@ func (s *Store) purge(now time.Time, retention time.Duration, unsent bool) (int,
 			}
 			wasPending := p.Get(k) != nil
 			if r.Time.Before(cutoff) && (!wasPending || unsent) {
+				if rej.Get(k) != nil {
+					unRejected++
+				}
 				if err := rej.Delete(k); err != nil {
 					return err
 				}
@@ -247,5 +309,6 @@ func (s *Store) purge(now time.Time, retention time.Duration, unsent bool) (int,
 		return 0, fmt.Errorf("purging records older than %s: %w", cutoff.Format(time.RFC3339), err)
 	}
 	s.pending.Add(-int64(pendingGone))
+	s.rejected.Add(-unRejected)
 	return n, nil
 }

@@ -127,18 +127,30 @@ func (s *Store) RevocationStats() (RevocationStats, error) {
 	return st, nil
 }
 
-// applyRevocationDoc applies a verified revocation document.
+// applyRevocationDoc applies a verified revocation document: an expired one
+// (by the store's clock) is refused; a snapshot of the series the store
+// follows replaces the set when its Seq is higher, a snapshot of another
+// series (wire.DatasetID) when it was issued no earlier than what the store
+// holds; a delta must be of the same series (else ErrDatasetChanged) and
+// follow the stored Seq (else ErrRevocationGap).
 func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
+	if now := s.clock.Now(); !d.ExpiresAt.IsZero() && now.After(d.ExpiresAt) {
+		return fmt.Errorf("applying revocation %s %d: %w at %s", d.Kind, d.Seq, wire.ErrExpiredDocument, d.ExpiresAt.Format(time.RFC3339))
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		st, err := readState(tx)
 		if err != nil {
 			return err
 		}
+		sameSeries := st.RevocationDataset == d.Dataset || (st.RevocationSeq == 0 && st.RevocationDataset.IsZero())
 		runs := tx.Bucket(bucketRevRuns)
 		switch d.Kind {
 		case wire.KindSnapshot:
-			if d.Seq <= st.RevocationSeq {
+			if sameSeries && d.Seq <= st.RevocationSeq {
 				return nil // older than what we hold: keep ours
+			}
+			if !sameSeries && d.IssuedAt.Before(st.RevocationIssuedAt) {
+				return nil // an older series: keep ours
 			}
 			var names [][]byte
 			if err := runs.ForEachBucket(func(k []byte) error { names = append(names, clone(k)); return nil }); err != nil {
@@ -153,6 +165,9 @@ func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
 				return err
 			}
 		case wire.KindDelta:
+			if !sameSeries {
+				return fmt.Errorf("%w: delta %d of series %s, store follows %s", ErrDatasetChanged, d.Seq, d.Dataset, st.RevocationDataset)
+			}
 			if d.Seq <= st.RevocationSeq {
 				return nil // already applied
 			}
@@ -172,6 +187,7 @@ func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
 		}
 		st.RevocationSeq = d.Seq
 		st.RevocationIssuedAt = d.IssuedAt
+		st.RevocationDataset = d.Dataset
 		return writeState(tx, st)
 	})
 	if err != nil {

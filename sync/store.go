@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -54,13 +56,19 @@ type Options struct {
 	// verified against again at Open; without them the store starts with
 	// no trust list and the default policy until new ones are installed.
 	Roots []crypto.PublicKey
+	// Clock judges the expiry of signed policies and revocation batches
+	// being installed; nil is the system clock.
+	Clock checkpoint.Clock
 }
 
 // Store is the terminal's bbolt file. It is safe for concurrent use.
 type Store struct {
 	db *bolt.DB
 
-	pending atomic.Int64
+	pending  atomic.Int64
+	rejected atomic.Int64
+
+	clock checkpoint.Clock
 
 	mu     gosync.RWMutex
 	trust  *trustState
@@ -82,10 +90,14 @@ type SyncState struct {
 
 	PolicyVersion  uint64    `json:"policy_version"`
 	PolicyIssuedAt time.Time `json:"policy_issued_at"`
+	// PolicyDataset is the hub series PolicyVersion counts in.
+	PolicyDataset wire.DatasetID `json:"policy_dataset"`
 
 	// RevocationSeq is the last revocation batch applied.
 	RevocationSeq      uint64    `json:"revocation_seq"`
 	RevocationIssuedAt time.Time `json:"revocation_issued_at"`
+	// RevocationDataset is the hub series RevocationSeq counts in.
+	RevocationDataset wire.DatasetID `json:"revocation_dataset"`
 }
 
 // Open opens or creates the store at path.
@@ -101,7 +113,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	db.MaxBatchDelay = opts.BatchDelay
-	s := &Store{db: db}
+	s := &Store{db: db, clock: opts.Clock}
+	if s.clock == nil {
+		s.clock = checkpoint.SystemClock{}
+	}
 	if err := s.init(opts.Roots); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
@@ -128,13 +143,17 @@ func (s *Store) init(roots []crypto.PublicKey) error {
 	if err != nil {
 		return fmt.Errorf("initialising: %w", err)
 	}
-	var n int64
+	var n, nRejected int64
 	var trustRaw, policyRaw []byte
 	var st SyncState
 	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketPending).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			n++
+		}
+		c = tx.Bucket(bucketRejected).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			nRejected++
 		}
 		meta := tx.Bucket(bucketMeta)
 		trustRaw = clone(meta.Get(keyTrustList))
@@ -147,6 +166,7 @@ func (s *Store) init(roots []crypto.PublicKey) error {
 		return fmt.Errorf("reading outbox: %w", err)
 	}
 	s.pending.Store(n)
+	s.rejected.Store(nRejected)
 	return s.loadLists(roots, trustRaw, policyRaw, st)
 }
 

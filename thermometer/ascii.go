@@ -1,62 +1,494 @@
 package thermometer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
-// ErrNoValue means an ASCII line held no temperature the pattern accepts.
-var ErrNoValue = errors.New("no temperature in line")
+// Errors a LineParser returns; the sensor counts each kind apart (see
+// Counters). None of them is ever turned into a temperature.
+var (
+	// ErrNoValue means an ASCII line held no temperature.
+	ErrNoValue = errors.New("no temperature in line")
+	// ErrAmbiguous means the line holds a number that could be read more
+	// than one way ("37,9" where the decimal separator is "."; "36,6,24,1";
+	// two unlabelled temperatures; a pattern that captured part of a
+	// number). The line is refused rather than read as another number.
+	ErrAmbiguous = errors.New("ambiguous temperature in line")
+	// ErrAmbientOnly means the line carries only values labelled ambient
+	// (sensors that alternate "Ambient = 24.1" and "Object = 36.6" lines):
+	// not a forehead sample, and no reason to restart settling.
+	ErrAmbientOnly = errors.New("only an ambient temperature in line")
+)
 
-// LineParser reads a temperature from one ASCII line.
-type LineParser struct {
-	re      *regexp.Regexp
-	celsius int
-	unit    int
+// Decimal separator settings (Config.DecimalSeparator).
+const (
+	// SeparatorAuto reads "36.6" and "36,6" alike; a comma is a decimal
+	// separator when a number holds exactly one comma and no point, a list
+	// separator only between numbers that each carry a point ("36.6,24.1");
+	// anything else with a comma ("36,6,24,1", "36,24.1") is refused.
+	SeparatorAuto = "auto"
+	// SeparatorPoint reads only "36.6"; "36,6" is refused, never read as 36.
+	SeparatorPoint = "."
+	// SeparatorComma reads only "36,6"; "36.6" is refused.
+	SeparatorComma = ","
+)
+
+// DefaultObjectLabels name the forehead (object, target) value of a
+// multi-value line; DefaultAmbientLabels name the sensor's own ambient
+// value, which is never taken for a forehead. Labels are matched as whole
+// words, case-insensitively, in the text before a value ("Object Temp: 36.6"
+// carries the word "object").
+var (
+	DefaultObjectLabels  = []string{"object", "obj", "to", "tobj", "target", "tgt", "body", "forehead"}
+	DefaultAmbientLabels = []string{"ambient", "amb", "ta", "tamb", "tenv", "env", "room", "die"}
+)
+
+// ASCIIOptions configure a LineParser.
+type ASCIIOptions struct {
+	// Pattern is a regular expression with a group named "celsius" and an
+	// optional group "unit" (something ending in F converts from
+	// Fahrenheit). Empty: the built-in reader (see LineParser).
+	Pattern string
+	// DecimalSeparator is SeparatorAuto (""), SeparatorPoint or
+	// SeparatorComma.
+	DecimalSeparator string
+	// ObjectLabels and AmbientLabels override the default label words;
+	// nil means the defaults.
+	ObjectLabels, AmbientLabels []string
 }
 
-// NewLineParser compiles pattern (empty: DefaultPattern), which must have a
-// group named "celsius"; a group named "unit" that matches something ending
-// in F marks Fahrenheit.
-func NewLineParser(pattern string) (*LineParser, error) {
-	re, err := compilePattern(pattern)
-	if err != nil {
+// Value is a temperature read from a line, with where it stood.
+type Value struct {
+	// Celsius is the value in °C (converted when the line said °F).
+	Celsius float64
+	// Text is the number exactly as the line wrote it ("37,9"); Offset is
+	// where it starts in the line.
+	Text   string
+	Offset int
+	// Fahrenheit says the line marked the value as °F.
+	Fahrenheit bool
+	// Label is the text before the value that named it ("object"), "" when
+	// unlabelled.
+	Label string
+}
+
+// LineParser reads a temperature from one ASCII line as IR thermometer
+// modules and serial bridges print them:
+//
+//   - numbers with a decimal point or comma (see the Separator constants);
+//   - units °C/°F with the degree sign in UTF-8 (°, º), as one Latin-1 or
+//     code page 437 byte (0xB0, 0xBA, 0xF8), as "*", or as ℃/℉; °F is
+//     converted;
+//   - one value per line ("36.5", "T=36.52", "TEMP:36.5C"), or several
+//     labelled ones ("Ambient = 24.1*C  Object = 36.6*C"), of which the one
+//     labelled with an object label is the forehead; a line with only
+//     ambient-labelled values is ErrAmbientOnly.
+//
+// A number glued to letters ("MLX90614", "v1.2.3", "12ms"), followed by
+// "%", or part of a time or date ("12:34:56", "2026-12-07") is not a
+// temperature. Whatever the line, a returned Value is a whole
+// number that stands in it, never part of one.
+type LineParser struct {
+	re              *regexp.Regexp
+	celsius, unit   int
+	sep             byte // 0: auto
+	object, ambient map[string]bool
+	objectList      string
+}
+
+// NewLineParser checks o and makes a parser.
+func NewLineParser(o ASCIIOptions) (*LineParser, error) {
+	p := &LineParser{celsius: -1, unit: -1}
+	switch o.DecimalSeparator {
+	case "", SeparatorAuto:
+	case SeparatorPoint:
+		p.sep = '.'
+	case SeparatorComma:
+		p.sep = ','
+	default:
+		return nil, fmt.Errorf("decimal separator %q is not auto, \".\" or \",\"", o.DecimalSeparator)
+	}
+	if o.Pattern != "" {
+		re, err := compilePattern(o.Pattern)
+		if err != nil {
+			return nil, err
+		}
+		p.re, p.celsius, p.unit = re, re.SubexpIndex("celsius"), re.SubexpIndex("unit")
+	}
+	obj, amb := o.ObjectLabels, o.AmbientLabels
+	if obj == nil {
+		obj = DefaultObjectLabels
+	}
+	if amb == nil {
+		amb = DefaultAmbientLabels
+	}
+	var err error
+	if p.object, err = labelSet("object", obj); err != nil {
 		return nil, err
 	}
-	return &LineParser{re: re, celsius: re.SubexpIndex("celsius"), unit: re.SubexpIndex("unit")}, nil
-}
-
-// Parse returns the temperature in °C on line, or an error wrapping
-// ErrNoValue. Values beyond ±1000 are refused as noise.
-func (p *LineParser) Parse(line []byte) (float64, error) {
-	if !utf8.Valid(line) {
-		return 0, fmt.Errorf("%w: not UTF-8", ErrNoValue)
+	if p.ambient, err = labelSet("ambient", amb); err != nil {
+		return nil, err
 	}
-	m := p.re.FindSubmatchIndex(line)
-	if m == nil || m[2*p.celsius] < 0 {
-		return 0, ErrNoValue
-	}
-	s := string(line[m[2*p.celsius]:m[2*p.celsius+1]])
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%w: %q is not a number", ErrNoValue, s)
-	}
-	if p.unit >= 0 && m[2*p.unit] >= 0 {
-		u := strings.ToUpper(strings.TrimSpace(string(line[m[2*p.unit]:m[2*p.unit+1]])))
-		if strings.HasSuffix(u, "F") {
-			v = (v - 32) * 5 / 9
+	for w := range p.object {
+		if p.ambient[w] {
+			return nil, fmt.Errorf("label %q is both an object and an ambient label", w)
 		}
 	}
-	if math.Abs(v) > 1000 {
-		return 0, fmt.Errorf("%w: %v is out of any sensor's range", ErrNoValue, v)
+	p.objectList = strings.Join(obj, "/")
+	return p, nil
+}
+
+func labelSet(what string, words []string) (map[string]bool, error) {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		lw := strings.ToLower(w)
+		if lw == "" || strings.IndexFunc(lw, func(r rune) bool { return !isWordByte(r) }) >= 0 {
+			return nil, fmt.Errorf("%s label %q is not one word of ASCII letters, digits or _", what, w)
+		}
+		m[lw] = true
+	}
+	return m, nil
+}
+
+func isWordByte[T byte | rune](c T) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// Parse returns the forehead temperature on line in °C, or an error
+// wrapping ErrNoValue, ErrAmbiguous or ErrAmbientOnly.
+func (p *LineParser) Parse(line []byte) (float64, error) {
+	v, err := p.ParseValue(line)
+	return v.Celsius, err
+}
+
+// ParseValue is Parse with where the value stood. Values beyond ±1000 °C
+// are refused as noise (ErrNoValue).
+func (p *LineParser) ParseValue(line []byte) (Value, error) {
+	var (
+		v   Value
+		err error
+	)
+	if p.re != nil {
+		v, err = p.parsePattern(line)
+	} else {
+		v, err = p.parseBuiltin(line)
+	}
+	if err != nil {
+		return Value{}, err
+	}
+	if math.Abs(v.Celsius) > 1000 {
+		return Value{}, fmt.Errorf("%w: %v is out of any sensor's range", ErrNoValue, v.Celsius)
 	}
 	return v, nil
 }
+
+// token is one number (or comma list of numbers) found in a line.
+type token struct {
+	start, end int    // the run of digits, points and commas (sign excluded)
+	sign       int    // offset of a leading sign, or -1
+	label      string // the text between the previous token and this one
+	ambiguous  string // why it cannot be read, "" when it can
+	nums       []Value
+	notTemp    bool // glued to letters or followed by %
+}
+
+// parseBuiltin finds every number in line, reads each, labels each with
+// the text before it, and picks the forehead value.
+func (p *LineParser) parseBuiltin(line []byte) (Value, error) {
+	var toks []token
+	segStart := 0
+	for i := 0; i < len(line); {
+		c := line[i]
+		if !isDigit(c) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && (isDigit(line[j]) || line[j] == '.' || line[j] == ',') {
+			j++
+		}
+		if i > 0 && isWordByte(line[i-1]) {
+			// Digits inside a word: a model number, a version, "TA1".
+			for j < len(line) && isWordByte(line[j]) {
+				j++
+			}
+			i = j
+			continue
+		}
+		t := token{start: i, end: j, sign: -1}
+		if i > 0 && (line[i-1] == '.' || line[i-1] == ',') {
+			t.ambiguous = fmt.Sprintf("number starts with %q", line[i-1])
+		}
+		if i > 0 && (line[i-1] == '-' || line[i-1] == '+') && (i == 1 || !isWordByte(line[i-2]) && !isDigit(line[i-2])) {
+			t.sign = i - 1
+		}
+		// A trailing point or comma is punctuation ("36.6," "37."): no unit
+		// follows it.
+		for t.end > t.start && (line[t.end-1] == '.' || line[t.end-1] == ',') {
+			t.end--
+		}
+		fahrenheit, k, glued := false, j, false
+		if t.end == j {
+			fahrenheit, k, glued = readUnit(line, j)
+		}
+		labelEnd := i
+		if t.sign >= 0 {
+			labelEnd = t.sign
+		}
+		t.label = strings.ToLower(string(line[segStart:labelEnd]))
+		// Parts of a time or date ("12:34:56", "2026-12-07", "07/12")
+		// are no temperature.
+		joiner := func(c byte) bool { return c == ':' || c == '/' || c == '-' }
+		if glued || i >= 2 && joiner(line[i-1]) && isDigit(line[i-2]) || j+1 < len(line) && joiner(line[j]) && isDigit(line[j+1]) {
+			t.notTemp = true
+		}
+		if t.ambiguous == "" {
+			t.nums, t.ambiguous = p.readRun(line, t.start, t.end)
+		}
+		for n := range t.nums {
+			if n == 0 && t.sign >= 0 && line[t.sign] == '-' {
+				t.nums[n].Celsius = -t.nums[n].Celsius
+				t.nums[n].Text = "-" + t.nums[n].Text
+				t.nums[n].Offset--
+			}
+			if n == len(t.nums)-1 && fahrenheit {
+				t.nums[n].Fahrenheit = true
+				t.nums[n].Celsius = (t.nums[n].Celsius - 32) * 5 / 9
+			}
+		}
+		toks = append(toks, t)
+		segStart, i = k, k
+	}
+	return p.choose(toks)
+}
+
+// readRun reads the run line[start:end] of digits, points and commas as
+// one number or a comma list, per the decimal separator.
+func (p *LineParser) readRun(line []byte, start, end int) ([]Value, string) {
+	run := line[start:end]
+	points, commas := bytes.Count(run, []byte{'.'}), bytes.Count(run, []byte{','})
+	one := func(text string, off int) ([]Value, string) {
+		s := strings.Replace(text, ",", ".", 1)
+		if len(s) > 12 {
+			return nil, fmt.Sprintf("%q is too long for a temperature", text)
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Sprintf("%q is not a number", text)
+		}
+		return []Value{{Celsius: v, Text: text, Offset: off}}, ""
+	}
+	switch {
+	case commas == 0 && points <= 1:
+		if points == 1 && p.sep == ',' {
+			return nil, fmt.Sprintf("%q has a decimal point but the separator is \",\"", run)
+		}
+		return one(string(run), start)
+	case commas == 0:
+		return nil, fmt.Sprintf("%q has %d points", run, points)
+	case commas == 1 && points == 0:
+		if p.sep == '.' {
+			return nil, fmt.Sprintf("%q has a decimal comma but the separator is \".\"", run)
+		}
+		return one(string(run), start)
+	}
+	// Several numbers separated by commas: only unambiguous when each
+	// carries its own decimal point.
+	if p.sep == ',' {
+		return nil, fmt.Sprintf("%q mixes commas and points or has several commas", run)
+	}
+	var out []Value
+	off := start
+	for _, part := range bytes.Split(run, []byte{','}) {
+		if bytes.Count(part, []byte{'.'}) != 1 || part[0] == '.' || part[len(part)-1] == '.' {
+			return nil, fmt.Sprintf("%q: a comma that may be a decimal comma", run)
+		}
+		v, why := one(string(part), off)
+		if why != "" {
+			return nil, why
+		}
+		out = append(out, v...)
+		off += len(part) + 1
+	}
+	return out, ""
+}
+
+// readUnit reads what follows a number at line[j:]: spaces, a degree sign
+// in any of its encodings, and C or F. It returns whether the unit is
+// Fahrenheit, where the text after the unit starts, and whether the
+// number is glued to something that makes it no temperature ("12ms",
+// "45%").
+func readUnit(line []byte, j int) (fahrenheit bool, next int, glued bool) {
+	k := j
+	if k < len(line) && line[k] == '%' {
+		return false, k + 1, true
+	}
+	if k < len(line) && isLetter(line[k]) {
+		// Directly glued letters: only a bare C or F unit is allowed.
+		if (line[k]|0x20 == 'c' || line[k]|0x20 == 'f') && (k+1 == len(line) || !isWordByte(line[k+1])) {
+			return line[k]|0x20 == 'f', k + 1, false
+		}
+		return false, k, true
+	}
+	for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
+		k++
+	}
+	deg := 0
+	switch {
+	case bytes.HasPrefix(line[k:], []byte("\u2103")): // ℃
+		return false, k + 3, false
+	case bytes.HasPrefix(line[k:], []byte("\u2109")): // ℉
+		return true, k + 3, false
+	case bytes.HasPrefix(line[k:], []byte("\u00b0")), bytes.HasPrefix(line[k:], []byte("\u00ba")):
+		deg = 2 // UTF-8 degree sign or masculine ordinal
+	case k < len(line) && (line[k] == 0xB0 || line[k] == 0xBA || line[k] == 0xF8 || line[k] == '*'):
+		deg = 1 // Latin-1 ° or º, CP437 °, or an asterisk
+	}
+	if deg > 0 {
+		k += deg
+		for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
+			k++
+		}
+	}
+	w := k
+	for w < len(line) && isLetter(line[w]) {
+		w++
+	}
+	switch strings.ToLower(string(line[k:w])) {
+	case "c", "celsius", "degc":
+		return false, w, false
+	case "f", "fahrenheit", "degf":
+		return true, w, false
+	}
+	if deg > 0 {
+		return false, k, false
+	}
+	return false, j, false
+}
+
+// labelWords splits a label text into lower-case words.
+func labelWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r > 127 || !isWordByte(r) })
+}
+
+func (p *LineParser) has(set map[string]bool, label string) bool {
+	for _, w := range labelWords(label) {
+		if set[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// choose picks the forehead value among the tokens of a line.
+func (p *LineParser) choose(toks []token) (Value, error) {
+	var objects, others []int
+	ambient := 0
+	for i, t := range toks {
+		switch {
+		case p.has(p.object, t.label):
+			objects = append(objects, i)
+		case p.has(p.ambient, t.label):
+			ambient++
+		case t.notTemp && t.ambiguous == "":
+		default:
+			others = append(others, i)
+		}
+	}
+	pick := func(i int) (Value, error) {
+		t := toks[i]
+		if t.ambiguous != "" {
+			return Value{}, fmt.Errorf("%w: %s", ErrAmbiguous, t.ambiguous)
+		}
+		if t.notTemp {
+			return Value{}, fmt.Errorf("%w: the value is glued to a unit that is not °C or °F", ErrNoValue)
+		}
+		if len(t.nums) != 1 {
+			return Value{}, fmt.Errorf("%w: %d values in one list", ErrAmbiguous, len(t.nums))
+		}
+		v := t.nums[0]
+		v.Label = strings.Join(labelWords(t.label), " ")
+		return v, nil
+	}
+	switch {
+	case len(objects) == 1:
+		return pick(objects[0])
+	case len(objects) > 1:
+		return Value{}, fmt.Errorf("%w: %d values labelled %s", ErrAmbiguous, len(objects), p.objectList)
+	case len(others) == 1:
+		return pick(others[0])
+	case len(others) > 1:
+		return Value{}, fmt.Errorf("%w: %d values and none labelled %s", ErrAmbiguous, len(others), p.objectList)
+	case ambient > 0:
+		return Value{}, ErrAmbientOnly
+	}
+	return Value{}, ErrNoValue
+}
+
+// parsePattern reads the "celsius" group of a configured pattern. The
+// group must hold a whole number: a match that ends or starts inside one
+// ("37" of "37,9") is refused as ambiguous.
+func (p *LineParser) parsePattern(line []byte) (Value, error) {
+	m := p.re.FindSubmatchIndex(line)
+	if m == nil || m[2*p.celsius] < 0 {
+		return Value{}, ErrNoValue
+	}
+	a, b := m[2*p.celsius], m[2*p.celsius+1]
+	text := strings.TrimSpace(string(line[a:b]))
+	a += strings.Index(string(line[a:b]), text)
+	b = a + len(text)
+	if text == "" {
+		return Value{}, ErrNoValue
+	}
+	// A comma next to a number that has its decimal point is a list
+	// separator ("$IRT,36.8,24.0"); otherwise a digit, or a point or comma
+	// then a digit, next to the group means the number goes on.
+	listComma := strings.Contains(text, ".")
+	joins := func(c byte) bool { return c == '.' || c == ',' && !listComma }
+	cut := a > 0 && (isDigit(line[a-1]) || joins(line[a-1]) && a > 1 && isDigit(line[a-2])) ||
+		b < len(line) && (isDigit(line[b]) || joins(line[b]) && b+1 < len(line) && isDigit(line[b+1]))
+	if cut {
+		return Value{}, fmt.Errorf("%w: the pattern captured part of a number at %q", ErrAmbiguous, clip(line))
+	}
+	sign := ""
+	body := text
+	if body[0] == '-' || body[0] == '+' {
+		sign, body = body[:1], body[1:]
+	}
+	if body == "" || !isDigit(body[0]) || strings.Trim(body, "0123456789.,") != "" {
+		return Value{}, fmt.Errorf("%w: %q is not a number", ErrNoValue, text)
+	}
+	nums, why := p.readRun([]byte(body), 0, len(body))
+	if why != "" {
+		return Value{}, fmt.Errorf("%w: %s", ErrAmbiguous, why)
+	}
+	if len(nums) != 1 {
+		return Value{}, fmt.Errorf("%w: %d values in the celsius group", ErrAmbiguous, len(nums))
+	}
+	v := Value{Celsius: nums[0].Celsius, Text: text, Offset: a}
+	if sign == "-" {
+		v.Celsius = -v.Celsius
+	}
+	if p.unit >= 0 && m[2*p.unit] >= 0 {
+		u := strings.ToUpper(strings.TrimSpace(string(line[m[2*p.unit]:m[2*p.unit+1]])))
+		if strings.HasSuffix(u, "F") || strings.HasSuffix(u, "\u2109") {
+			v.Celsius, v.Fahrenheit = (v.Celsius-32)*5/9, true
+		}
+	}
+	return v, nil
+}
+
+// clip quotes at most 64 bytes of a line for logs and status.
+func clip(line []byte) string { return fmt.Sprintf("%.64q", line) }
 
 // lineSplitter cuts a byte stream into lines at CR, LF or both. A line
 // longer than max is dropped whole and counted as an overflow.

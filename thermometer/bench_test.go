@@ -3,10 +3,10 @@ package thermometer
 import (
 	"context"
 	"testing"
-	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/internal/serialport"
+	"github.com/checkpoint-terminal/checkpoint/modbus"
 	"github.com/checkpoint-terminal/checkpoint/thermometer/gy906"
-	"github.com/checkpoint-terminal/checkpoint/thermometer/modbus"
 	"github.com/checkpoint-terminal/checkpoint/thermometer/sim"
 )
 
@@ -27,7 +27,7 @@ func BenchmarkGY906Decode(b *testing.B) {
 }
 
 func BenchmarkASCIIParse(b *testing.B) {
-	p, err := NewLineParser("")
+	p, err := NewLineParser(ASCIIOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -61,21 +61,19 @@ func BenchmarkModbusPollOverPTY(b *testing.B) {
 	defer sm.Close()
 	cfg := DefaultConfig()
 	cfg.Port, cfg.Protocol = sm.Path(), ProtocolModbus
-	s, err := New(cfg, nil, nil)
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	p, err := serialport.Open(cfg.serialConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := openPort(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer p.close()
-	x := &session{s: s, p: p, connectedAt: time.Now()}
-	req, _ := modbus.ReadRequest(cfg.Slave, cfg.Function, cfg.Register, 1)
+	defer p.Close()
+	m := &modbus.Master{Port: p, Baud: cfg.Baud, ResponseTimeout: cfg.ResponseTimeout, Retries: cfg.Retries}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := x.transact(ctx, req); err != nil {
+		if _, err := m.ReadRegisters(ctx, cfg.Slave, cfg.Function, cfg.Register, 1); err != nil {
 			b.Fatal(err)
 		}
 	}

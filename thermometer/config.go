@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/checkpoint-terminal/checkpoint/thermometer/modbus"
-	"github.com/tarm/serial"
+	"github.com/checkpoint-terminal/checkpoint/internal/serialport"
+	"github.com/checkpoint-terminal/checkpoint/modbus"
 )
 
 // Protocols the driver speaks.
@@ -18,14 +18,6 @@ const (
 	ProtocolGY906  = "gy906"
 	ProtocolModbus = "modbus"
 )
-
-// DefaultPattern accepts the common forms sensor boards print: "36.5",
-// "T=36.52", "TEMP:36.5C", "Object: 36.6 Ambient: 24.1" (the object value
-// wins wherever it stands), "98.1 F" (converted). The value must stand at
-// the start of the line or after a space or one of ":=,;", and end the
-// line or be followed by a unit, a space, "," or ";", so that model numbers
-// like "MLX90614" and versions like "1.2.3" are not read as temperatures.
-const DefaultPattern = `(?i)^(?:.*?\b(?:object|obj|to)\s*[:=]\s*|(?:|.*?[\s:=,;]))(?P<celsius>[-+]?\d{1,4}(?:\.\d+)?)(?:\s*(?P<unit>°?\s*[CF]\b))?(?:$|[\s,;])`
 
 // Config says which port and protocol to read and how to judge readings.
 // TOML keys are given in the tags; durations are Go duration strings.
@@ -47,10 +39,22 @@ type Config struct {
 
 	// Pattern (ascii) is a regular expression with a group named "celsius";
 	// an optional group named "unit" matching "F" converts from Fahrenheit.
-	// Empty means DefaultPattern.
+	// Empty means the built-in reader (see LineParser), which knows the
+	// forms IR modules print.
 	Pattern string `toml:"pattern" json:"pattern"`
 	// MaxLine (ascii) is the longest line accepted; longer ones are garbage.
 	MaxLine int `toml:"max_line" json:"max_line"`
+	// DecimalSeparator (ascii) is "auto", "." or "," (see SeparatorAuto):
+	// a number the setting cannot read whole is refused, never read as
+	// another number.
+	DecimalSeparator string `toml:"decimal_separator" json:"decimal_separator"`
+	// ObjectLabels (ascii) are the words, separated by spaces or commas,
+	// that label the forehead value on a line with several ("Object =
+	// 36.6"); AmbientLabels those of the sensor's ambient value, never taken
+	// for a forehead. Empty: the defaults (DefaultObjectLabels,
+	// DefaultAmbientLabels).
+	ObjectLabels  string `toml:"object_labels" json:"object_labels,omitempty"`
+	AmbientLabels string `toml:"ambient_labels" json:"ambient_labels,omitempty"`
 
 	// GY906Query (gy906) polls with A5 15 BA every PollInterval instead of
 	// switching the module to continuous output with A5 45 EA.
@@ -84,10 +88,6 @@ type Config struct {
 
 	// Offset is a calibration added to every value, in °C.
 	Offset float64 `toml:"offset" json:"offset"`
-	// MinPlausible and MaxPlausible bound a forehead reading in °C; values
-	// outside are reported as no person, never as a temperature.
-	MinPlausible float64 `toml:"min_plausible" json:"min_plausible"`
-	MaxPlausible float64 `toml:"max_plausible" json:"max_plausible"`
 	// SettleSamples consecutive plausible samples within SettleTolerance of
 	// each other make a plateau; its median is the reported temperature.
 	SettleSamples   int     `toml:"settle_samples" json:"settle_samples"`
@@ -106,49 +106,38 @@ type Config struct {
 }
 
 // DefaultConfig is an ASCII sensor on /dev/ttyUSB0 at 9600 8N1 with the
-// default policy's plausible range.
+// default policy's plausible range (see Sensor.FollowPlausible).
 func DefaultConfig() Config {
 	return Config{
-		Port:            "/dev/ttyUSB0",
-		Protocol:        ProtocolASCII,
-		Baud:            9600,
-		Parity:          "N",
-		StopBits:        1,
-		ReadTimeout:     100 * time.Millisecond,
-		MaxLine:         256,
-		Slave:           1,
-		Function:        modbus.FuncReadHoldingRegisters,
-		Register:        0,
-		Words:           1,
-		Scale:           0.1,
-		Signed:          false,
-		PollInterval:    200 * time.Millisecond,
-		ResponseTimeout: 500 * time.Millisecond,
-		Retries:         2,
-		MinPlausible:    34.0,
-		MaxPlausible:    43.0,
-		SettleSamples:   5,
-		SettleTolerance: 0.3,
-		StaleAfter:      5 * time.Second,
-		ReconnectMin:    200 * time.Millisecond,
-		ReconnectMax:    5 * time.Second,
-		Buffer:          16,
+		Port:             "/dev/ttyUSB0",
+		Protocol:         ProtocolASCII,
+		Baud:             9600,
+		Parity:           "N",
+		StopBits:         1,
+		ReadTimeout:      100 * time.Millisecond,
+		MaxLine:          256,
+		DecimalSeparator: SeparatorAuto,
+		Slave:            1,
+		Function:         modbus.FuncReadHoldingRegisters,
+		Register:         0,
+		Words:            1,
+		Scale:            0.1,
+		Signed:           false,
+		PollInterval:     200 * time.Millisecond,
+		ResponseTimeout:  500 * time.Millisecond,
+		Retries:          2,
+		SettleSamples:    5,
+		SettleTolerance:  0.3,
+		StaleAfter:       5 * time.Second,
+		ReconnectMin:     200 * time.Millisecond,
+		ReconnectMax:     5 * time.Second,
+		Buffer:           16,
 	}
 }
 
 // ErrConfig marks configuration errors: Run returns them at once instead
 // of retrying.
 var ErrConfig = errors.New("thermometer: invalid configuration")
-
-// bauds are the rates tarm/serial accepts on Linux.
-var bauds = map[int]bool{
-	50: true, 75: true, 110: true, 134: true, 150: true, 200: true, 300: true,
-	600: true, 1200: true, 1800: true, 2400: true, 4800: true, 9600: true,
-	19200: true, 38400: true, 57600: true, 115200: true, 230400: true,
-	460800: true, 500000: true, 576000: true, 921600: true, 1000000: true,
-	1152000: true, 1500000: true, 2000000: true, 2500000: true, 3000000: true,
-	3500000: true, 4000000: true,
-}
 
 // Validate reports every setting that cannot work, wrapped in ErrConfig.
 func (c Config) Validate() error {
@@ -162,10 +151,10 @@ func (c Config) Validate() error {
 	default:
 		bad("protocol %q is not ascii, gy906 or modbus", c.Protocol)
 	}
-	if !bauds[c.Baud] {
+	if !serialport.Bauds[c.Baud] {
 		bad("baud %d is not a standard rate", c.Baud)
 	}
-	if _, err := c.parity(); err != nil {
+	if _, err := serialport.ParseParity(c.Parity); err != nil {
 		errs = append(errs, err)
 	}
 	if c.StopBits != 1 && c.StopBits != 2 {
@@ -175,7 +164,7 @@ func (c Config) Validate() error {
 		bad("read timeout %s outside 100ms..25.5s (tarm/serial works in 100 ms steps; 0 would hang Close)", c.ReadTimeout)
 	}
 	if c.Protocol == ProtocolASCII {
-		if _, err := compilePattern(c.Pattern); err != nil {
+		if _, err := NewLineParser(c.asciiOptions()); err != nil {
 			errs = append(errs, err)
 		}
 		if c.MaxLine < 8 || c.MaxLine > 4096 {
@@ -208,9 +197,6 @@ func (c Config) Validate() error {
 	if math.IsNaN(c.Offset) || math.Abs(c.Offset) > 10 {
 		bad("calibration offset %v outside -10..10 °C", c.Offset)
 	}
-	if !(c.MinPlausible > 25 && c.MinPlausible < c.MaxPlausible && c.MaxPlausible < 50) {
-		bad("plausible range %v..%v °C is not a forehead range", c.MinPlausible, c.MaxPlausible)
-	}
 	if c.SettleSamples < 1 || c.SettleSamples > 100 {
 		bad("settle samples %d outside 1..100", c.SettleSamples)
 	}
@@ -232,35 +218,29 @@ func (c Config) Validate() error {
 	return fmt.Errorf("%w: %w", ErrConfig, errors.Join(errs...))
 }
 
-func (c Config) parity() (serial.Parity, error) {
-	switch strings.ToUpper(c.Parity) {
-	case "", "N", "NONE":
-		return serial.ParityNone, nil
-	case "E", "EVEN":
-		return serial.ParityEven, nil
-	case "O", "ODD":
-		return serial.ParityOdd, nil
-	}
-	return 0, fmt.Errorf("parity %q is not N, E or O", c.Parity)
+// serialConfig is the line the port opens with.
+func (c Config) serialConfig() serialport.Config {
+	return serialport.Config{Path: c.Port, Baud: c.Baud, Parity: c.Parity, StopBits: c.StopBits, ReadTimeout: c.ReadTimeout}
 }
 
-func (c Config) serialConfig() *serial.Config {
-	p, _ := c.parity()
-	return &serial.Config{
-		Name:        c.Port,
-		Baud:        c.Baud,
-		ReadTimeout: c.ReadTimeout,
-		Size:        8,
-		Parity:      p,
-		StopBits:    serial.StopBits(c.StopBits),
+// asciiOptions are the line parser's settings; empty label lists mean the
+// defaults.
+func (c Config) asciiOptions() ASCIIOptions {
+	o := ASCIIOptions{Pattern: c.Pattern, DecimalSeparator: c.DecimalSeparator}
+	words := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 	}
+	if w := words(c.ObjectLabels); len(w) > 0 {
+		o.ObjectLabels = w
+	}
+	if w := words(c.AmbientLabels); len(w) > 0 {
+		o.AmbientLabels = w
+	}
+	return o
 }
 
 // compilePattern compiles an ASCII pattern and checks its named group.
 func compilePattern(p string) (*regexp.Regexp, error) {
-	if p == "" {
-		p = DefaultPattern
-	}
 	re, err := regexp.Compile(p)
 	if err != nil {
 		return nil, fmt.Errorf("pattern: %w", err)

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/internal/modbusref"
 	"github.com/checkpoint-terminal/checkpoint/internal/testenv"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
-	"github.com/checkpoint-terminal/checkpoint/thermometer/internal/modbusref"
 	"github.com/checkpoint-terminal/checkpoint/thermometer/sim"
 )
 

@@ -24,7 +24,14 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/internal/serialport"
+	"github.com/checkpoint-terminal/checkpoint/modbus"
 )
+
+// ErrGone means the device went away: it hung up (USB unplugged, the far
+// end of a pseudo-terminal closed) or its device node vanished or now
+// names another device.
+var ErrGone = serialport.ErrGone
 
 // State is the sensor's connection state as the UI shows it.
 type State string
@@ -44,6 +51,8 @@ type Counters struct {
 	Readings       uint64 `json:"readings"`        // reports sent (settled or no person)
 	Dropped        uint64 `json:"dropped"`         // reports dropped because the consumer lagged
 	Garbage        uint64 `json:"garbage"`         // ascii lines without a value, over-long lines, noise bytes
+	Ambiguous      uint64 `json:"ambiguous"`       // ascii lines refused because a value could be read more than one way
+	AmbientLines   uint64 `json:"ambient_lines"`   // ascii lines carrying only an ambient value (skipped, settling goes on)
 	ChecksumErrors uint64 `json:"checksum_errors"` // gy906 frames with a wrong sum
 	CRCErrors      uint64 `json:"crc_errors"`      // modbus frames with a wrong CRC
 	Exceptions     uint64 `json:"exceptions"`      // modbus exception responses
@@ -61,6 +70,9 @@ type Status struct {
 	Since time.Time `json:"since"`
 	// LastError is the most recent error, "" when none since connecting.
 	LastError string `json:"last_error,omitempty"`
+	// LastRefused says why the most recent ascii line was refused (no
+	// value, ambiguous) and quotes it, "" when none was.
+	LastRefused string `json:"last_refused,omitempty"`
 	// LastSample is when the last value arrived; zero before the first.
 	LastSample time.Time `json:"last_sample,omitzero"`
 	// NextAttempt is the backoff before the next open (reconnecting only).
@@ -89,6 +101,9 @@ type Sensor struct {
 
 	// owned by the Run goroutine
 	settler *Settler
+	// plausible is the live forehead range (FollowPlausible); nil keeps
+	// checkpoint.DefaultPolicy's.
+	plausible func() (min, max float64)
 }
 
 // New checks cfg and makes a sensor; nothing is opened until Run. A nil
@@ -103,6 +118,7 @@ func New(cfg Config, clock checkpoint.Clock, log *slog.Logger) (*Sensor, error) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	def := checkpoint.DefaultPolicy()
 	s := &Sensor{
 		cfg:      cfg,
 		clock:    clock,
@@ -110,10 +126,10 @@ func New(cfg Config, clock checkpoint.Clock, log *slog.Logger) (*Sensor, error) 
 		readings: make(chan checkpoint.Reading, cfg.Buffer),
 		statuses: make(chan Status, 8),
 		samples:  make(chan float64, 64),
-		settler:  NewSettler(cfg.MinPlausible, cfg.MaxPlausible, cfg.SettleSamples, cfg.SettleTolerance),
+		settler:  NewSettler(def.MinPlausible, def.MaxPlausible, cfg.SettleSamples, cfg.SettleTolerance),
 	}
 	if cfg.Protocol == ProtocolASCII {
-		p, err := NewLineParser(cfg.Pattern)
+		p, err := NewLineParser(cfg.asciiOptions())
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
@@ -190,14 +206,14 @@ func (s *Sensor) Run(ctx context.Context) error {
 			s.setState(StateStopped, nil, 0)
 			return ctx.Err()
 		}
-		p, err := openPort(s.cfg)
+		p, err := s.open()
 		if err == nil {
 			s.count(func(c *Counters) { c.Connects++ })
 			s.log.Info("thermometer connected")
 			s.setState(StateConnected, nil, 0)
 			var gotData bool
 			gotData, err = s.session(ctx, p)
-			if cerr := p.close(); cerr != nil {
+			if cerr := p.Close(); cerr != nil {
 				s.log.Debug("closing port", "err", cerr)
 			}
 			if ctx.Err() != nil {
@@ -223,9 +239,20 @@ func (s *Sensor) Run(ctx context.Context) error {
 	}
 }
 
+// open opens the port; a Modbus line is opened (and so flushed) only
+// between transactions of other masters on it (modbus.LineLock).
+func (s *Sensor) open() (*serialport.Port, error) {
+	if s.cfg.Protocol == ProtocolModbus {
+		bus := modbus.LineLock(s.cfg.Port)
+		bus.Lock()
+		defer bus.Unlock()
+	}
+	return serialport.Open(s.cfg.serialConfig())
+}
+
 // session reads one open port until it fails or ctx ends. gotData says
 // whether any value was decoded (the backoff then starts over).
-func (s *Sensor) session(ctx context.Context, p *port) (gotData bool, err error) {
+func (s *Sensor) session(ctx context.Context, p *serialport.Port) (gotData bool, err error) {
 	s.settler.Reset()
 	sess := &session{s: s, p: p, connectedAt: s.clock.Now()}
 	switch s.cfg.Protocol {
@@ -237,6 +264,15 @@ func (s *Sensor) session(ctx context.Context, p *port) (gotData bool, err error)
 	return sess.samples > 0, err
 }
 
+// FollowPlausible makes the sensor read the forehead range, in °C, from f
+// for every sample, so that a policy changed while running applies to the
+// next sample; values outside are reported as no person, never as a
+// temperature. The range's home is the policy (checkpoint.Policy
+// MinPlausible and MaxPlausible); without FollowPlausible the sensor uses
+// checkpoint.DefaultPolicy's. Call it before Run; f must be safe to call
+// from Run's goroutine.
+func (s *Sensor) FollowPlausible(f func() (min, max float64)) { s.plausible = f }
+
 // sample takes one decoded value through calibration and settling.
 func (s *Sensor) sample(raw float64) {
 	// Rounded to a millionth of a degree: scales like 0.1 and offsets
@@ -246,6 +282,9 @@ func (s *Sensor) sample(raw float64) {
 	select {
 	case s.samples <- c:
 	default:
+	}
+	if s.plausible != nil {
+		s.settler.SetRange(s.plausible())
 	}
 	r, ok := s.settler.Add(now, c)
 	s.mu.Lock()

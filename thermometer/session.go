@@ -7,17 +7,18 @@ import (
 	"math"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/internal/serialport"
+	"github.com/checkpoint-terminal/checkpoint/modbus"
 	"github.com/checkpoint-terminal/checkpoint/thermometer/gy906"
-	"github.com/checkpoint-terminal/checkpoint/thermometer/modbus"
 )
 
 // ErrNoResponse means a Modbus request got no valid response in time.
-var ErrNoResponse = errors.New("modbus: no valid response")
+var ErrNoResponse = modbus.ErrNoResponse
 
 // session is one open port's life.
 type session struct {
 	s           *Sensor
-	p           *port
+	p           *serialport.Port
 	connectedAt time.Time
 	samples     int
 }
@@ -44,13 +45,13 @@ func (x *session) stream(ctx context.Context) error {
 		if cfg.GY906Query {
 			cmd = gy906.CmdQuery
 		}
-		if err := x.p.write(cmd); err != nil {
+		if err := x.p.Write(cmd); err != nil {
 			return err
 		}
 		lastCmd = time.Now()
 	}
 	for ctx.Err() == nil {
-		n, err := x.p.read(buf)
+		n, err := x.p.Read(buf)
 		if err != nil {
 			return err
 		}
@@ -72,7 +73,7 @@ func (x *session) stream(ctx context.Context) error {
 				if cfg.GY906Query {
 					cmd = gy906.CmdQuery
 				}
-				if err := x.p.write(cmd); err != nil {
+				if err := x.p.Write(cmd); err != nil {
 					return err
 				}
 				lastCmd = time.Now()
@@ -86,12 +87,24 @@ func (x *session) stream(ctx context.Context) error {
 func (x *session) feedASCII(l *lineSplitter, b []byte) {
 	over := l.feed(b, func(line []byte) {
 		v, err := x.s.parser.Parse(line)
-		if err != nil {
-			x.s.count(func(c *Counters) { c.Garbage++ })
-			x.s.log.Debug("ascii line without a temperature", "line", fmt.Sprintf("%.64q", line))
-			return
+		switch {
+		case err == nil:
+			x.sample(v)
+		case errors.Is(err, ErrAmbientOnly):
+			// Not a forehead sample: settling goes on across it.
+			x.s.count(func(c *Counters) { c.AmbientLines++ })
+		default:
+			refused := fmt.Sprintf("%v: %s", err, clip(line))
+			x.s.mu.Lock()
+			if errors.Is(err, ErrAmbiguous) {
+				x.s.status.Counters.Ambiguous++
+			} else {
+				x.s.status.Counters.Garbage++
+			}
+			x.s.status.LastRefused = refused
+			x.s.mu.Unlock()
+			x.s.log.Debug("ascii line refused", "why", refused)
 		}
-		x.sample(v)
 	})
 	if over > 0 {
 		x.s.count(func(c *Counters) { c.Garbage += uint64(over) })
@@ -123,13 +136,21 @@ func (x *session) feedGY(d *gy906.Decoder, b []byte) {
 func (x *session) modbus(ctx context.Context) error {
 	cfg := x.s.cfg
 	gap := modbus.FrameGap(cfg.Baud)
-	req, err := modbus.ReadRequest(cfg.Slave, cfg.Function, cfg.Register, uint16(cfg.Words))
-	if err != nil {
+	if err := modbus.ValidRead(cfg.Slave, cfg.Function, cfg.Register, uint16(cfg.Words)); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	m := &modbus.Master{Port: x.p, Baud: cfg.Baud, ResponseTimeout: cfg.ResponseTimeout, Retries: cfg.Retries, Bus: modbus.LineLock(cfg.Port),
+		Observe: func(c modbus.Counts) {
+			x.s.count(func(k *Counters) {
+				k.Garbage += uint64(c.Discarded)
+				k.CRCErrors += uint64(c.CRCErrors)
+				k.Exceptions += uint64(c.Exceptions)
+				k.Timeouts += uint64(c.Timeouts)
+			})
+		}}
 	for ctx.Err() == nil {
 		start := time.Now()
-		regs, err := x.transact(ctx, req)
+		regs, err := m.ReadRegisters(ctx, cfg.Slave, cfg.Function, cfg.Register, uint16(cfg.Words))
 		switch {
 		case err == nil:
 			if v, ok := decodeRegisters(cfg, regs); ok {
@@ -137,7 +158,7 @@ func (x *session) modbus(ctx context.Context) error {
 			} else {
 				x.s.count(func(c *Counters) { c.Garbage++ })
 			}
-		case errors.Is(err, ErrGone) || isPortError(err):
+		case errors.Is(err, ErrGone) || modbus.IsPortError(err):
 			return err
 		default:
 			if ctx.Err() == nil {
@@ -154,113 +175,6 @@ func (x *session) modbus(ctx context.Context) error {
 		}
 	}
 	return ctx.Err()
-}
-
-// portError marks errors of the port itself (as opposed to the protocol).
-type portError struct{ err error }
-
-func (e portError) Error() string { return e.err.Error() }
-func (e portError) Unwrap() error { return e.err }
-
-func isPortError(err error) bool {
-	var pe portError
-	return errors.As(err, &pe)
-}
-
-// transact sends req and waits for its response, repeating after a
-// timeout, a CRC error or a busy/acknowledge exception up to Retries times.
-// Before each attempt the input is flushed (a late answer to an earlier
-// request must not be taken for this one) and the line kept silent for
-// t3.5. Bytes of a response may arrive in any chunking and with gaps longer
-// than t1.5 (USB adapters deliver in bursts): the frame is complete when its
-// length (from the function and byte count) has arrived and the CRC checks.
-func (x *session) transact(ctx context.Context, req []byte) ([]uint16, error) {
-	cfg := x.s.cfg
-	gap := modbus.FrameGap(cfg.Baud)
-	var last error
-	for attempt := 0; attempt <= cfg.Retries && ctx.Err() == nil; attempt++ {
-		if attempt > 0 {
-			time.Sleep(gap)
-		}
-		if err := x.p.flush(); err != nil {
-			return nil, portError{err}
-		}
-		if err := x.p.write(req); err != nil {
-			return nil, portError{err}
-		}
-		regs, err := x.receive(ctx)
-		if err == nil {
-			return regs, nil
-		}
-		if isPortError(err) {
-			return nil, err
-		}
-		last = err
-		var ex *modbus.ExceptionError
-		if errors.As(err, &ex) {
-			x.s.count(func(c *Counters) { c.Exceptions++ })
-			if ex.Code != modbus.ExServerDeviceBusy && ex.Code != modbus.ExAcknowledge {
-				return nil, err
-			}
-			continue
-		}
-		x.s.count(func(c *Counters) { c.Timeouts++ })
-	}
-	return nil, last
-}
-
-// receive collects bytes until the awaited response is complete or the
-// response timeout passes.
-func (x *session) receive(ctx context.Context) ([]uint16, error) {
-	cfg := x.s.cfg
-	deadline := time.Now().Add(cfg.ResponseTimeout)
-	var (
-		acc  []byte
-		buf  = make([]byte, modbus.MaxADU)
-		crcs int
-	)
-	for {
-		n, err := x.p.read(buf)
-		if err != nil {
-			return nil, portError{err}
-		}
-		if n > 0 {
-			acc = append(acc, buf[:n]...)
-			sc := modbus.ScanResponse(cfg.Slave, cfg.Function, uint16(cfg.Words), acc)
-			if sc.Discarded > 0 || sc.CRCErrors > 0 {
-				crcs += sc.CRCErrors
-				x.s.count(func(c *Counters) {
-					c.Garbage += uint64(sc.Discarded)
-					c.CRCErrors += uint64(sc.CRCErrors)
-				})
-			}
-			if sc.Done {
-				if sc.Err != nil {
-					return nil, sc.Err
-				}
-				return sc.Regs, nil
-			}
-			acc = append(acc[:0], sc.Rest...)
-			if len(acc) > 2*modbus.MaxADU {
-				acc = acc[len(acc)-modbus.MaxADU:]
-			}
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if n == 0 && crcs > 0 {
-			// The damaged response was all the slave had to say: the line
-			// went quiet for a whole read timeout, far beyond t3.5. Retry
-			// now rather than waiting out the response timeout.
-			return nil, fmt.Errorf("%w: %w", ErrNoResponse, modbus.ErrCRC)
-		}
-		if time.Now().After(deadline) {
-			if crcs > 0 {
-				return nil, fmt.Errorf("%w within %s: %w", ErrNoResponse, cfg.ResponseTimeout, modbus.ErrCRC)
-			}
-			return nil, fmt.Errorf("%w within %s", ErrNoResponse, cfg.ResponseTimeout)
-		}
-	}
 }
 
 // decodeRegisters turns the registers into °C per the config.

@@ -44,6 +44,12 @@ func NewSettler(minPlausible, maxPlausible float64, n int, tol float64) *Settler
 	return &Settler{n: max(n, 1), tol: tol, min: minPlausible, max: maxPlausible}
 }
 
+// SetRange changes the plausible range for the samples that follow; a
+// plateau being built is kept (its samples were plausible when they came).
+func (s *Settler) SetRange(minPlausible, maxPlausible float64) {
+	s.min, s.max = minPlausible, maxPlausible
+}
+
 // Add takes one calibrated sample taken at at and returns the reading to
 // report, if any.
 func (s *Settler) Add(at time.Time, c float64) (checkpoint.Reading, bool) {

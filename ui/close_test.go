@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/checkpoint-terminal/checkpoint"
 )
 
 func TestClosingTheWindowNeedsThePIN(t *testing.T) {
@@ -46,7 +48,7 @@ func TestDemoModeSaysDEMOInLargeLetters(t *testing.T) {
 
 func TestHubRefusalIsShownNotOnline(t *testing.T) {
 	h := newHarness(t, nil)
-	h.term.status = Status{Online: true, HubRefused: true}
+	h.term.status = checkpoint.Health{Online: true, HubRefused: true}
 	h.term.renderStatus()
 	h.shows("Hub refused this terminal")
 	h.hides(">Online<")
@@ -58,10 +60,10 @@ func TestHubRefusalIsShownNotOnline(t *testing.T) {
 func TestClockFarAheadOfEveryListIsWarned(t *testing.T) {
 	h := newHarness(t, nil)
 	now := h.clock.Now()
-	h.term.status = Status{Online: true, TrustListAt: now.Add(-2 * 24 * time.Hour), RevocationAt: now.Add(-time.Hour)}
+	h.term.status = checkpoint.Health{Online: true, TrustListAt: now.Add(-2 * 24 * time.Hour), RevocationAt: now.Add(-time.Hour)}
 	h.term.renderStatus()
 	h.hides("Clock far ahead")
-	h.term.status = Status{Online: true, TrustListAt: now.AddDate(-3, 0, 0), RevocationAt: now.AddDate(-3, 0, 1)}
+	h.term.status = checkpoint.Health{Online: true, TrustListAt: now.AddDate(-3, 0, 0), RevocationAt: now.AddDate(-3, 0, 1)}
 	h.term.renderStatus()
 	h.shows("Clock far ahead of every list")
 	if h.term.bar.clock.level != levelWarn {
@@ -72,7 +74,7 @@ func TestClockFarAheadOfEveryListIsWarned(t *testing.T) {
 func TestExpiredTrustListIsShownAsEXPIRED(t *testing.T) {
 	h := newHarness(t, nil)
 	now := h.clock.Now()
-	h.term.status = Status{Online: true, TrustListAt: now.Add(-8 * 24 * time.Hour), TrustListExpires: now.Add(-time.Hour), RevocationAt: now}
+	h.term.status = checkpoint.Health{Online: true, TrustListAt: now.Add(-8 * 24 * time.Hour), TrustListExpires: now.Add(-time.Hour), RevocationAt: now}
 	h.term.renderStatus()
 	h.shows("Trust list EXPIRED")
 	if h.term.bar.trust.level != levelError {

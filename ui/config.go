@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"log/slog"
 	"time"
@@ -60,7 +61,7 @@ func (s Settings) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Config is fixed for the life of a Terminal.
+// Config is fixed for the life of a Screen.
 type Config struct {
 	// Settings are the initial settings.
 	Settings Settings
@@ -100,7 +101,7 @@ type RecordSource interface {
 	Recent(ctx context.Context, n int) ([]checkpoint.Record, error)
 }
 
-// Deps are what the Terminal calls out to. Every field may be nil: the
+// Deps are what the Screen calls out to. Every field may be nil: the
 // matching feature is then shown as unavailable.
 type Deps struct {
 	Clock checkpoint.Clock // nil: the system clock
@@ -124,88 +125,23 @@ type Deps struct {
 	// TestDevice checks the camera ("camera") or the sensor ("sensor") for
 	// the installer and says what it found; nil hides the buttons.
 	TestDevice func(ctx context.Context, which string) (string, error)
-}
 
-// DeviceState is the health of the camera or the sensor.
-type DeviceState int
+	// What Run pulls, each at its own rate (see Run); nil: not shown.
 
-const (
-	DeviceUnknown   DeviceState = iota // starting, not yet known
-	DeviceOK                           // working
-	DeviceFailed                       // failed; Detail says why
-	DeviceSimulated                    // demo mode
-	DeviceOff                          // not configured
-)
-
-// Device is the state of one part as the status bar shows it.
-type Device struct {
-	State  DeviceState
-	Detail string // the error for DeviceFailed, else e.g. the device path
-}
-
-// Status is what the status bar shows. The lead sets it whenever something
-// changes; ages and the clock warning are recomputed every second by Run.
-type Status struct {
-	// NoHub is true for a terminal configured without a hub (offline
-	// only): not a fault, so the network chip says so without a warning.
-	NoHub bool
-	// HubRefused: the hub answered but refused this terminal (401/403:
-	// revoked, or a wrong token). Shown instead of Online.
-	HubRefused bool
-	// Policy is the policy in force and PolicyVersion its signed version
-	// from the hub; 0 means none is signed and the settings' own policy
-	// (the config file) rules.
-	Policy        checkpoint.Policy
-	PolicyVersion uint64
-	Online        bool
-	LastSync      time.Time // zero: never
-	Pending       int       // records waiting to upload
-	// TrustListAt and RevocationAt are when the cached lists were issued
-	// (zero: none loaded). Older than MaxListAge raises a warning.
-	TrustListAt  time.Time
-	RevocationAt time.Time
-	MaxListAge   time.Duration // 0: checkpoint.DefaultPolicy().MaxListAge
-	Camera       Device
-	Sensor       Device
-	// TrustListExpires is the installed trust list's expiry (zero: none
-	// known); past it the trust chip says EXPIRED.
-	TrustListExpires time.Time
-	// NewestSeen is the newest time the terminal has seen on a list or a
-	// record; a clock earlier than it is wrong.
-	NewestSeen time.Time
-	// ClockSuspect forces the clock warning (e.g. the hub reported skew).
-	ClockSuspect bool
-	// StoreError is set while records cannot be stored durably.
-	StoreError string
-}
-
-// ClockLooksWrong reports whether now is earlier than anything the terminal
-// has seen, or the clock was reported suspect.
-func (s Status) ClockLooksWrong(now time.Time) bool {
-	return s.ClockSuspect || (!s.NewestSeen.IsZero() && now.Before(s.NewestSeen))
-}
-
-// ClockAheadLimit is how far the clock may run past the newest list the
-// terminal holds before the status bar says the clock, not only the lists,
-// may be wrong: hubs sign lists daily, and no terminal is meant to run a
-// month without one.
-const ClockAheadLimit = 30 * 24 * time.Hour
-
-// ClockFarAhead reports whether now is more than ClockAheadLimit after the
-// newest trust or revocation list (a clock set years ahead makes every
-// list look ancient and every fresh code look issued in the past).
-func (s Status) ClockFarAhead(now time.Time) bool {
-	newest := s.TrustListAt
-	if s.RevocationAt.After(newest) {
-		newest = s.RevocationAt
-	}
-	return !newest.IsZero() && now.Sub(newest) > ClockAheadLimit
-}
-
-// Counters are today's totals.
-type Counters struct {
-	Day      time.Time // local midnight of the day counted
-	Passed   int
-	Denied   int
-	Rechecks int
+	// Health is the terminal's state for the status bar, pulled once a
+	// second.
+	Health func() checkpoint.Health
+	// Preview is the latest camera picture, its capture time and the
+	// detected code's outline in its pixels, pulled at Config.PreviewFPS.
+	Preview func() (img image.Image, outline []image.Point, at time.Time)
+	// Temperature is the sensor's latest reading (false: none yet), pulled
+	// five times a second.
+	Temperature func() (checkpoint.Reading, bool)
+	// Counters reads back the final verdicts stored on the day starting at
+	// day, once when the screen is made, so a restart keeps the day's
+	// totals.
+	Counters func(day time.Time) (checkpoint.Counters, error)
+	// ExplainCode (optional) says in lang ("en", "zh-CN") which site rule
+	// decided a pasted code and why; the test-code screen shows it.
+	ExplainCode func(text, lang string) string
 }

@@ -15,7 +15,7 @@ const deviceTestTimeout = 10 * time.Second
 
 // buildDeviceTests is the installer's Test camera and Test sensor buttons
 // with one message line each (empty without Deps.TestDevice).
-func (o *operatorScreen) buildDeviceTests() fyne.CanvasObject {
+func (o *syncTab) buildDeviceTests() fyne.CanvasObject {
 	box := container.NewVBox()
 	if o.t.deps.TestDevice == nil {
 		return box
@@ -35,7 +35,7 @@ func (o *operatorScreen) buildDeviceTests() fyne.CanvasObject {
 	return box
 }
 
-func (o *operatorScreen) runDeviceTest(which string, btn *widget.Button, msg *widget.Label) {
+func (o *syncTab) runDeviceTest(which string, btn *widget.Button, msg *widget.Label) {
 	fn := o.t.deps.TestDevice
 	btn.Disable()
 	msg.Importance = widget.MediumImportance

@@ -6,23 +6,27 @@
 //
 // # Shape
 //
-// The package depends only on the domain (package checkpoint), the bundled
-// assets and fyne; it never imports fyne.io/fyne/v2/app, so its tests run on
+// The package depends only on the domain (package checkpoint: Verdict,
+// Health, Counters), the bundled assets and fyne; it never imports fyne.io/fyne/v2/app, so its tests run on
 // fyne's test driver without an X server. The caller (cmd/checkpoint)
-// creates the fyne.App and fyne.Window and hands them in:
+// creates the fyne.App and fyne.Window and hands them in, with what the
+// screen pulls from the terminal (internal/terminal's methods):
 //
-//	term := ui.New(a, w, ui.Config{Settings: s, PIN: pin, PreviewFPS: 5}, ui.Deps{
+//	scr := ui.New(a, w, ui.Config{Settings: s, PIN: pin, PreviewFPS: 5}, ui.Deps{
 //		Clock: clock, Log: log, Sound: sound.Open(ctx, log),
-//		Records: store, SaveSettings: persist, ManualReading: thermo.Inject,
-//		SyncNow: client.Sync, ExportCSV: store.ExportCSV, TestCode: testLane.Check,
+//		Records: records, SaveSettings: persist, ManualReading: t.ManualReading,
+//		SyncNow: t.Client.Sync, ExportCSV: export, TestCode: t.TestCode,
+//		Health: t.Health, Preview: t.Preview, Temperature: t.Temperature, Counters: t.Counters,
 //	})
-//	go term.Run(ctx)         // ticks the clock and list ages once a second
+//	go scr.Run(ctx)          // pulls health, temperature and preview, ticks the clock
 //	w.ShowAndRun()
 //
-// and feeds it from any goroutine: ShowVerdict, SetStatus, SetTemperature,
-// SetPreview, SetCounters. Those methods hand their work to the fyne main
-// goroutine with fyne.Do (fyne 2.6+ threading), so they are safe to call
-// from the scanner, thermometer and sync goroutines.
+// Verdicts are pushed as they happen: ShowVerdict, from any goroutine. Run
+// pulls the rest at its own rates (health and the clock once a second, the
+// temperature five times a second, the preview at Config.PreviewFPS);
+// SetHealth, SetTemperature, SetPreview and SetCounters set them directly
+// (tests, screenshots). They hand their work to the fyne main goroutine
+// with fyne.Do (fyne 2.6+ threading).
 //
 // # Verdicts
 //

@@ -63,7 +63,7 @@ func (m *memRecords) Recent(_ context.Context, n int) ([]checkpoint.Record, erro
 
 type harness struct {
 	t      *testing.T
-	term   *Terminal
+	term   *Screen
 	win    fyne.Window
 	clock  *fakeClock
 	sound  *soundLog
@@ -81,7 +81,7 @@ func testSettings() Settings {
 	}
 }
 
-// newHarness builds a Terminal on fyne's test driver, in English, at a fixed
+// newHarness builds a Screen on fyne's test driver, in English, at a fixed
 // time, with time-based callbacks run by hand.
 func newHarness(t *testing.T, edit func(*Config, *Deps)) *harness {
 	t.Helper()
@@ -169,4 +169,14 @@ func (h *harness) decide(c *checkpoint.Code, f checkpoint.Failure, celsius float
 		r = &checkpoint.Reading{Celsius: celsius, At: now, Status: checkpoint.SensorOK}
 	}
 	return checkpoint.Decide(checkpoint.Presentation{Code: c, Failure: f, CapturedAt: now}, r, checkpoint.DefaultPolicy(), now)
+}
+
+// voiceLog is a sounder that speaks: the terminal calls PlayVerdict.
+type voiceLog struct {
+	soundLog
+	spoken []string
+}
+
+func (s *voiceLog) PlayVerdict(v checkpoint.Verdict, lang string) {
+	s.spoken = append(s.spoken, v.Outcome.String()+"/"+lang)
 }

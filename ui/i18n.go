@@ -145,6 +145,19 @@ func reasonText(v checkpoint.Verdict) string {
 		}
 	}
 	if !known {
+		// A site rule's reason key (package rules): its translation when
+		// the bundle has one, else the rule's own description.
+		if t := tr1(key, "Temperature", formatTemp(v.Temperature)); t != key && key != "" {
+			return t
+		}
+		if rt := v.RuleText; rt != nil {
+			if tr("rules.lang") == "zh-CN" && rt.ZH != "" {
+				return rt.ZH
+			}
+			if rt.EN != "" {
+				return rt.EN
+			}
+		}
 		return tr1("reason.other", "Reason", string(v.Reason))
 	}
 	return tr1(key, "Temperature", formatTemp(v.Temperature))

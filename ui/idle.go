@@ -15,10 +15,10 @@ import (
 const operatorIdle = 2 * time.Minute
 
 // touch records operator activity.
-func (t *Terminal) touch() { t.lastTouch = t.clock.Now() }
+func (t *Screen) touch() { t.lastTouch = t.clock.Now() }
 
 // touched wraps a callback so that using it counts as activity.
-func (t *Terminal) touched(f func()) func() {
+func (t *Screen) touched(f func()) func() {
 	return func() {
 		t.touch()
 		f()
@@ -26,18 +26,18 @@ func (t *Terminal) touched(f func()) func() {
 }
 
 // watchIdle starts (or restarts) the idle watch of the operator screens.
-func (t *Terminal) watchIdle() {
+func (t *Screen) watchIdle() {
 	t.touch()
 	t.scheduleIdle(operatorIdle)
 }
 
-func (t *Terminal) scheduleIdle(d time.Duration) {
+func (t *Screen) scheduleIdle(d time.Duration) {
 	t.stopIdleWatch()
 	gen := t.idleGen
 	t.stopIdle = t.afterFunc(d, func() { fyne.Do(func() { t.checkIdle(gen) }) })
 }
 
-func (t *Terminal) stopIdleWatch() {
+func (t *Screen) stopIdleWatch() {
 	t.idleGen++
 	if t.stopIdle != nil {
 		t.stopIdle()
@@ -47,7 +47,7 @@ func (t *Terminal) stopIdleWatch() {
 
 // checkIdle closes the operator screens once idle long enough, else looks
 // again when they would be.
-func (t *Terminal) checkIdle(gen uint64) {
+func (t *Screen) checkIdle(gen uint64) {
 	if gen != t.idleGen || !t.inOp {
 		return
 	}

@@ -41,7 +41,7 @@ func lockoutAfter(n int) time.Duration {
 }
 
 // loadLockout reads the kept failure count at start-up.
-func (t *Terminal) loadLockout() {
+func (t *Screen) loadLockout() {
 	if t.deps.Lockout == nil {
 		return
 	}
@@ -57,7 +57,7 @@ func (t *Terminal) loadLockout() {
 }
 
 // saveLockout keeps the failure count.
-func (t *Terminal) saveLockout() {
+func (t *Screen) saveLockout() {
 	if t.deps.Lockout == nil {
 		return
 	}
@@ -68,7 +68,7 @@ func (t *Terminal) saveLockout() {
 
 // idleLimit is the idle timeout of what is shown: the PIN pad's own short
 // one, or the operator screens'.
-func (t *Terminal) idleLimit() time.Duration {
+func (t *Screen) idleLimit() time.Duration {
 	if t.pin != nil && t.win.Content() == t.pin.root {
 		return pinIdle
 	}

@@ -207,7 +207,7 @@ func TestLanguageSwitchToChineseAndBack(t *testing.T) {
 	h.shows("禁止通行", "黄码：居家隔离医学观察14天", "姓名：张*", "健康码：黄码", "签发地区：北京市 110000")
 	h.term.ShowVerdict(h.decide(h.code(checkpoint.ColorGreen), 0, 37.8))
 	h.shows("复测体温", "体温 37.8 °C 偏高：请复测")
-	h.term.SetStatus(Status{Camera: Device{State: DeviceFailed, Detail: "busy"}})
+	h.term.SetHealth(checkpoint.Health{Camera: checkpoint.Device{State: checkpoint.DeviceFailed, Detail: "busy"}})
 	h.shows("离线", "无信任列表", "摄像头故障：busy")
 
 	// And back to English.

@@ -14,14 +14,14 @@ import (
 
 // pinScreen is a touch keypad that opens the operator screens.
 type pinScreen struct {
-	t     *Terminal
+	t     *Screen
 	root  fyne.CanvasObject
 	entry *widget.Entry
 	msg   *widget.Label
 	keys  map[string]*widget.Button // "0".."9", "del", "ok", "cancel"
 }
 
-func newPINScreen(t *Terminal) *pinScreen {
+func newPINScreen(t *Screen) *pinScreen {
 	p := &pinScreen{t: t, keys: map[string]*widget.Button{}}
 	p.entry = widget.NewPasswordEntry()
 	p.entry.SetPlaceHolder(tr("pin.prompt"))
@@ -59,7 +59,7 @@ func newPINScreen(t *Terminal) *pinScreen {
 }
 
 // openPIN shows the PIN pad.
-func (t *Terminal) openPIN() {
+func (t *Screen) openPIN() {
 	t.pin.entry.SetText("")
 	t.pin.msg.SetText("")
 	t.inOp = true
@@ -90,7 +90,7 @@ func (p *pinScreen) submit() {
 // the maxBadPINs-th on each locks the pad for longer (lockoutAfter). It
 // logs every login and refusal and returns the message to show when
 // refused.
-func (t *Terminal) checkPIN(entered string) (bool, string) {
+func (t *Screen) checkPIN(entered string) (bool, string) {
 	now := t.clock.Now()
 	if now.Before(t.lockedTo) {
 		t.log.Warn("operator PIN refused: pad locked", "until", t.lockedTo.Format(time.RFC3339))
@@ -120,7 +120,7 @@ func (t *Terminal) checkPIN(entered string) (bool, string) {
 }
 
 // closeOperator returns to the guard's screen.
-func (t *Terminal) closeOperator() {
+func (t *Screen) closeOperator() {
 	t.onPINClose = nil
 	t.inOp = false
 	t.stopIdleWatch()

@@ -8,7 +8,7 @@ import (
 
 // signedPolicy is the signed hub policy in force, if one is (from the
 // last Status).
-func (t *Terminal) signedPolicy() (checkpoint.Policy, uint64, bool) {
+func (t *Screen) signedPolicy() (checkpoint.Policy, uint64, bool) {
 	if t.status.PolicyVersion > 0 && t.status.Policy.Validate() == nil {
 		return t.status.Policy, t.status.PolicyVersion, true
 	}
@@ -19,7 +19,7 @@ func (t *Terminal) signedPolicy() (checkpoint.Policy, uint64, bool) {
 // the settings' own. The temperature panel colours readings by it, so a
 // reading never shows green beside a RECHECK made under a stricter signed
 // threshold.
-func (t *Terminal) policyInForce() checkpoint.Policy {
+func (t *Screen) policyInForce() checkpoint.Policy {
 	if p, _, ok := t.signedPolicy(); ok {
 		return p
 	}
@@ -29,7 +29,7 @@ func (t *Terminal) policyInForce() checkpoint.Policy {
 // showPolicySource says on the settings tab which policy rules and where it
 // came from; while a signed hub policy rules, its fields show its values
 // and are read-only (Save keeps the local policy as it was).
-func (o *operatorScreen) showPolicySource() {
+func (o *settingsTab) showPolicySource() {
 	p, v, signed := o.t.signedPolicy()
 	entries := []*widget.Entry{o.fever, o.minP, o.maxP, o.pairing}
 	if !signed {

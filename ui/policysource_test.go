@@ -10,10 +10,10 @@ import (
 	"github.com/checkpoint-terminal/checkpoint"
 )
 
-func signedStatus(fever float64, version uint64) Status {
+func signedStatus(fever float64, version uint64) checkpoint.Health {
 	p := checkpoint.DefaultPolicy()
 	p.FeverThreshold = fever
-	return Status{Online: true, Policy: p, PolicyVersion: version}
+	return checkpoint.Health{Online: true, Policy: p, PolicyVersion: version}
 }
 
 func TestTemperatureIsColouredByThePolicyInForce(t *testing.T) {
@@ -22,7 +22,7 @@ func TestTemperatureIsColouredByThePolicyInForce(t *testing.T) {
 	if h.term.tempValue.Importance != widget.SuccessImportance {
 		t.Fatalf("37.1 under the local 37.3 threshold: %v, want success", h.term.tempValue.Importance)
 	}
-	h.term.SetStatus(signedStatus(37.0, 4))
+	h.term.SetHealth(signedStatus(37.0, 4))
 	h.term.renderTemp()
 	if h.term.tempValue.Importance != widget.DangerImportance {
 		t.Errorf("37.1 under a signed 37.0 threshold shows %v, want danger", h.term.tempValue.Importance)
@@ -36,7 +36,7 @@ func TestSignedPolicyIsShownWithItsSourceAndReadOnly(t *testing.T) {
 	if h.term.op.fever.Disabled() {
 		t.Fatal("local policy fields are read-only")
 	}
-	h.term.SetStatus(signedStatus(37.0, 4))
+	h.term.SetHealth(signedStatus(37.0, 4))
 	h.term.showOperator(TabSettings)
 	h.shows("signed hub policy, version 4")
 	o := h.term.op

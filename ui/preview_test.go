@@ -110,15 +110,15 @@ func TestTemperatureDisplay(t *testing.T) {
 	}
 }
 
-func TestDemoStates(t *testing.T) {
+func TestScreenshotStates(t *testing.T) {
 	headline := map[string]string{
 		"ready": "READY TO SCAN", "pass": "PASS", "deny-yellow": "DENY", "deny-red": "DENY",
 		"recheck-fever": "RECHECK", "measure": "MEASURE TEMPERATURE", "forged": "DENY", "proxy": "PASS",
 		"offline-status": "READY TO SCAN", "hostile-claims": "DENY",
 	}
 	h := newHarness(t, nil)
-	for _, s := range DemoStates() {
-		if err := ShowDemoState(h.term, s); err != nil {
+	for _, s := range ScreenshotStates() {
+		if err := ShowScreenshotState(h.term, s); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
 		if s == "settings" {
@@ -134,19 +134,19 @@ func TestDemoStates(t *testing.T) {
 			t.Errorf("%s: headline %q, want %q", s, got, headline[s])
 		}
 	}
-	if err := ShowDemoState(h.term, "deny-yellow"); err != nil {
+	if err := ShowScreenshotState(h.term, "deny-yellow"); err != nil {
 		t.Fatal(err)
 	}
 	h.shows("Yellow code: 14 days of home isolation and medical observation", "Name: 李*")
-	if err := ShowDemoState(h.term, "proxy"); err != nil {
+	if err := ShowScreenshotState(h.term, "proxy"); err != nil {
 		t.Fatal(err)
 	}
 	h.shows("On behalf of a relative (母亲)")
-	if err := ShowDemoState(h.term, "offline-status"); err != nil {
+	if err := ShowScreenshotState(h.term, "offline-status"); err != nil {
 		t.Fatal(err)
 	}
 	h.shows("Offline", "Trust list out of date: 4 days old", "Clock looks wrong", "Sensor failed: /dev/ttyUSB0: no such device")
-	if err := ShowDemoState(h.term, "no-such-state"); err == nil {
+	if err := ShowScreenshotState(h.term, "no-such-state"); err == nil {
 		t.Fatal("an unknown state was accepted")
 	}
 	test.Tap(h.term.operatorBtn) // the demo terminal still works

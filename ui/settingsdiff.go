@@ -39,7 +39,7 @@ func diffStruct(prefix string, a, b reflect.Value, out *[]SettingChange) {
 }
 
 // logSettingsChanges writes one log line per changed setting.
-func (t *Terminal) logSettingsChanges(old, new Settings) {
+func (t *Screen) logSettingsChanges(old, new Settings) {
 	ch := SettingsChanges(old, new)
 	if len(ch) == 0 {
 		t.log.Info("settings saved: nothing changed")
@@ -52,7 +52,7 @@ func (t *Terminal) logSettingsChanges(old, new Settings) {
 // confirmHubChange asks before a new hub address is saved: the terminal's
 // token belongs to the old hub and is dropped, so the terminal must be
 // registered again. Any other save goes ahead at once.
-func (t *Terminal) confirmHubChange(old, new Settings, save func()) {
+func (t *Screen) confirmHubChange(old, new Settings, save func()) {
 	if old.HubURL == new.HubURL {
 		save()
 		return

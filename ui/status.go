@@ -100,7 +100,7 @@ func (s *statusBar) chips() map[string]*chip {
 }
 
 // render shows st as seen at now.
-func (s *statusBar) render(st Status, now time.Time) {
+func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 	switch {
 	case st.NoHub:
 		s.network.set(tr("status.no_hub"), levelInfo, nil)
@@ -121,16 +121,12 @@ func (s *statusBar) render(st Status, now time.Time) {
 	} else {
 		s.pending.hide()
 	}
-	maxAge := st.MaxListAge
-	if maxAge <= 0 {
-		maxAge = checkpoint.DefaultPolicy().MaxListAge
-	}
 	if !st.TrustListExpires.IsZero() && !now.Before(st.TrustListExpires) {
 		s.trust.set(tr1("status.trust_expired", "Time", st.TrustListExpires.In(now.Location()).Format("01-02 15:04")), levelError, nil)
 	} else {
-		listChip(s.trust, st.TrustListAt, now, maxAge, "status.trust", levelError)
+		listChip(s.trust, st.TrustList(now), now.Sub(st.TrustListAt), "status.trust", levelError)
 	}
-	listChip(s.revocation, st.RevocationAt, now, maxAge, "status.revocation", levelWarn)
+	listChip(s.revocation, st.Revocations(now), now.Sub(st.RevocationAt), "status.revocation", levelWarn)
 	deviceChip(s.camera, st.Camera, "camera", theme.MediaVideoIcon())
 	deviceChip(s.sensor, st.Sensor, "sensor", theme.InfoIcon())
 	if st.StoreError != "" {
@@ -148,28 +144,28 @@ func (s *statusBar) render(st Status, now time.Time) {
 	}
 }
 
-// listChip shows a list's age: missing is missingLevel, older than maxAge a
-// warning.
-func listChip(c *chip, at, now time.Time, maxAge time.Duration, key string, missingLevel level) {
-	switch age := now.Sub(at); {
-	case at.IsZero():
+// listChip shows a list's age: missing is missingLevel, out of date a
+// warning (checkpoint.ListState decides which).
+func listChip(c *chip, state checkpoint.ListAge, age time.Duration, key string, missingLevel level) {
+	switch state {
+	case checkpoint.ListMissing:
 		c.set(tr(key+"_missing"), missingLevel, nil)
-	case age > maxAge:
+	case checkpoint.ListOutOfDate:
 		c.set(tr1(key+"_stale", "Age", formatAge(age)), levelWarn, nil)
 	default:
 		c.set(tr1(key, "Age", formatAge(max(age, 0))), levelOK, theme.DocumentIcon())
 	}
 }
 
-func deviceChip(c *chip, d Device, name string, ok fyne.Resource) {
+func deviceChip(c *chip, d checkpoint.Device, name string, ok fyne.Resource) {
 	switch d.State {
-	case DeviceOK:
+	case checkpoint.DeviceOK:
 		c.set(tr("status."+name+"_ok"), levelOK, ok)
-	case DeviceSimulated:
+	case checkpoint.DeviceSimulated:
 		c.set(tr("status."+name+"_demo"), levelInfo, ok)
-	case DeviceFailed:
+	case checkpoint.DeviceFailed:
 		c.set(tr1("status."+name+"_failed", "Detail", d.Detail), levelError, nil)
-	case DeviceOff:
+	case checkpoint.DeviceOff:
 		if name == "sensor" {
 			c.set(tr("status.sensor_off"), levelWarn, nil)
 			return

@@ -3,6 +3,8 @@ package ui
 import (
 	"testing"
 	"time"
+
+	"github.com/checkpoint-terminal/checkpoint"
 )
 
 func TestStatusBarStates(t *testing.T) {
@@ -13,7 +15,7 @@ func TestStatusBarStates(t *testing.T) {
 	}
 	rows := []struct {
 		name   string
-		status func(now time.Time) Status
+		status func(now time.Time) checkpoint.Health
 		want   []want
 		hidden []string
 	}{
@@ -34,7 +36,7 @@ func TestStatusBarStates(t *testing.T) {
 		},
 		{
 			name: "offline and never synced",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
 				s.Online, s.LastSync, s.Pending = false, time.Time{}, 0
 				return s
@@ -44,7 +46,7 @@ func TestStatusBarStates(t *testing.T) {
 		},
 		{
 			name: "offline-only terminal without a hub",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
 				s.NoHub, s.Online, s.LastSync = true, false, time.Time{}
 				return s
@@ -53,7 +55,7 @@ func TestStatusBarStates(t *testing.T) {
 		},
 		{
 			name: "lists older than the policy allows",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
 				s.TrustListAt, s.RevocationAt, s.MaxListAge = now.Add(-100*time.Hour), now.Add(-73*time.Hour), 72*time.Hour
 				return s
@@ -65,7 +67,7 @@ func TestStatusBarStates(t *testing.T) {
 		},
 		{
 			name: "no trust list at all",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
 				s.TrustListAt, s.RevocationAt = time.Time{}, time.Time{}
 				return s
@@ -74,7 +76,7 @@ func TestStatusBarStates(t *testing.T) {
 		},
 		{
 			name: "clock earlier than the newest list seen",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
 				s.NewestSeen = now.Add(26 * time.Hour)
 				return s
@@ -83,7 +85,7 @@ func TestStatusBarStates(t *testing.T) {
 		},
 		{
 			name: "clock reported suspect",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
 				s.ClockSuspect = true
 				return s
@@ -92,10 +94,10 @@ func TestStatusBarStates(t *testing.T) {
 		},
 		{
 			name: "camera and sensor failed",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
-				s.Camera = Device{State: DeviceFailed, Detail: "/dev/video0: device busy"}
-				s.Sensor = Device{State: DeviceFailed, Detail: "/dev/ttyUSB0: no such device"}
+				s.Camera = checkpoint.Device{State: checkpoint.DeviceFailed, Detail: "/dev/video0: device busy"}
+				s.Sensor = checkpoint.Device{State: checkpoint.DeviceFailed, Detail: "/dev/ttyUSB0: no such device"}
 				return s
 			},
 			want: []want{
@@ -105,17 +107,17 @@ func TestStatusBarStates(t *testing.T) {
 		},
 		{
 			name: "demo devices and no sensor configured",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
-				s.Camera = Device{State: DeviceSimulated}
-				s.Sensor = Device{State: DeviceOff}
+				s.Camera = checkpoint.Device{State: checkpoint.DeviceSimulated}
+				s.Sensor = checkpoint.Device{State: checkpoint.DeviceOff}
 				return s
 			},
 			want: []want{{"camera", "Camera (demo)", levelInfo}, {"sensor", "No sensor", levelWarn}},
 		},
 		{
 			name: "records cannot be stored",
-			status: func(now time.Time) Status {
+			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)
 				s.StoreError = "disk full"
 				return s
@@ -127,7 +129,7 @@ func TestStatusBarStates(t *testing.T) {
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
 			h.t = t
-			h.term.SetStatus(r.status(h.clock.Now()))
+			h.term.SetHealth(r.status(h.clock.Now()))
 			chips := h.term.bar.chips()
 			for _, w := range r.want {
 				c := chips[w.chip]
@@ -160,7 +162,7 @@ func TestListAgeWarningAppearsAsTimePasses(t *testing.T) {
 	h := newHarness(t, nil)
 	s := demoHealthy(h.clock.Now())
 	s.TrustListAt = h.clock.Now().Add(-71 * time.Hour)
-	h.term.SetStatus(s)
+	h.term.SetHealth(s)
 	if c := h.term.bar.trust; c.level != levelOK {
 		t.Fatalf("71h old list: %s %q, want ok", c.level, c.label.Text)
 	}

@@ -165,6 +165,7 @@ func detailLines(vd checkpoint.Verdict) []string {
 		if c.Note != "" {
 			lines = append(lines, c.Note)
 		}
+		lines = append(lines, factLines(c, vd.DecidedAt)...)
 	}
 	return lines
 }

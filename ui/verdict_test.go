@@ -97,7 +97,7 @@ func TestEveryVerdictStateIsShownInWordsColourAndIcon(t *testing.T) {
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
 			h.t = t
-			h.term.SetCounters(Counters{})
+			h.term.SetCounters(checkpoint.Counters{})
 			h.sound.played = nil
 			v := r.verdict(h)
 			h.term.ShowVerdict(v)
@@ -197,7 +197,7 @@ func TestDistinctSoundsPerOutcome(t *testing.T) {
 
 func TestCountersRollOverAtMidnight(t *testing.T) {
 	h := newHarness(t, nil)
-	h.term.SetCounters(Counters{Passed: 10, Denied: 2, Rechecks: 1})
+	h.term.SetCounters(checkpoint.Counters{Passed: 10, Denied: 2, Rechecks: 1})
 	h.term.ShowVerdict(h.decide(h.code(checkpoint.ColorGreen), 0, 36.5))
 	if c := h.term.Counters(); c.Passed != 11 || c.Denied != 2 || c.Rechecks != 1 {
 		t.Fatalf("counters %+v, want 11/2/1", c)

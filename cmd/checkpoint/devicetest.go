@@ -68,3 +68,10 @@ func testSensor(ctx context.Context, status func() thermometer.Status) (string, 
 		}
 	}
 }
+
+func errText(state string, err error) string {
+	if err == nil {
+		return state
+	}
+	return state + ": " + err.Error()
+}

@@ -25,6 +25,7 @@ type verdictLine struct {
 	LatencyMS  float64 `json:"latency_ms"`
 	RecordID   string  `json:"record_id,omitempty"`
 	StoreError string  `json:"store_error,omitempty"`
+	GateOpened bool    `json:"gate_opened,omitempty"`
 }
 
 func newVerdictLine(ev station.Event) verdictLine {
@@ -32,6 +33,7 @@ func newVerdictLine(ev station.Event) verdictLine {
 	l := verdictLine{
 		Time: v.DecidedAt, Final: ev.Final, Outcome: v.Outcome.String(), Reason: string(v.Reason),
 		Code: v.Code, Temperature: v.Temperature, CapturedAt: v.CapturedAt, RecordID: ev.Record.ID,
+		GateOpened: ev.GateOpened,
 	}
 	if v.Failure != checkpoint.FailNone {
 		l.Failure = v.Failure.String()

@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
+
+	"github.com/checkpoint-terminal/checkpoint/gate"
 )
 
 // defaultMemoryLimit is the Go heap's soft limit: the live heap while
@@ -20,6 +22,7 @@ import (
 const defaultMemoryLimit = 64 << 20
 
 func main() {
+	gate.RunSentinelIfAsked() // a gate sentinel never returns from this
 	opts, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "checkpoint:", err)

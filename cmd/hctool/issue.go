@@ -38,6 +38,7 @@ func runIssue(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	relation := fs.String("proxy-for", "", "issue a proxy code shown by a family member; the holder's relation to them, e.g. mother")
 	pngOut := fs.String("png", "", "write the QR code as a PNG to this file")
 	size := fs.Int("size", 480, "PNG width and height in pixels")
+	facts := addFactFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func runIssue(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return errUsage
 	}
-	key, err := readPrivateKey(*keyPath)
+	key, err := healthcode.ReadPrivateKey(*keyPath)
 	if err != nil {
 		return err
 	}
@@ -82,6 +83,9 @@ func runIssue(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	c.ExpiresAt = c.IssuedAt.Add(d)
+	if err := facts.apply(&c); err != nil {
+		return err
+	}
 	text, err := healthcode.Issue(c, key)
 	if err != nil {
 		return err

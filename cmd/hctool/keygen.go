@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -94,22 +93,3 @@ func writeNew(path string, data []byte, perm os.FileMode, force bool) error {
 	}
 	return nil
 }
-
-// readPrivateKey loads a PKCS#8 PEM key file.
-func readPrivateKey(path string) (crypto.Signer, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := healthcode.ParsePrivateKeyPEM(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return k, nil
-}
-
-// multiFlag is a repeatable string flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ", ") }
-func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
@@ -27,20 +24,12 @@ func init() {
 	})
 }
 
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
-
-var _ flag.Value = (*stringList)(nil)
-
 // runScan is the headless terminal: camera, decoder and verifier exactly as
 // the terminal wires them, presentations printed as JSON lines.
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("scan", "[flags] SOURCE   (0, /dev/video0, file.avi, rtsp://..., http://.../mjpg, a folder of images)", stderr)
 	trust := fs.String("trust", "", "signed trust list file (required)")
-	var roots stringList
+	var roots multiFlag
 	fs.Var(&roots, "root", "PEM file with a trust-list root public key (required; repeatable)")
 	width := fs.Int("width", 1280, "requested frame width (devices and streams)")
 	height := fs.Int("height", 720, "requested frame height (devices and streams)")
@@ -60,17 +49,9 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *trust == "" || len(roots) == 0 {
 		return errors.New("need -trust and at least one -root to verify codes")
 	}
-	var pubs []crypto.PublicKey
-	for _, r := range roots {
-		b, err := os.ReadFile(r)
-		if err != nil {
-			return fmt.Errorf("reading root key: %w", err)
-		}
-		pub, err := healthcode.ParsePublicKeyPEM(b)
-		if err != nil {
-			return fmt.Errorf("parsing root key %s: %w", r, err)
-		}
-		pubs = append(pubs, pub)
+	pubs, err := healthcode.ReadPublicKeys(roots...)
+	if err != nil {
+		return fmt.Errorf("root key: %w", err)
 	}
 	signed, err := os.ReadFile(*trust)
 	if err != nil {

@@ -42,6 +42,7 @@ func runThermometer(ctx context.Context, args []string, stdout, stderr io.Writer
 	stopBits := fs.Int("stopbits", def.StopBits, "stop bits: 1 or 2")
 	readTimeout := fs.Duration("read-timeout", def.ReadTimeout, "one read's timeout (100ms steps, 100ms..25.5s)")
 	pattern := fs.String("pattern", "", "ascii: regular expression with a (?P<celsius>...) group (default: the common forms)")
+	decimal := fs.String("decimal", def.DecimalSeparator, "ascii: decimal separator auto, . or ,")
 	query := fs.Bool("query", def.GY906Query, "gy906: poll with A5 15 BA instead of continuous output")
 	slave := fs.Uint("slave", uint(def.Slave), "modbus: slave address 1..247")
 	function := fs.Uint("function", uint(def.Function), "modbus: 3 (holding registers) or 4 (input registers)")
@@ -72,7 +73,7 @@ func runThermometer(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	cfg := def
 	cfg.Port, cfg.Protocol, cfg.Baud, cfg.Parity, cfg.StopBits, cfg.ReadTimeout = *port, *protocol, *baud, *parity, *stopBits, *readTimeout
-	cfg.Pattern, cfg.GY906Query = *pattern, *query
+	cfg.Pattern, cfg.GY906Query, cfg.DecimalSeparator = *pattern, *query, *decimal
 	cfg.Slave, cfg.Function, cfg.Register = byte(*slave), byte(*function), uint16(*reg)
 	cfg.Words, cfg.WordSwap, cfg.Float, cfg.Scale, cfg.Signed = *words, *wordSwap, *float, *scale, *signed
 	cfg.PollInterval, cfg.ResponseTimeout, cfg.Retries = *poll, *respTimeout, *retries

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto"
-	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -57,7 +56,7 @@ func runTrustlist(_ context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return errUsage
 	}
-	rootKey, err := readPrivateKey(*root)
+	rootKey, err := healthcode.ReadPrivateKey(*root)
 	if err != nil {
 		return err
 	}
@@ -103,11 +102,7 @@ func keyEntry(spec string) (healthcode.TrustListEntry, error) {
 	if len(parts) < 3 || len(parts) > 4 {
 		return healthcode.TrustListEntry{}, fmt.Errorf("want PUB.pem:DIVISION:ISSUER[:KINDS]")
 	}
-	b, err := os.ReadFile(parts[0])
-	if err != nil {
-		return healthcode.TrustListEntry{}, err
-	}
-	pub, err := healthcode.ParsePublicKeyPEM(b)
+	pubs, err := healthcode.ReadPublicKeys(parts[0])
 	if err != nil {
 		return healthcode.TrustListEntry{}, err
 	}
@@ -121,7 +116,7 @@ func keyEntry(spec string) (healthcode.TrustListEntry, error) {
 			kinds = append(kinds, k)
 		}
 	}
-	return healthcode.NewKeyEntry(pub, parts[1], parts[2], kinds...)
+	return healthcode.NewKeyEntry(pubs[0], parts[1], parts[2], kinds...)
 }
 
 // readCertificate reads a DER or PEM certificate file.
@@ -137,58 +132,4 @@ func readCertificate(path string) ([]byte, error) {
 		return blk.Bytes, nil
 	}
 	return b, nil
-}
-
-func readRootPubs(paths []string) ([]crypto.PublicKey, error) {
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("no --root-pub given: a trust list is only read against pinned roots")
-	}
-	var out []crypto.PublicKey
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		k, err := healthcode.ParsePublicKeyPEM(b)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		out = append(out, k)
-	}
-	return out, nil
-}
-
-func loadTrustList(path string, roots []crypto.PublicKey, now time.Time) (*healthcode.TrustList, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return healthcode.ParseTrustList(b, roots, now)
-}
-
-func printTrustList(w io.Writer, tl *healthcode.TrustList) {
-	fmt.Fprintf(w, "trust list version %d, issued %s, expires %s, %d key(s)\n", tl.Version(),
-		tl.IssuedAt().Format(time.RFC3339), tl.ExpiresAt().Format(time.RFC3339), tl.Len())
-	for _, k := range tl.Entries() {
-		kinds := "all kinds"
-		if len(k.Kinds) > 0 {
-			var s []string
-			for _, x := range k.Kinds {
-				s = append(s, x.String())
-			}
-			kinds = strings.Join(s, "+")
-		}
-		validity := ""
-		if !k.ValidFrom.IsZero() || !k.ValidTo.IsZero() {
-			validity = fmt.Sprintf(" valid %s..%s", fmtTime(k.ValidFrom), fmtTime(k.ValidTo))
-		}
-		fmt.Fprintf(w, "  %-3s kid %s %-7s %s %s%s\n", k.Format, hex.EncodeToString(k.Kid), healthcode.AlgorithmName(k.Algorithm), printable(k.Issuer), kinds, validity)
-	}
-}
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format(time.RFC3339)
 }

@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	_ "image/jpeg" // image files for --image
 	_ "image/png"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -36,7 +32,10 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	at := fs.String("now", "", "verify at this RFC 3339 time instead of the clock")
 	skew := fs.Duration("skew", 2*time.Minute, "clock skew tolerance")
 	testHours := fs.Duration("dcc-test-validity", 72*time.Hour, "DCC: how long a negative test counts")
-	vaccWait := fs.Duration("dcc-vaccination-wait", 14*24*time.Hour, "DCC: how long after the last dose a vaccination counts")
+	vaccWait := fs.Duration("dcc-vaccination-wait", 14*24*time.Hour, "DCC: how long after the last dose a completed primary series counts (boosters count at once)")
+	oneDose := fs.Bool("dcc-one-dose-after-recovery", false, "DCC: a 1/1 vaccination with a two-dose product counts at once")
+	maxDynAge := fs.Duration("max-dynamic-age", 5*time.Minute, "the terminal policy's max_dynamic_age: a dynamic code older than this, or living (exp - iat) longer, is refused; 0 skips the policy")
+	tz := fs.String("tz", "Local", "time zone whose calendar days DCC date-only fields name (IANA name, UTC or Local)")
 	grace := fs.Duration("trust-grace", checkpoint.DefaultPolicy().TrustListGrace, "how long past its expiry the trust list is still used (policy.trust_list_grace); after it every code is refused, as on the terminal")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -65,12 +64,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	revs := healthcode.NewMemoryRevocations()
 	if *revoked != "" {
-		f, err := os.Open(*revoked)
-		if err != nil {
-			return err
-		}
-		hs, err := healthcode.ReadRevocationHashes(f)
-		f.Close()
+		hs, err := healthcode.ReadRevocationHashFile(*revoked)
 		if err != nil {
 			return err
 		}
@@ -83,33 +77,35 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	text = strings.TrimSpace(text)
-	switch checkpoint.TrustListState(tl.ExpiresAt(), now, *grace) {
-	case checkpoint.ListExpiredInGrace:
-		fmt.Fprintf(stdout, "trust list:  EXPIRED at %s; still used for the %s grace (until %s)\n",
-			fmtTime(tl.ExpiresAt()), *grace, fmtTime(tl.ExpiresAt().Add(*grace)))
-	case checkpoint.ListExpired:
-		fmt.Fprintf(stdout, "trust list:  EXPIRED at %s, grace %s over\n", fmtTime(tl.ExpiresAt()), *grace)
-		fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", checkpoint.FailTrustListUnavailable)
-		return fmt.Errorf("code refused: trust list expired at %s and its %s grace is over", fmtTime(tl.ExpiresAt()), *grace)
+	if err := checkTrustLife(stdout, tl.ExpiresAt(), now, *grace); err != nil {
+		return err
 	}
 
 	if d, err := healthcode.Inspect(text); err == nil {
 		printDecoded(stdout, d)
 	}
-	opts := healthcode.Options{ClockSkew: *skew, DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait}}
-	if *skew == 0 {
-		opts.ClockSkew = -1
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return fmt.Errorf("--tz: %w", err)
 	}
+	opts := healthcode.Options{ClockSkew: healthcode.FixedSkew(*skew), Location: loc,
+		DCC: healthcode.DCCPolicy{TestValidity: *testHours, VaccinationWait: *vaccWait, OneDoseAfterRecovery: *oneDose}}
 	if *vaccWait == 0 {
 		opts.DCC.VaccinationWait = -1
 	}
 	v := healthcode.NewVerifier(tl, revs, checkpoint.ClockFunc(func() time.Time { return now }), opts)
 	code, err := v.Verify(text)
-	if err != nil {
-		var ve *checkpoint.VerifyError
-		if errors.As(err, &ve) {
-			fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", ve.Failure)
+	if err == nil && *maxDynAge > 0 {
+		// The terminal's policy rules on verified codes, as Decide applies
+		// them (the replay rule needs a terminal's history and is not here).
+		pol := checkpoint.DefaultPolicy()
+		pol.MaxDynamicAge, pol.ClockSkew, pol.RequireTemperature = *maxDynAge, max(*skew, 0), false
+		if d := checkpoint.Decide(checkpoint.Presentation{Code: &code, CapturedAt: now}, nil, pol, now); d.Failure != checkpoint.FailNone {
+			err = checkpoint.Failf(d.Failure, "terminal policy: %s", d.Reason)
 		}
+	}
+	if err != nil {
+		fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", checkpoint.FailureOf(err))
 		return fmt.Errorf("code refused: %w", err)
 	}
 	fmt.Fprintf(stdout, "verdict:     VALID: %s %s code of %s", code.Color, code.Kind, printable(code.Issuer))
@@ -140,29 +136,4 @@ func readQRFile(path string) (string, error) {
 		return "", fmt.Errorf("%s: %w", path, qr.ErrNoCode)
 	}
 	return rs[0].Text, nil
-}
-
-func printDecoded(w io.Writer, d *healthcode.Decoded) {
-	fmt.Fprintf(w, "format:      %s (%s, kid %s)\n", d.Format, d.Algorithm, hex.EncodeToString(d.Kid))
-	fmt.Fprintf(w, "issuer:      %s\n", printable(d.Issuer))
-	fmt.Fprintf(w, "issued at:   %s\n", fmtTime(d.IssuedAt))
-	fmt.Fprintf(w, "expires at:  %s\n", fmtTime(d.ExpiresAt))
-	if c := d.Claims; c != nil {
-		fmt.Fprintf(w, "code id:     %s\n", c.ID)
-		fmt.Fprintf(w, "colour:      %s", c.Color)
-		if !c.ColorSince.IsZero() {
-			fmt.Fprintf(w, " since %s", fmtTime(c.ColorSince))
-		}
-		fmt.Fprintf(w, "\nkind:        %s\n", c.Kind)
-		fmt.Fprintf(w, "holder:      %s  ID …%s  born %d\n", printable(c.HolderMasked), printable(c.IDLast4), c.BirthYear)
-		if c.Proxy {
-			fmt.Fprintf(w, "proxy:       shown on behalf of the holder (%s)\n", printable(c.Relation))
-		}
-	}
-	if d.DCC != nil {
-		b, err := json.MarshalIndent(d.DCC, "             ", "  ")
-		if err == nil {
-			fmt.Fprintf(w, "certificate: %s\n", jsonPrintable(b))
-		}
-	}
 }

@@ -43,3 +43,20 @@ func TestVerifyTextImageAndRefusals(t *testing.T) {
 		t.Errorf("tampered text: exit %d", code)
 	}
 }
+
+// TestVerifyAppliesTheTerminalPolicy: hctool verify --now gives the
+// terminal's outcome for a dynamic code living longer than max_dynamic_age.
+func TestVerifyAppliesTheTerminalPolicy(t *testing.T) {
+	dir := operatorSetup(t)
+	list, rootPub := filepath.Join(dir, "list.cose"), filepath.Join(dir, "root.pub")
+	issued := time.Now().UTC().Truncate(time.Second)
+	long := strings.TrimSpace(mustHctool(t, "issue", "--key", filepath.Join(dir, "issuer.key"), "--region", "110000", "--issuer", "BJHC",
+		"--valid", "1h", "--issued-at", issued.Format(time.RFC3339)))
+	at := func(d time.Duration) string { return issued.Add(d).Format(time.RFC3339) }
+	if out, _, code := hctool(t, "verify", "--trustlist", list, "--root-pub", rootPub, "--now", at(time.Minute), long); code != 1 || !strings.Contains(out, "REFUSED (invalid_claims)") {
+		t.Errorf("dynamic code living 1h: exit %d, %s", code, out)
+	}
+	if out := mustHctool(t, "verify", "--trustlist", list, "--root-pub", rootPub, "--now", at(time.Minute), "--max-dynamic-age", "1h", long); !strings.Contains(out, "VALID") {
+		t.Errorf("site allowing 1h: %s", out)
+	}
+}

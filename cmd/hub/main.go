@@ -5,8 +5,9 @@
 //	hub serve    --db URL [--listen :8080] [--tls-cert F --tls-key F]
 //	hub migrate  --db URL
 //	hub device register|revoke ...
+//	hub roots add ...
 //	hub trustlist publish ...
-//	hub revocations add|snapshot ...
+//	hub revocations add|snapshot|prune ...
 //	hub policy publish ...
 //	hub query site|code ...
 //
@@ -24,6 +25,10 @@ import (
 	"syscall"
 )
 
+// beHubEnv makes a test binary act as the hub binary (hub loadgen starts
+// os.Executable() as its hub).
+const beHubEnv = "CHECKPOINT_BE_HUB"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -39,13 +44,18 @@ func commands() map[string]cmdFunc {
 	return map[string]cmdFunc{
 		"serve":                serve,
 		"migrate":              migrate,
+		"loadgen":              loadgen,
+		"partitions":           partitions,
 		"device register":      deviceRegister,
 		"device revoke":        deviceRevoke,
 		"device list":          deviceList,
 		"trustlist publish":    trustlistPublish,
 		"revocations add":      revocationsAdd,
 		"revocations snapshot": revocationsSnapshot,
+		"revocations prune":    revocationsPrune,
+		"roots add":            rootsAdd,
 		"policy publish":       policyPublish,
+		"rules publish":        rulesPublish, // rules.go
 		"query site":           querySite,
 		"query code":           queryCode,
 	}
@@ -55,13 +65,18 @@ const usageText = `usage: hub <command> [flags]
 
   serve                  run the HTTP API (migrations applied at start)
   migrate                apply the schema migrations and exit
+  partitions             create record partitions ahead, drop those past --retention
+  loadgen                simulate a fleet of terminals against a hub; prints the figures
   device register        register a terminal; prints its bearer token once
   device revoke          refuse a terminal from now on
   device list            CSV of devices: id, site, registered, revoked, last push
-  trustlist publish      publish a signed trust list (verified against --root)
+  roots add              configure a root every published document must verify against
+  trustlist publish      publish a signed trust list (verified against the roots)
   revocations add        sign and publish a delta of revoked codes or hashes
-  revocations snapshot   sign and publish the whole revocation set
+  revocations snapshot   sign and publish the whole revocation set (--new-dataset after a restore)
+  revocations prune      delete the deltas the newest snapshot covers
   policy publish         sign and publish a checkpoint policy (JSON)
+  rules publish          publish a signed site rule set (verified against --root, its tests run)
   query site             CSV of records at a site between --from and --to
   query code             CSV of records of a code id between --from and --to
 

@@ -2,23 +2,15 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/healthcode"
-	"github.com/checkpoint-terminal/checkpoint/sync/hub"
-	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 )
 
 // policyFields maps each JSON key of checkpoint.Policy to its field index.
@@ -128,58 +120,4 @@ func noDuplicateKeys(b []byte) error {
 		}
 	}
 	return nil
-}
-
-// policyDiff lists, one line per key, what changes from old to new.
-func policyDiff(old, new checkpoint.Policy) []string {
-	var out []string
-	ov, nv := reflect.ValueOf(old), reflect.ValueOf(new)
-	fields := policyFields()
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return fields[keys[i]] < fields[keys[j]] })
-	for _, k := range keys {
-		a, b := ov.Field(fields[k]).Interface(), nv.Field(fields[k]).Interface()
-		if !reflect.DeepEqual(a, b) {
-			out = append(out, fmt.Sprintf("%s: %v -> %v", k, a, b))
-		}
-	}
-	return out
-}
-
-// policyInForce is the newest published policy, opened with pub (the
-// public half of the signing key). ok is false when none is published.
-func policyInForce(ctx context.Context, a *hub.Admin, pub crypto.PublicKey) (doc wire.PolicyDoc, ok bool, err error) {
-	var signed []byte
-	err = a.Pool.QueryRow(ctx, "SELECT signed FROM policies ORDER BY version DESC LIMIT 1").Scan(&signed)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return doc, false, nil
-	}
-	if err != nil {
-		return doc, false, fmt.Errorf("reading the policy in force: %w", err)
-	}
-	payload, err := healthcode.OpenDocument(signed, []crypto.PublicKey{pub})
-	if err != nil {
-		return doc, false, fmt.Errorf("the policy in force does not verify with this key: %w", err)
-	}
-	doc, err = wire.ParsePolicyDoc(payload)
-	return doc, err == nil, err
-}
-
-// readSigningKey reads a PEM private key for --key.
-func readSigningKey(path string) (crypto.Signer, error) {
-	if path == "" {
-		return nil, errors.New("--key (the root private key, PEM) is required")
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading signing key: %w", err)
-	}
-	k, err := healthcode.ParsePrivateKeyPEM(b)
-	if err != nil {
-		return nil, fmt.Errorf("reading signing key %s: %w", path, err)
-	}
-	return k, nil
 }

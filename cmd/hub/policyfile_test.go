@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
-	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/sync/hub"
 )
 
 func TestDecodePolicyFileIsStrict(t *testing.T) {
@@ -68,13 +68,11 @@ func TestPolicyDiffNamesEachChange(t *testing.T) {
 // shows the difference and leaves no policy; a real publish shows it too.
 func TestPolicyPublishRefusesTyposAndDryRunPublishesNothing(t *testing.T) {
 	db := pg.Database(t)
-	dir := t.TempDir()
-	root, err := healthcode.GenerateKey(healthcode.ES256)
-	if err != nil {
-		t.Fatal(err)
+	op := newOperator(t)
+	dir, keyFile := op.dir, op.keyFile
+	if _, e, code := hubCmd(t, "roots", "add", "--db", db, "--file", op.pubFile); code != 0 {
+		t.Fatalf("roots add: %d %s", code, e)
 	}
-	keyPEM, err := healthcode.MarshalPrivateKeyPEM(root)
-	keyFile := writePEM(t, dir, "root.key", keyPEM, err)
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -83,13 +81,11 @@ func TestPolicyPublishRefusesTyposAndDryRunPublishesNothing(t *testing.T) {
 		return p
 	}
 	count := func() int {
-		a, closeDB, err := admin(context.Background(), db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer closeDB()
 		var n int
-		if err := a.Pool.QueryRow(context.Background(), "SELECT count(*) FROM policies").Scan(&n); err != nil {
+		err := withAdmin(context.Background(), db, func(a *hub.Admin) error {
+			return a.Pool.QueryRow(context.Background(), "SELECT count(*) FROM policies").Scan(&n)
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -15,8 +15,11 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/pin"
+	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
+	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
 
@@ -37,6 +40,31 @@ type Config struct {
 	UI          UI                `toml:"ui"`
 	Policy      checkpoint.Policy `toml:"policy"`
 	DCC         DCC               `toml:"dcc"`
+	Rules       Rules             `toml:"rules"`
+	// Gate is the gate or turnstile relay (package gate); driver "none" by
+	// default.
+	Gate gate.Config `toml:"gate"`
+	// Scanner lists the hand scanners beside the camera.
+	Scanner Scanners `toml:"scanner"`
+	// Voice speaks each verdict after its cue (ui.mute silences both).
+	Voice Voice `toml:"voice"`
+}
+
+// Voice configures the spoken prompts (ui/sound).
+type Voice struct {
+	// Enabled speaks PASS, DENY (with its reason class), RECHECK and
+	// MEASURE in the UI's language (en or zh-CN).
+	Enabled bool `toml:"enabled"`
+	// Volume scales cues and voice, 0..1.
+	Volume float64 `toml:"volume"`
+}
+
+// Scanners are the hand scanners ([[scanner.serial]], [[scanner.hid]]):
+// each code they read goes through the camera's verifier and hold-off.
+// Keys a table leaves out take the package defaults.
+type Scanners struct {
+	Serial []serialscan.Config `toml:"serial"`
+	HID    []hid.Config        `toml:"hid"`
 }
 
 // Camera selects the capture source.
@@ -66,6 +94,10 @@ type Trust struct {
 	// TrustList is a signed trust list file installed at start when the
 	// store has none (or an older one): how an offline terminal is seeded.
 	TrustList string `toml:"trust_list"`
+	// Revocations is a signed revocation snapshot file installed at start
+	// when newer than the stored set: the same offline seeding for the
+	// revocation list (a delta is refused).
+	Revocations string `toml:"revocations"`
 }
 
 // Hub is where records go and lists come from. Empty URL: offline only.
@@ -110,8 +142,12 @@ type DCC struct {
 	AcceptVaccination bool `toml:"accept_vaccination"`
 	AcceptTest        bool `toml:"accept_test"`
 	AcceptRecovery    bool `toml:"accept_recovery"`
-	// VaccinationWait: a completed series counts this long after the last dose.
+	// VaccinationWait: a completed primary series counts this long after the
+	// last dose; a booster (dose number above the series) counts at once.
 	VaccinationWait time.Duration `toml:"vaccination_wait"`
+	// OneDoseAfterRecovery: a 1/1 vaccination with a two-dose product is the
+	// single dose after a recovery and counts at once.
+	OneDoseAfterRecovery bool `toml:"one_dose_after_recovery"`
 	// TestValidity: a negative test counts this long after sampling.
 	TestValidity time.Duration `toml:"test_validity"`
 }
@@ -119,11 +155,12 @@ type DCC struct {
 // Policy returns the verifier's form of the DCC policy.
 func (d DCC) Policy() healthcode.DCCPolicy {
 	return healthcode.DCCPolicy{
-		RejectVaccination: !d.AcceptVaccination,
-		RejectTest:        !d.AcceptTest,
-		RejectRecovery:    !d.AcceptRecovery,
-		VaccinationWait:   d.VaccinationWait,
-		TestValidity:      d.TestValidity,
+		RejectVaccination:    !d.AcceptVaccination,
+		RejectTest:           !d.AcceptTest,
+		RejectRecovery:       !d.AcceptRecovery,
+		VaccinationWait:      d.VaccinationWait,
+		OneDoseAfterRecovery: d.OneDoseAfterRecovery,
+		TestValidity:         d.TestValidity,
 	}
 }
 
@@ -144,6 +181,8 @@ func Default() Config {
 		Policy:      checkpoint.DefaultPolicy(),
 		DCC: DCC{AcceptVaccination: true, AcceptTest: true, AcceptRecovery: true,
 			VaccinationWait: 14 * 24 * time.Hour, TestValidity: 72 * time.Hour},
+		Gate:  gate.DefaultConfig(),
+		Voice: Voice{Enabled: true, Volume: 1},
 	}
 }
 
@@ -158,6 +197,10 @@ func Load(path string) (Config, error) {
 		keys := make([]string, len(und))
 		for i, k := range und {
 			keys[i] = k.String()
+			if k.String() == "thermometer.min_plausible" || k.String() == "thermometer.max_plausible" {
+				return Config{}, fmt.Errorf("config %s: [thermometer] %s is no longer read: the forehead range has one home, "+
+					"[policy] min_plausible and max_plausible (the sensor follows the policy in force)", path, k[len(k)-1])
+			}
 		}
 		return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
 	}
@@ -169,6 +212,8 @@ func Load(path string) (Config, error) {
 		cfg.Trust.Roots[i] = relTo(base, r)
 	}
 	cfg.Trust.TrustList = relTo(base, cfg.Trust.TrustList)
+	cfg.Trust.Revocations = relTo(base, cfg.Trust.Revocations)
+	cfg.Rules.File = relTo(base, cfg.Rules.File)
 	cfg.Hub.TokenFile = relTo(base, cfg.Hub.TokenFile)
 	cfg.Hub.CAFile = relTo(base, cfg.Hub.CAFile)
 	cfg.DataDir = relTo(base, cfg.DataDir)
@@ -202,6 +247,25 @@ func (c Config) Validate() error {
 		if err := c.Thermometer.Config.Validate(); err != nil {
 			errs = append(errs, err) // already says "thermometer: ..."
 		}
+	}
+	if err := c.Rules.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	for _, sc := range c.Scanner.Serial {
+		if err := sc.WithDefaults().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, sc := range c.Scanner.HID {
+		if err := sc.WithDefaults().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if !(c.Voice.Volume >= 0 && c.Voice.Volume <= 1) {
+		errs = append(errs, fmt.Errorf("voice.volume %v outside 0..1", c.Voice.Volume))
+	}
+	if err := c.Gate.Validate(); err != nil {
+		errs = append(errs, err) // already says "gate: ..."
 	}
 	if c.Hub.URL != "" && c.Hub.DeviceID == "" {
 		errs = append(errs, errors.New("hub.device_id is required with hub.url"))

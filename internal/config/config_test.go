@@ -90,3 +90,18 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Fatalf("round trip changed the config:\n%+v\n%+v", cfg, back)
 	}
 }
+
+// The forehead range has one home, [policy]: a file that still sets it
+// under [thermometer] is refused with the keys to use instead.
+func TestThermometerPlausibleRangeIsRefused(t *testing.T) {
+	for _, key := range []string{"min_plausible = 33.0", "max_plausible = 44.0"} {
+		_, err := Load(write(t, "[thermometer]\n"+key+"\n"))
+		if err == nil || !strings.Contains(err.Error(), "[policy] min_plausible and max_plausible") ||
+			!strings.Contains(err.Error(), "[thermometer] "+strings.Fields(key)[0]) {
+			t.Errorf("[thermometer] %s: %v, want an error naming the [policy] keys", key, err)
+		}
+	}
+	if _, err := Load(write(t, "[policy]\nmin_plausible = 33.0\n")); err != nil {
+		t.Errorf("[policy] min_plausible refused: %v", err)
+	}
+}

@@ -57,15 +57,12 @@ type Demo struct {
 	Config config.Config
 	// Cases lists what the video shows, in order, for tests and the log.
 	Cases []Case
-	// Revocations is a root-signed revocation snapshot that revokes the
-	// demo's revoked card; install it with Store.ApplyRevocationDelta.
-	Revocations []byte
-	keys        *keys
-	opts        Options
-	clock       checkpoint.Clock
-	log         *slog.Logger
-	simMu       sync.Mutex
-	sim         *sim.Sim
+	keys  *keys
+	opts  Options
+	clock checkpoint.Clock
+	log   *slog.Logger
+	simMu sync.Mutex
+	sim   *sim.Sim
 	// simStart is when the simulated sensor's first person steps up; videos
 	// are started on a script boundary so that each code is shown while its
 	// holder stands at the sensor.
@@ -127,7 +124,12 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 	if d.Cases, err = k.cases(now); err != nil {
 		return nil, err
 	}
-	if d.Revocations, err = k.revocations(now); err != nil {
+	revs, err := k.revocations(now)
+	if err != nil {
+		return nil, err
+	}
+	revPath := filepath.Join(dir, "revocations.cose")
+	if err := writeFile(revPath, revs); err != nil {
 		return nil, err
 	}
 
@@ -145,7 +147,12 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 	cfg.Thermometer.Protocol = opts.Protocol
 	cfg.Trust.Roots = []string{filepath.Join(dir, "root.pub.pem")}
 	cfg.Trust.TrustList = listPath
+	// The snapshot revokes the demo's revoked card.
+	cfg.Trust.Revocations = revPath
 	cfg.UI.Fullscreen = false
+	// The demo video loops, so its dynamic codes come round again within
+	// their life: a replay by construction, not a shared code.
+	cfg.Policy.AllowReusedDynamic = true
 	d.Config = cfg
 	return d, nil
 }
@@ -386,6 +393,11 @@ func (k *keys) cases(now time.Time) ([]Case, error) {
 	revoked.ID, revoked.Kind, revoked.ExpiresAt = revokedCardID, checkpoint.KindCard, now.AddDate(1, 0, 0)
 	fever := dyn(checkpoint.ColorGreen, "刘*")
 	fever.Issuer, fever.Region = "SZHC", "440300"
+	// HCN1 1.1 facts on some codes: a recent negative test, vaccinations.
+	green.Test = &checkpoint.TestFact{SampledAt: now.Add(-26 * time.Hour), Result: checkpoint.TestNegative, Type: checkpoint.TestNucleicAcid}
+	green.Vaccination = &checkpoint.VaccinationFact{Doses: 3, SeriesDoses: 2, LastDose: now.AddDate(0, -8, 0).Truncate(24 * time.Hour)}
+	relative.Vaccination = &checkpoint.VaccinationFact{Doses: 2, SeriesDoses: 2, LastDose: now.AddDate(-1, 0, 0).Truncate(24 * time.Hour)}
+	fever.Test = &checkpoint.TestFact{SampledAt: now.Add(-50 * time.Hour), Result: checkpoint.TestNegative, Type: checkpoint.TestAntigen}
 
 	var cases []Case
 	add := func(name string, c healthcode.Claims, key crypto.Signer, celsius float64) error {
@@ -442,7 +454,7 @@ func (k *keys) revocations(now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: uint64(now.Unix()), IssuedAt: now, Hashes: []checkpoint.RevocationHash{h}}
+	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: uint64(now.Unix()), IssuedAt: now, ExpiresAt: now.AddDate(1, 0, 0), Hashes: []checkpoint.RevocationHash{h}}
 	signed, err := healthcode.SignDocument(doc.Marshal(), k.root)
 	if err != nil {
 		return nil, fmt.Errorf("signing the demo revocation list: %w", err)

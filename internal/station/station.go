@@ -11,7 +11,14 @@
 //   - when a green code arrives and no reading pairs yet, the verdict is shown
 //     as "measure temperature" at once and held open until a reading arrives
 //     or the pairing window closes; only the final verdict is recorded;
-//   - a new presentation closes a held one as it stands.
+//   - a new presentation closes a held one as it stands (the held code shown
+//     again is the same presentation, not a new one);
+//   - replay rule: a dynamic code that already received a final verdict at
+//     this station, shown again (the scanner's hold-off has passed, so it
+//     is a new presentation) within its life, is refused as already_used
+//     and recorded, unless the policy's AllowReusedDynamic is set. A
+//     dynamic code is a static signed text while it lives; a screenshot
+//     passed along the queue is the same text.
 package station
 
 import (
@@ -32,6 +39,8 @@ type Event struct {
 	Final bool
 	// Record is the stored record (with its id) of a final verdict.
 	Record checkpoint.Record
+	// GateOpened is true when the gate relay confirmed opening (a PASS).
+	GateOpened bool
 	// StoreErr is set when the record could not be stored durably (disk
 	// full, read-only file): the UI must show it.
 	StoreErr error
@@ -45,6 +54,18 @@ type Config struct {
 	Policy func() checkpoint.Policy
 	// Record is false for a "test code" lane that must not store anything.
 	Record bool
+	// Decide decides each presentation with checkpoint.Decide's inputs and
+	// contract; nil means checkpoint.Decide. The rules engine
+	// (rules.Engine.Decide) plugs in here.
+	Decide func(p checkpoint.Presentation, r *checkpoint.Reading, pol checkpoint.Policy, now time.Time) checkpoint.Verdict
+	// Gate, when set, is opened on every final PASS and on nothing else
+	// (see package gate); the record notes whether it opened.
+	Gate Opener
+}
+
+// Opener opens a gate for one person: nil when the relay confirmed.
+type Opener interface {
+	Pass(ctx context.Context) error
 }
 
 // Station pairs, decides and records. Use Run; a Station is not reusable.
@@ -57,6 +78,9 @@ type Station struct {
 	latest   *checkpoint.Reading // newest unconsumed reading
 	pending  *checkpoint.Presentation
 	deadline time.Time
+	// used holds the dynamic code ids that received a final verdict, each
+	// until the end of its life (exp plus the clock skew).
+	used map[string]time.Time
 }
 
 // New makes a station. records may be nil only when cfg.Record is false.
@@ -73,7 +97,14 @@ func New(cfg Config, clock checkpoint.Clock, records checkpoint.RecordLog, log *
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Station{cfg: cfg, clock: clock, records: records, log: log}, nil
+	return &Station{cfg: cfg, clock: clock, records: records, log: log, used: map[string]time.Time{}}, nil
+}
+
+func (s *Station) decide(p checkpoint.Presentation, r *checkpoint.Reading, pol checkpoint.Policy, now time.Time) checkpoint.Verdict {
+	if s.cfg.Decide == nil {
+		return checkpoint.Decide(p, r, pol, now)
+	}
+	return s.cfg.Decide(p, r, pol, now)
 }
 
 func (s *Station) policy() checkpoint.Policy {
@@ -101,6 +132,11 @@ func (s *Station) Run(ctx context.Context, presentations <-chan checkpoint.Prese
 				s.closePending(ctx, emit)
 				return nil
 			}
+			if s.heldAgain(p) {
+				// The person waiting to be measured showed the same code
+				// again: still the same presentation, not a replay.
+				continue
+			}
 			s.closePending(ctx, emit)
 			s.present(ctx, p, emit)
 			if s.pending != nil {
@@ -122,9 +158,84 @@ func (s *Station) Run(ctx context.Context, presentations <-chan checkpoint.Prese
 	}
 }
 
+// RememberUsed seeds the replay rule from records stored before a restart
+// (e.g. sync.Store.Recent): the code id of each record of a verified code
+// of our format counts as used until the record's time plus the policy's
+// MaxDynamicAge and ClockSkew, the longest a dynamic code may still live
+// (records do not say which codes were dynamic; a card is never refused by
+// this rule, so remembering its id too is harmless). Call it before Run.
+func (s *Station) RememberUsed(recs []checkpoint.Record) {
+	pol := s.policy()
+	now := s.clock.Now()
+	for _, r := range recs {
+		if r.CodeID == "" || r.Format != checkpoint.FormatHealthCode || !verifiedReason(r.Reason) {
+			continue
+		}
+		if until := r.Time.Add(pol.MaxDynamicAge + pol.ClockSkew); until.After(now) && until.After(s.used[r.CodeID]) {
+			s.used[r.CodeID] = until
+		}
+	}
+}
+
+// verifiedReason reports whether a record's reason says its code verified:
+// every reason except the failures, of which already_used alone is given
+// to verified codes.
+func verifiedReason(r checkpoint.Reason) bool {
+	for _, f := range checkpoint.Failures() {
+		if r == checkpoint.ReasonForFailure(f) {
+			return f == checkpoint.FailAlreadyUsed
+		}
+	}
+	return r != ""
+}
+
+// heldAgain reports whether p is the verified code of the presentation
+// held for its temperature.
+func (s *Station) heldAgain(p checkpoint.Presentation) bool {
+	h := s.pending
+	return h != nil && h.Verified() && p.Verified() && h.Code.Format == p.Code.Format && h.Code.ID == p.Code.ID
+}
+
+// replayed applies the replay rule to a verified presentation at now.
+func (s *Station) replayed(p checkpoint.Presentation, pol checkpoint.Policy, now time.Time) bool {
+	if pol.AllowReusedDynamic || !p.Verified() || p.Code.Kind != checkpoint.KindDynamic {
+		return false
+	}
+	until, ok := s.used[p.Code.ID]
+	return ok && !now.After(until)
+}
+
+// markUsed remembers the dynamic code of a final verdict until its life
+// ends, and forgets codes whose life has ended.
+func (s *Station) markUsed(v checkpoint.Verdict, pol checkpoint.Policy) {
+	now := s.clock.Now()
+	for id, until := range s.used {
+		if now.After(until) {
+			delete(s.used, id)
+		}
+	}
+	c := v.Code
+	if c == nil || c.Kind != checkpoint.KindDynamic || c.ID == "" || v.Failure != checkpoint.FailNone && v.Failure != checkpoint.FailAlreadyUsed {
+		return
+	}
+	end := c.ExpiresAt
+	if end.IsZero() || end.After(c.IssuedAt.Add(pol.MaxDynamicAge)) {
+		end = c.IssuedAt.Add(pol.MaxDynamicAge)
+	}
+	if until := end.Add(pol.ClockSkew); until.After(s.used[c.ID]) {
+		s.used[c.ID] = until
+	}
+}
+
 func (s *Station) present(ctx context.Context, p checkpoint.Presentation, emit func(Event)) {
 	pol := s.policy()
-	v := checkpoint.Decide(p, s.latest, pol, s.clock.Now())
+	if s.replayed(p, pol, s.clock.Now()) {
+		// Keep the code on the presentation so the record names it.
+		p.Failure = checkpoint.FailAlreadyUsed
+		p.Detail = "dynamic code " + p.Code.ID + " already received a verdict at this terminal"
+		s.log.Warn("dynamic code shown again", "code_id", p.Code.ID)
+	}
+	v := s.decide(p, s.latest, pol, s.clock.Now())
 	if v.Outcome == checkpoint.OutcomeMeasure && v.Reason != checkpoint.ReasonTemperatureImplausible {
 		// Wait for the person to be measured, up to the pairing window.
 		s.pending = &p
@@ -150,7 +261,7 @@ func (s *Station) reading(ctx context.Context, r checkpoint.Reading, emit func(E
 	if s.pending == nil {
 		return
 	}
-	v := checkpoint.Decide(*s.pending, s.latest, s.policy(), s.clock.Now())
+	v := s.decide(*s.pending, s.latest, s.policy(), s.clock.Now())
 	if v.Outcome == checkpoint.OutcomeMeasure {
 		return // still no pairable reading (e.g. outside the window)
 	}
@@ -165,14 +276,25 @@ func (s *Station) closePending(ctx context.Context, emit func(Event)) {
 	}
 	p := *s.pending
 	s.pending = nil
-	s.final(ctx, checkpoint.Decide(p, s.latest, s.policy(), s.clock.Now()), emit)
+	s.final(ctx, s.decide(p, s.latest, s.policy(), s.clock.Now()), emit)
 }
 
 func (s *Station) final(ctx context.Context, v checkpoint.Verdict, emit func(Event)) {
 	s.latest = nil // a reading before this verdict belongs to this person or to no one
+	s.markUsed(v, s.policy())
 	ev := Event{Verdict: v, Final: true}
+	opened := false
+	if v.Outcome == checkpoint.OutcomePass && s.cfg.Gate != nil {
+		if err := s.cfg.Gate.Pass(ctx); err != nil {
+			s.log.Error("gate did not open on a PASS", "err", err)
+		} else {
+			opened = true
+		}
+	}
+	ev.GateOpened = opened
 	if s.cfg.Record {
 		rec := checkpoint.NewRecord(v, s.cfg.TerminalID, s.cfg.SiteID)
+		rec.GateOpened = opened
 		stored, err := s.records.Append(ctx, rec)
 		if err != nil {
 			ev.StoreErr = fmt.Errorf("storing the record of a %s verdict: %w", v.Outcome, err)

@@ -20,12 +20,16 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/internal/station"
+	"github.com/checkpoint-terminal/checkpoint/rules"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
+	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
+	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 	cpsync "github.com/checkpoint-terminal/checkpoint/sync"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
@@ -42,6 +46,9 @@ type Options struct {
 	// rotates freshly generated videos); it must still come from the
 	// camera package's capture path.
 	Frames FrameSource
+	// Demo marks the camera and the sensor as simulated in Health, and
+	// their wait for the demo's first video as starting, not failed.
+	Demo bool
 }
 
 // FrameSource is a camera: frames for the scanner, health and a preview.
@@ -62,6 +69,14 @@ type Terminal struct {
 	Scanner  *scanner.Scanner
 	Sensor   *thermometer.Sensor // nil without a sensor
 	Client   *cpsync.Client      // nil without a hub
+	Rules    *rules.Engine       // site rule sets; decides as Decide without one
+
+	rulesVersion atomic.Uint64 // newest rule set version loaded into Rules
+	Gate         *gate.Gate    // nil without a gate relay
+	// Hand lists the hand scanners beside the camera, each with its status.
+	Hand []HandScanner
+
+	sentinel *gate.Sentinel
 
 	frames  FrameSource // the camera, or Options.Frames
 	station *station.Station
@@ -73,6 +88,10 @@ type Terminal struct {
 	// local is the policy from the config file or the settings screen,
 	// used until the hub sends a signed one.
 	local atomic.Pointer[checkpoint.Policy]
+	demo  bool
+	// storeErr is the last final verdict's store failure ("" once one is
+	// stored again), for Health.
+	storeErr atomic.Pointer[string]
 }
 
 // Build opens the store, installs a seed trust list, and constructs the
@@ -82,7 +101,7 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Terminal{Config: cfg, clock: opts.Clock, log: opts.Log, manual: make(chan checkpoint.Reading, 4)}
+	t := &Terminal{Config: cfg, clock: opts.Clock, log: opts.Log, manual: make(chan checkpoint.Reading, 4), demo: opts.Demo}
 	if t.clock == nil {
 		t.clock = checkpoint.SystemClock{}
 	}
@@ -96,8 +115,8 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		}
 	}()
 
-	if t.Roots, err = LoadRoots(cfg.Trust.Roots); err != nil {
-		return nil, err
+	if t.Roots, err = healthcode.ReadPublicKeys(cfg.Trust.Roots...); err != nil {
+		return nil, fmt.Errorf("pinned root key: %w", err)
 	}
 	if len(t.Roots) == 0 {
 		t.log.Warn("no pinned root keys configured: no trust list can be installed, every code will be refused")
@@ -105,23 +124,17 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if err = os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	if t.Store, err = cpsync.Open(cfg.StorePath(), cpsync.Options{Roots: t.Roots}); err != nil {
+	if t.Store, err = cpsync.Open(cfg.StorePath(), cpsync.Options{Roots: t.Roots, Clock: t.clock}); err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
 	for _, msg := range t.Store.SetAside() {
 		t.log.Error(msg)
 	}
-	if cfg.Trust.TrustList != "" {
-		t.seedTrustList(cfg.Trust.TrustList)
-	}
+	t.seed(cfg.Trust.TrustList, cfg.Trust.Revocations)
 
-	skew := cfg.Policy.ClockSkew
-	if skew == 0 {
-		skew = -1 // the verifier reads 0 as "its default"; the policy means none
-	}
 	trust := expiringTrust{store: t.Store, clock: t.clock, policy: t.Policy}
 	t.Verifier = healthcode.NewVerifier(trust, t.Store, t.clock, healthcode.Options{
-		ClockSkew: skew, DCC: cfg.DCC.Policy(),
+		ClockSkew: func() time.Duration { return t.Policy().ClockSkew }, DCC: cfg.DCC.Policy(),
 	})
 	if opts.Frames != nil {
 		t.frames = opts.Frames
@@ -140,46 +153,81 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		return nil, fmt.Errorf("creating the QR decoder: %w", err)
 	}
 	t.Scanner = scanner.New(t.frames, dec, t.Verifier, t.clock, scanner.Config{Log: t.log.With("part", "scanner")})
+	if err := t.addHandScanners(); err != nil {
+		return nil, err
+	}
 
 	if cfg.Thermometer.Enabled {
-		// The sensor's notion of "a forehead" must be the policy's.
-		tc := cfg.Thermometer.Config
-		tc.MinPlausible, tc.MaxPlausible = cfg.Policy.MinPlausible, cfg.Policy.MaxPlausible
-		if t.Sensor, err = thermometer.New(tc, t.clock, t.log.With("part", "thermometer")); err != nil {
+		// The sensor's notion of "a forehead" is the policy in force, read
+		// live: a range changed on the settings screen or by the hub
+		// applies to its next sample.
+		if t.Sensor, err = thermometer.New(cfg.Thermometer.Config, t.clock, t.log.With("part", "thermometer")); err != nil {
 			return nil, fmt.Errorf("setting up the thermometer: %w", err)
 		}
+		t.Sensor.FollowPlausible(func() (float64, float64) {
+			p := t.Policy()
+			return p.MinPlausible, p.MaxPlausible
+		})
 	}
 	if cfg.Hub.URL != "" {
 		if t.Client, err = t.newClient(); err != nil {
 			return nil, err
 		}
 	}
-	t.station, err = station.New(station.Config{
-		TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true,
-	}, t.clock, t.Store, t.log.With("part", "station"))
+	t.Rules = t.newRules()
+	sc := station.Config{TerminalID: cfg.TerminalID, SiteID: cfg.SiteID, Policy: t.Policy, Record: true, Decide: t.decide}
+	if cfg.Gate.Driver != "" && cfg.Gate.Driver != gate.DriverNone {
+		if err := t.openGate(); err != nil {
+			return nil, err
+		}
+		sc.Gate = t.Gate
+	}
+	t.station, err = station.New(sc, t.clock, t.Store, t.log.With("part", "station"))
 	if err != nil {
 		return nil, err
+	}
+	// The replay rule (already_used) survives a restart: the dynamic codes
+	// that received a verdict within their life are read back from the store.
+	if recs, err := t.Store.Recent(replaySeedRecords); err != nil {
+		t.log.Warn("replay rule not seeded from the store", "err", err)
+	} else {
+		t.station.RememberUsed(recs)
 	}
 	return t, nil
 }
 
-// seedTrustList installs a trust list file shipped with the terminal. A list
-// the store already has (or a newer one) is not an error; a bad one is logged
-// and the stored list kept.
-func (t *Terminal) seedTrustList(path string) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.log.Error("reading the seed trust list", "path", path, "err", err)
-		return
+// replaySeedRecords is how many of the newest records seed the replay rule
+// at start-up: more than a lane sees within a dynamic code's life.
+const replaySeedRecords = 2000
+
+// seed installs the lists shipped with the terminal ([trust] trust_list
+// and revocations) through the store, which keeps what it holds when that
+// is as new. A file that cannot be read or is refused is logged and the
+// stored list kept: the terminal still starts.
+func (t *Terminal) seed(trustList, revocations string) {
+	read := func(what, path string) []byte {
+		if path == "" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.log.Error("reading the seed "+what, "path", path, "err", err)
+		}
+		return b
 	}
-	if v, _, _, ok := t.Store.TrustListInfo(); ok {
-		tl, perr := healthcode.ParseTrustList(b, t.Roots, t.clock.Now())
-		if perr == nil && tl.Version() <= v {
-			return
+	if b := read("trust list", trustList); b != nil {
+		if ok, err := t.Store.SeedTrustList(b, t.Roots, t.clock.Now()); err != nil {
+			t.log.Error("seed trust list refused; keeping the stored one", "path", trustList, "err", err)
+		} else if ok {
+			t.log.Info("installed the seed trust list", "path", trustList)
 		}
 	}
-	if err := t.Store.InstallTrustList(b, t.Roots, t.clock.Now()); err != nil {
-		t.log.Error("seed trust list refused; keeping the stored one", "path", path, "err", err)
+	if b := read("revocation list", revocations); b != nil {
+		if ok, err := t.Store.SeedRevocations(b, t.Roots); err != nil {
+			t.log.Error("seed revocation list refused; keeping the stored one", "path", revocations, "err", err)
+		} else if ok {
+			t.log.Info("installed the seed revocation list", "path", revocations)
+		}
 	}
 }
 
@@ -217,23 +265,6 @@ func (t *Terminal) newClient() (*cpsync.Client, error) {
 	return c, nil
 }
 
-// LoadRoots reads pinned root public keys from PEM files.
-func LoadRoots(paths []string) ([]crypto.PublicKey, error) {
-	var roots []crypto.PublicKey
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("reading root key: %w", err)
-		}
-		k, err := healthcode.ParsePublicKeyPEM(b)
-		if err != nil {
-			return nil, fmt.Errorf("root key %s: %w", p, err)
-		}
-		roots = append(roots, k)
-	}
-	return roots, nil
-}
-
 // Policy is the policy in force: the hub's signed one once installed, else
 // the config file's.
 func (t *Terminal) Policy() checkpoint.Policy {
@@ -267,27 +298,9 @@ func (t *Terminal) ManualReading(r checkpoint.Reading) {
 }
 
 // TestCode verifies and decides a code text without recording it: the
-// operator's "test code" screen.
+// operator's "test code" screen (ExplainCode says how it was decided).
 func (t *Terminal) TestCode(text string) checkpoint.Verdict {
-	now := t.clock.Now()
-	p := checkpoint.Presentation{CapturedAt: now}
-	if code, err := t.Verifier.Verify(strings.TrimSpace(text)); err != nil {
-		var ve *checkpoint.VerifyError
-		if errors.As(err, &ve) {
-			p.Failure, p.Detail, p.Code = ve.Failure, ve.Error(), ve.Code
-		} else {
-			p.Failure, p.Detail = checkpoint.FailMalformed, err.Error()
-		}
-	} else {
-		p.Code = &code
-	}
-	var r *checkpoint.Reading
-	if t.Sensor != nil {
-		if latest, ok := t.Sensor.Latest(); ok {
-			r = &latest
-		}
-	}
-	return checkpoint.Decide(p, r, t.Policy(), now)
+	return t.ExplainCode(text).Verdict
 }
 
 // Run runs every part until ctx ends or a file camera source ends, calling
@@ -329,7 +342,16 @@ func (t *Terminal) Run(ctx context.Context, emit func(station.Event)) error {
 	}
 	goRun("purge", t.purgeLoop)
 
-	err := t.station.Run(ctx, t.Scanner.Presentations(), readings, emit)
+	err := t.station.Run(ctx, t.Scanner.Presentations(), readings, func(ev station.Event) {
+		if ev.Final {
+			msg := ""
+			if ev.StoreErr != nil {
+				msg = ev.StoreErr.Error()
+			}
+			t.storeErr.Store(&msg)
+		}
+		emit(ev)
+	})
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
@@ -410,8 +432,79 @@ func (t *Terminal) purgeLoop(ctx context.Context) error {
 }
 
 // closeAll releases the camera and the store, once.
+// HandScanner is a hand scanner input and its status for the operator.
+type HandScanner struct {
+	scanner.Input
+	Status func() any // serialscan.Status or hid.Status
+}
+
+// Peripherals is the status of the hand scanners and the gate relay, for
+// the operator's status screen and logs.
+type Peripherals struct {
+	// Scanners holds each hand scanner's serialscan.Status or hid.Status,
+	// in configuration order.
+	Scanners []any `json:"scanners,omitempty"`
+	// Gate is nil without a gate relay.
+	Gate *gate.Status `json:"gate,omitempty"`
+}
+
+// PeripheralStatus snapshots the hand scanners and the gate.
+func (t *Terminal) PeripheralStatus() Peripherals {
+	var p Peripherals
+	for _, h := range t.Hand {
+		p.Scanners = append(p.Scanners, h.Status())
+	}
+	if t.Gate != nil {
+		st := t.Gate.Status()
+		p.Gate = &st
+	}
+	return p
+}
+
+// addHandScanners adds every configured hand scanner to the scan loop.
+func (t *Terminal) addHandScanners() error {
+	for _, c := range t.Config.Scanner.Serial {
+		r, err := serialscan.New(c.WithDefaults(), t.log.With("part", "scanner"))
+		if err != nil {
+			return fmt.Errorf("setting up a serial scanner: %w", err)
+		}
+		t.Scanner.AddInput(r)
+		t.Hand = append(t.Hand, HandScanner{Input: r, Status: func() any { return r.Status() }})
+	}
+	for _, c := range t.Config.Scanner.HID {
+		r, err := hid.New(c.WithDefaults(), t.log.With("part", "scanner"))
+		if err != nil {
+			return fmt.Errorf("setting up a HID scanner: %w", err)
+		}
+		t.Scanner.AddInput(r)
+		t.Hand = append(t.Hand, HandScanner{Input: r, Status: func() any { return r.Status() }})
+	}
+	return nil
+}
+
+// openGate opens the relay (closing it: whatever a crash left) and starts
+// the sentinel that closes it should the terminal die mid-pulse (the
+// binary calls gate.RunSentinelIfAsked first thing in main).
+func (t *Terminal) openGate() error {
+	g, err := gate.New(t.Config.Gate, t.log.With("part", "gate"))
+	if err != nil {
+		return fmt.Errorf("setting up the gate relay: %w", err)
+	}
+	t.Gate = g
+	if t.sentinel, err = gate.StartSentinel(t.Config.Gate); err != nil {
+		t.log.Error("no gate sentinel: a crash mid-pulse leaves the relay energised until the next start", "err", err)
+	}
+	return nil
+}
+
 func (t *Terminal) closeAll() error {
 	t.closed.Do(func() {
+		if t.Gate != nil {
+			t.cerr = errors.Join(t.cerr, t.Gate.Close())
+		}
+		if t.sentinel != nil {
+			t.sentinel.Stop()
+		}
 		if t.frames != nil {
 			t.cerr = errors.Join(t.cerr, t.frames.Close())
 		}
@@ -425,9 +518,3 @@ func (t *Terminal) closeAll() error {
 // Close releases everything without running (Build succeeded, Run never
 // called). Run closes by itself.
 func (t *Terminal) Close() error { return t.closeAll() }
-
-// Preview is the camera's latest colour picture.
-func (t *Terminal) Preview() (image.Image, time.Time) { return t.frames.Preview() }
-
-// CameraStatus is the capture's health.
-func (t *Terminal) CameraStatus() camera.Status { return t.frames.Status() }

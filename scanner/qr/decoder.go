@@ -90,14 +90,22 @@ func (d *Decoder) Close() error {
 }
 
 // Decode runs the whole cascade on one image and returns the codes of the
-// first step that decoded any, largest first. No code is an empty slice and
+// first step that decoded any, largest first. Where the histogram says
+// light-on-dark (lightOnDark), the negative is tried second. No code is an empty slice and
 // a nil error; an error means an input or OpenCV failure.
 func (d *Decoder) Decode(g Gray) ([]Result, error) {
 	if err := g.check(); err != nil {
 		return nil, err
 	}
+	// Every step in full, whatever DecodeFrame left behind: no frame
+	// budget, no clock, no scene state reaches a still image.
+	d.fast = false
 	var errs []error
-	for _, s := range stages {
+	order := stages
+	if lightOnDark(g) {
+		order = invertedFirst
+	}
+	for _, s := range order {
 		rs, err := s.run(d, g)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", s.name, err))
@@ -108,6 +116,20 @@ func (d *Decoder) Decode(g Gray) ([]Result, error) {
 	}
 	return nil, errors.Join(errs...)
 }
+
+// invertedFirst is the cascade for an image whose histogram says
+// light-on-dark: the negative is tried right after the plain decode.
+var invertedFirst = func() []stage {
+	out := []stage{stages[0]}
+	for _, s := range stages[1:] {
+		if s.name == "inverted" {
+			out = append(out[:1], append([]stage{s}, out[1:]...)...)
+		} else {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
 
 // largestFirst sorts by outline area, largest first (the person at the
 // counter holds the largest code), and drops repeated texts.

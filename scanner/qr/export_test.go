@@ -1,5 +1,11 @@
 package qr
 
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
 // Internals the external tests (package qr_test, which import videogen,
 // which imports qr) need.
 
@@ -30,3 +36,21 @@ func PlainGozxing() func(Gray) ([]Result, error) {
 	z := newZxing()
 	return func(g Gray) ([]Result, error) { return z.decode(g, hybrid, false, false) }
 }
+
+// ThreadClock reads the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID)
+// as a clock: on a shared, loaded machine it measures the decoder's own
+// work, not the time other processes hold the core. The caller must hold
+// its OS thread (runtime.LockOSThread) while it uses it.
+type ThreadClock struct{}
+
+// Now returns the thread's CPU time since an arbitrary origin.
+func (ThreadClock) Now() time.Time {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		panic(err)
+	}
+	return time.Unix(0, ts.Nano())
+}
+
+// LightOnDark exposes lightOnDark.
+func LightOnDark(g Gray) bool { return lightOnDark(g) }

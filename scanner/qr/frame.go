@@ -9,8 +9,10 @@ import (
 
 // Frame-mode tuning: general limits, not fitted to any image set.
 const (
-	// workWidth: wider frames are first decoded at half size, where a code
-	// held at the counter still has several pixels per module.
+	// workWidth: wider frames are first decoded shrunk by a whole factor
+	// (area interpolation) to at most this width, where a code held at the
+	// counter still has several pixels per module: the first level of a
+	// pyramid whose finder patterns say where to warp from full resolution.
 	workWidth = 800
 	// regionFrames: for this many frames after a code was seen, the place
 	// where it was is tried first.
@@ -56,16 +58,23 @@ type frameState struct {
 	// the quadrangle warped (with some room to move) and the read.
 	trackQ    Quad
 	trackRead warpRead
-	sinceHit  int    // frames since a code was last decoded
-	stage     string // the cascade step that last decoded a code
-	next      int    // next fallback in the rotation
-	count     int    // frames that reached the fallback step
-	located   int    // count when the locator last ran
-	evidence  int    // evidence steps run on the current unread code
+	// scale maps the plane the last code was read in (the work plane, or
+	// the frame itself) to frame coordinates: its region is re-read at the
+	// same scale, where the same binariser saw the same modules.
+	scale    float64
+	sinceHit int    // frames since a code was last decoded
+	stage    string // the cascade step that last decoded a code
+	next     int    // next fallback in the rotation
+	count    int    // frames that reached the fallback step
+	located  int    // count when the locator last ran
+	evidence int    // evidence steps run on the current unread code
 	// cost is each evidence step's measured time (a moving average).
 	cost    [8]time.Duration
-	scratch Gray // the half-size work plane, reused
+	scratch Gray // the shrunk work plane, reused
 	small   Gray // the locator's plane, reused
+	crop    Gray // the scaled region of track, reused
+	neg     Gray // the inverted work plane, reused
+	mid     Gray // a large frame's second pyramid level, reused
 }
 
 // frameFallbacks run one per frame, in rotation, after the fast attempts
@@ -79,7 +88,8 @@ var frameFallbacks = []string{
 
 // evidenceStep is one attempt on a code whose finder patterns gozxing
 // found but could not read: a warp of the outline they imply (grown by
-// grow modules, read as read says) or, when roi is set, OpenCV's locator
+// grow modules, read as read says; flat: the parallelogram outline, not
+// the perspective one) or, when roi is set, OpenCV's locator
 // on the code's bounding box grown by roi of its size, scaled so its
 // shorter side is at most side. A step without a name is a turn of the
 // general fallbacks.
@@ -87,8 +97,14 @@ type evidenceStep struct {
 	name string
 	grow float64
 	read warpRead
+	flat bool
 	roi  float64
 	side int
+}
+
+// quad is the outline step warps, in the work plane's coordinates.
+func (s evidenceStep) quad(tl, tr, bl finder) Quad {
+	return outlineAs(tl, tr, bl, s.grow, !s.flat)
 }
 
 // evidenceSteps run one per frame while the same evidence persists: each
@@ -98,7 +114,7 @@ var evidenceSteps = [8]evidenceStep{
 	{name: "finder-warp", grow: finderGrow, read: readHybrid},
 	{name: "finder-warp", grow: 2 * finderGrow, read: readGlobal},
 	{name: "roi-locator", roi: 0.3, side: roiSide},
-	{name: "finder-warp", grow: finderGrow, read: readStretched},
+	{name: "finder-warp", grow: finderGrow, read: readHybrid, flat: true},
 	{name: "roi-locator", roi: 0.2, side: 512},
 	{},
 	{name: "finder-warp", grow: 2 * finderGrow, read: readSharpened},
@@ -113,16 +129,19 @@ const locateEvery = 6
 // one attempt beyond the cheap ones runs per frame:
 //
 //  1. the last code's place: its outline re-warped (codes that needed a
-//     warp) or its region decoded plainly, at full resolution;
-//  2. the whole frame at work size (half size when wide), recording the
+//     warp) or its region decoded at the scale it was read (then, just
+//     after a read, its outline re-warped);
+//  2. the whole frame at work size (shrunk when wide), recording the
 //     finder patterns gozxing sees;
 //  3. when it saw a code's three finder patterns but could not read it,
 //     a step on that code alone, alternating from frame to frame: the
 //     outline the finder patterns imply warped flat from full resolution,
 //     OpenCV's locator on a small region around them, then one of the
 //     fallbacks below;
-//  4. otherwise one slower fallback of the cascade, a different one each
-//     frame, with OpenCV's locator on the whole frame every few frames.
+//  4. otherwise, where the histogram says light-on-dark, the negative of
+//     the work plane, then one slower fallback of the cascade, a
+//     different one each frame, with OpenCV's locator on the whole frame
+//     every few frames.
 //
 // So a hard code is read within a frame or two of entering the view and
 // no frame costs much more than the plain decode. Results are in g's
@@ -136,7 +155,9 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	start := d.opts.Clock.Now()
 	fs := &d.fs
 	fs.sinceHit++
-	hit := func(rs []Result, stage string) []Result {
+	// hit records codes read by stage in a plane scale times smaller
+	// than the frame (results already in frame coordinates).
+	hit := func(rs []Result, stage string, scale float64) []Result {
 		rs = largestFirst(tag(rs, stage))
 		fs.region = rs[0].Corners.Bounds()
 		fs.quad = rs[0].Corners
@@ -144,6 +165,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		fs.evidence = 0
 		if stage != "region" {
 			fs.stage = stage
+			fs.scale = scale
 			fs.trackQ, fs.trackRead = fs.quad.grow(trackGrow), readHybrid
 		}
 		return rs
@@ -155,7 +177,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 			return nil, err
 		}
 		if len(rs) > 0 {
-			return hit(rs, "region"), nil
+			return hit(rs, "region", fs.scale), nil
 		}
 	}
 	// 2. The whole frame, at work size.
@@ -168,7 +190,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		return nil, err
 	}
 	if len(rs) > 0 {
-		return hit(rescale(rs, f, 0, 0), "plain"), nil
+		return hit(rescale(rs, f, 0, 0), "plain", f), nil
 	}
 	// 3. A code gozxing found but could not read.
 	if tl, tr, bl, ok := d.zx.finders.bestTriple(); ok {
@@ -187,7 +209,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 			if step.roi > 0 {
 				rs, err = d.locateRegion(g, grownBounds(code, step.roi, g.Width, g.Height), step.side)
 			} else {
-				rs, err = d.decodeWarpAs(g, outline(tl, tr, bl, step.grow).scale(f, 0, 0), code, step.read)
+				rs, err = d.decodeWarpAs(g, step.quad(tl, tr, bl).scale(f, 0, 0), code, step.read)
 			}
 			if c := d.opts.Clock.Now().Sub(t0); fs.cost[i] == 0 {
 				fs.cost[i] = c
@@ -198,9 +220,9 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 				return nil, err
 			}
 			if len(rs) > 0 {
-				rs = hit(rs, step.name)
+				rs = hit(rs, step.name, 1)
 				if step.roi == 0 {
-					fs.trackQ = outline(tl, tr, bl, step.grow).scale(f, 0, 0).grow(trackGrow / 2)
+					fs.trackQ = step.quad(tl, tr, bl).scale(f, 0, 0).grow(trackGrow / 2)
 					fs.trackRead = step.read
 				}
 				return rs, nil
@@ -212,6 +234,18 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		// otherwise a fallback of the rotation below
 	} else {
 		fs.evidence = 0
+		// 3b. A light-on-dark code (dark mode): gozxing looks for dark
+		// finder patterns only, so it saw none. Where the histogram says
+		// light-on-dark, the negative is decoded in the same frame.
+		if lightOnDark(work) {
+			rs, err = d.zx.decode(invertInto(work, &fs.neg), hybrid, false, true)
+			if err != nil || len(rs) > 0 {
+				if err != nil {
+					return nil, err
+				}
+				return hit(rescale(rs, f, 0, 0), "inverted", f), nil
+			}
+		}
 	}
 	// 4. One fallback.
 	fs.count++
@@ -230,6 +264,13 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	}
 	switch name {
 	case "full-resolution":
+		if k := math.Floor(f / 2); k >= 2 {
+			// a large frame (4K): the pyramid's next level down, not
+			// the whole frame at full size (tens of milliseconds)
+			rs, f, err = d.pyramidLevel(g, k)
+			name = "pyramid"
+			break
+		}
 		rs, err = d.zx.decode(g, hybrid, false, true)
 		f = 1
 	case "opencv-locator":
@@ -244,12 +285,13 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	if err != nil || len(rs) == 0 {
 		return nil, err
 	}
-	return hit(rescale(rs, f, 0, 0), name), nil
+	return hit(rescale(rs, f, 0, 0), name, f), nil
 }
 
 // track re-reads the last code where it was: by re-warping its outline
 // (slightly enlarged) when a warp read it, otherwise by decoding its
-// region, plainly or with the step that read it.
+// region, plainly or with the step that read it, at the scale it was
+// read, then, when that fails just after a read, by re-warping its outline.
 func (d *Decoder) track(g Gray) ([]Result, error) {
 	fs := &d.fs
 	if warpStage(fs.stage) {
@@ -266,27 +308,81 @@ func (d *Decoder) track(g Gray) ([]Result, error) {
 	if r.Dx() < 21 || r.Dy() < 21 || r.Dx()*r.Dy() >= g.Width*g.Height*2/3 {
 		return nil, nil
 	}
+	crop, f := g.sub(r), 1.0
+	if fs.scale > 1 {
+		// at the scale it was read: a code read on the shrunk work
+		// plane may be too noisy for the binariser at full size
+		w := max(1, int(math.Round(float64(r.Dx())/fs.scale)))
+		h := max(1, int(math.Round(float64(r.Dy())/fs.scale)))
+		var err error
+		if crop, err = resizeBuf(crop, &fs.crop, w, h); err != nil {
+			return nil, err
+		}
+		f = float64(r.Dx()) / float64(w)
+	}
 	var rs []Result
 	var err error
 	if st, ok := stageByName(fs.stage); ok && fs.stage != "plain" {
 		// The step that read this code last time, on the crop only: a
 		// hard code held still stays cheap to re-read.
-		rs, err = st.run(d, g.sub(r))
+		rs, err = st.run(d, crop)
 	} else {
-		rs, err = d.zx.decode(g.sub(r), hybrid, false, true)
+		rs, err = d.zx.decode(crop, hybrid, false, true)
 	}
-	return rescale(rs, 1, float64(r.Min.X), float64(r.Min.Y)), err
+	if err != nil || len(rs) > 0 || fs.sinceHit > warpFrames {
+		return rescale(rs, f, float64(r.Min.X), float64(r.Min.Y)), err
+	}
+	// A code read at the edge of what the plain decode reads (a few pixels
+	// per module, a binariser block boundary moved) may fail on the crop
+	// though nothing moved: its outline warped flat from full resolution
+	// reads it as a warp stage's code is re-read.
+	return d.decodeWarpAs(g, fs.trackQ, fs.quad, fs.trackRead)
 }
 
-// workPlane returns g, or g at half size when it is wide, and the factor
-// mapping work coordinates back to g's.
+// workPlane returns g, or g shrunk by the least whole factor that makes
+// it at most workWidth wide (1280 and 1600 halve, 1920 thirds, 3840
+// fifths), and the factor mapping work coordinates back to g's.
 func (d *Decoder) workPlane(g Gray) (Gray, float64, error) {
 	if g.Width <= workWidth {
 		return g, 1, nil
 	}
-	w, h := g.Width/2, g.Height/2
+	k := (g.Width + workWidth - 1) / workWidth
+	w, h := g.Width/k, max(1, g.Height/k)
 	s, err := resizeBuf(g, &d.fs.scratch, w, h)
 	return s, float64(g.Width) / float64(w), err
+}
+
+// pyramidLevel decodes g shrunk by whole factor k (area interpolation),
+// and where gozxing saw a code's finder patterns there but could not read
+// it, warps the outline they imply from g itself: locate on the small
+// plane, then read at full resolution. Results are in the level's
+// coordinates, with the factor mapping them back to g's (1 for a warp).
+func (d *Decoder) pyramidLevel(g Gray, k float64) ([]Result, float64, error) {
+	w, h := max(1, int(float64(g.Width)/k)), max(1, int(float64(g.Height)/k))
+	s, err := resizeBuf(g, &d.fs.mid, w, h)
+	if err != nil {
+		return nil, 1, err
+	}
+	f := float64(g.Width) / float64(w)
+	rs, err := d.zx.decodeFinders(s)
+	if err != nil || len(rs) > 0 {
+		return rs, f, err
+	}
+	tl, tr, bl, ok := d.zx.finders.bestTriple()
+	if !ok {
+		return nil, f, nil
+	}
+	code := outline(tl, tr, bl, 0).scale(f, 0, 0)
+	quads := []Quad{outline(tl, tr, bl, finderGrow).scale(f, 0, 0)}
+	if !d.fast { // a still: the parallelogram too, as stageFinderWarp
+		quads = append(quads, flatOutline(tl, tr, bl, finderGrow).scale(f, 0, 0))
+	}
+	for _, q := range quads {
+		if rs, err = d.decodeWarpAs(g, q, code, readHybrid); err != nil || len(rs) > 0 {
+			break
+		}
+	}
+	return rs, 1, err
 }
 
 // resizeBuf scales g to w x h (area interpolation) into buf, reused.
@@ -357,5 +453,5 @@ func stageByName(name string) (stage, bool) {
 // ResetFrames forgets what DecodeFrame learnt about the scene (a new video
 // source); the measured step costs and buffers are kept.
 func (d *Decoder) ResetFrames() {
-	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, cost: d.fs.cost}
+	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, crop: d.fs.crop, neg: d.fs.neg, mid: d.fs.mid, cost: d.fs.cost}
 }

@@ -60,3 +60,76 @@ func TestDecodeFrameHardViews(t *testing.T) {
 		}
 	}
 }
+
+// TestLightOnDark: a code shown light-on-dark (a wallet in dark mode) is
+// told apart by the histogram from the same code dark-on-light, read by
+// DecodeFrame on its first frame (whatever fallback the rotation is at)
+// and by the still cascade, by the inverted step.
+func TestLightOnDark(t *testing.T) {
+	d := newTestDecoder(t)
+	empty := frameOf(t, 1280, 720, videogen.Scene{Noise: 4})
+	for i, sc := range []videogen.Scene{
+		{Text: benchText, Size: 0.8, Noise: 3},
+		{Text: benchText, Size: 0.7, Rotate: 20, Noise: 5, X: 0.1},
+		{Text: "HCN1:DARK MODE", Size: 0.5, Rotate: -10, Noise: 4},
+	} {
+		g := frameOf(t, 1280, 720, sc)
+		neg := qr.Invert(g)
+		if qr.LightOnDark(g) || !qr.LightOnDark(neg) {
+			t.Errorf("scene %d: light-on-dark says %v for the code, %v for its negative", i, qr.LightOnDark(g), qr.LightOnDark(neg))
+		}
+		// past the last code's region, at a different point of the
+		// fallback rotation each time
+		for range 17 + i {
+			d.DecodeFrame(empty)
+		}
+		rs, err := d.DecodeFrame(neg)
+		if err != nil || len(rs) == 0 || rs[0].Text != sc.Text || rs[0].Stage != "inverted" {
+			t.Errorf("scene %d: first frame of the negative: %+v, %v", i, rs, err)
+		}
+		rs, err = d.DecodeStill(neg)
+		if err != nil || len(rs) == 0 || rs[0].Text != sc.Text || rs[0].Stage != "inverted" {
+			t.Errorf("scene %d: still negative: %+v, %v", i, rs, err)
+		}
+	}
+}
+
+// TestDecodeFrameLargeFrames: at 1920x1080 and 3840x2160 the frame is
+// searched shrunk (the first pyramid level) and a code whose modules are
+// too small there is warped from full resolution where its finder
+// patterns are: read within the evidence steps, outline in frame
+// coordinates.
+func TestDecodeFrameLargeFrames(t *testing.T) {
+	d := newTestDecoder(t)
+	for _, c := range []struct {
+		w, h int
+		sc   videogen.Scene
+	}{
+		{1920, 1080, videogen.Scene{Text: benchText, Size: 0.5, Rotate: 12, Noise: 4}},
+		{1920, 1080, videogen.Scene{Text: benchText, Size: 0.3, Rotate: -25, Tilt: 0.1, Noise: 4, X: 0.2}},
+		{3840, 2160, videogen.Scene{Text: benchText, Size: 0.2, Rotate: 8, Noise: 4, X: -0.2}},
+	} {
+		g := frameOf(t, c.w, c.h, c.sc)
+		d.ResetFrames()
+		var rs []qr.Result
+		n := 0
+		for n < qr.EvidenceSteps+1 && len(rs) == 0 {
+			n++
+			var err error
+			if rs, err = d.DecodeFrame(g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(rs) == 0 || rs[0].Text != c.sc.Text {
+			t.Errorf("%dx%d %+v: not read within %d frames", c.w, c.h, c.sc, n)
+			continue
+		}
+		t.Logf("%dx%d size %.2f: read on frame %d by %s", c.w, c.h, c.sc.Size, n, rs[0].Stage)
+		q := rs[0].Corners
+		cx, cy := (q[0].X+q[1].X+q[2].X+q[3].X)/4, (q[0].Y+q[1].Y+q[2].Y+q[3].Y)/4
+		wx, wy := float64(c.w)/2+c.sc.X*float64(c.w), float64(c.h)/2+c.sc.Y*float64(c.h)
+		if math.Hypot(cx-wx, cy-wy) > c.sc.Size*float64(c.h)/4 {
+			t.Errorf("%dx%d: outline centre (%.0f, %.0f), want near (%.0f, %.0f)", c.w, c.h, cx, cy, wx, wy)
+		}
+	}
+}

@@ -179,3 +179,68 @@ func (q Quad) grow(frac float64) Quad {
 	}
 	return q
 }
+
+// darkShare is the share of g's pixels (sampled every 4th pixel of every
+// 4th row) darker than the midpoint of its 2nd and 98th percentiles.
+func darkShare(g Gray) float64 {
+	var hist [256]int
+	n := 0
+	for y := 0; y < g.Height; y += 4 {
+		row := g.Pix[y*g.Stride : y*g.Stride+g.Width]
+		for x := 0; x < len(row); x += 4 {
+			hist[row[x]]++
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	lo, hi, acc := 0, 255, 0
+	for i := range 256 {
+		if acc += hist[i]; acc*50 > n {
+			lo = i
+			break
+		}
+	}
+	acc = 0
+	for i := 255; i >= 0; i-- {
+		if acc += hist[i]; acc*50 > n {
+			hi = i
+			break
+		}
+	}
+	mid := (lo + hi + 1) / 2
+	dark := 0
+	for i := range mid {
+		dark += hist[i]
+	}
+	return float64(dark) / float64(n)
+}
+
+// lightOnDarkShare: an image at least this share of whose pixels lie on
+// the dark side of its range is taken for a light-on-dark code (a wallet
+// in dark mode, a negative print): a dark-on-light code brings a light
+// quiet zone around a half-dark symbol, so the light side dominates
+// wherever the code fills much of the view.
+const lightOnDarkShare = 0.6
+
+// lightOnDark reports whether g's histogram says light-on-dark.
+func lightOnDark(g Gray) bool { return darkShare(g) >= lightOnDarkShare }
+
+// invertInto writes the photographic negative of g into buf (reused) and
+// returns it.
+func invertInto(g Gray, buf *Gray) Gray {
+	n := g.Width * g.Height
+	if cap(buf.Pix) < n {
+		buf.Pix = make([]byte, n)
+	}
+	*buf = Gray{Pix: buf.Pix[:n], Width: g.Width, Height: g.Height, Stride: g.Width}
+	for y := 0; y < g.Height; y++ {
+		row := g.Pix[y*g.Stride : y*g.Stride+g.Width]
+		o := buf.Pix[y*g.Width:]
+		for x, v := range row {
+			o[x] = 255 - v
+		}
+	}
+	return *buf
+}

@@ -142,3 +142,41 @@ func FuzzDecode(f *testing.F) {
 		d.Decode(g)
 	})
 }
+
+// TestStagePyramid: a small code in a 12-megapixel photograph is found by
+// the still cascade's pyramid step alone, on a shrunk level (or warped
+// from full resolution where a level shows its finder patterns), with
+// its outline in the photograph's coordinates.
+func TestStagePyramid(t *testing.T) {
+	d := newTestDecoder(t)
+	var pyramid qr.Stage
+	for _, s := range qr.Stages() {
+		if s.Name == "pyramid" {
+			pyramid = s
+		}
+	}
+	if pyramid.Run == nil {
+		t.Fatal("no pyramid step in the still cascade")
+	}
+	for _, sc := range []videogen.Scene{
+		{Text: benchText, Size: 0.12, Rotate: 15, Noise: 6, X: 0.3, Y: -0.2},
+		{Text: benchText, Size: 0.14, Rotate: -30, Tilt: 0.15, Noise: 4, X: -0.25, Y: 0.25},
+	} {
+		g := frameOf(t, 4000, 3000, sc)
+		rs, err := pyramid.Run(d, g)
+		if err != nil || len(rs) == 0 || rs[0].Text != sc.Text {
+			t.Errorf("%+v: pyramid read %+v, %v", sc, rs, err)
+			continue
+		}
+		q := rs[0].Corners
+		cx, cy := (q[0].X+q[2].X)/2, (q[0].Y+q[2].Y)/2
+		wx, wy := 2000+sc.X*4000, 1500+sc.Y*3000
+		if math.Hypot(cx-wx, cy-wy) > sc.Size*3000/4 {
+			t.Errorf("outline centre (%.0f, %.0f), want near (%.0f, %.0f)", cx, cy, wx, wy)
+		}
+	}
+	small := frameOf(t, 640, 480, videogen.Scene{Text: benchText, Size: 0.7})
+	if rs, err := pyramid.Run(d, small); err != nil || len(rs) != 0 {
+		t.Errorf("pyramid ran on a 640x480 image: %+v, %v", rs, err)
+	}
+}

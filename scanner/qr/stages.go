@@ -22,10 +22,12 @@ func tag(rs []Result, name string) []Result {
 // one way real photographs defeat the plain decode.
 var stages = []stage{
 	{"plain", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, false, true) }},
+	{"pyramid", stagePyramid},
 	{"try-harder", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, true, false) }},
 	{"global-binariser", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, global, true, false) }},
 	{"sharpened", stageSharpen},
 	{"upscale", stageUpscale},
+	{"low-pass", stageLowPass},
 	{"downscale", stageDownscale},
 	{"inverted", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(invert(g), hybrid, true, false) }},
 	{"stretched", func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(stretch(g), global, true, false) }},
@@ -34,6 +36,28 @@ var stages = []stage{
 	{"sharpened-locator", stageSharpLocate},
 	{"padded", stagePadded},
 	{"upscaled-locator", stageUpLocate},
+}
+
+// pyramidMinPixels: a still at least this large (3 megapixels: a phone
+// or camera photograph) is searched on a pyramid of smaller levels too.
+const pyramidMinPixels = 3_000_000
+
+// stagePyramid finds small codes in multi-megapixel photographs: the
+// image is shrunk by 2, 4, 8 (area interpolation, down to 400 pixels on
+// the shorter side), each level decoded, and where gozxing sees a code's
+// finder patterns on a level but cannot read it, their outline is warped
+// from the full-resolution image (locate small, read at full size).
+func stagePyramid(d *Decoder, g Gray) ([]Result, error) {
+	if g.Width*g.Height < pyramidMinPixels {
+		return nil, nil
+	}
+	for k := 2.0; float64(min(g.Width, g.Height))/k >= 400; k *= 2 {
+		rs, f, err := d.pyramidLevel(g, k)
+		if err != nil || len(rs) > 0 {
+			return rescale(rs, f, 0, 0), err
+		}
+	}
+	return nil, nil
 }
 
 // stageUpLocate runs the locator on a doubled image: small codes with
@@ -95,6 +119,39 @@ func stageUpscale(d *Decoder, g Gray) ([]Result, error) {
 	return rescale(rs, 1/float64(f), 0, 0), err
 }
 
+// stageLowPass reads codes photographed off a screen whose pixel grid is
+// sharp in the photo: the grid (finer than the camera's pixels, aliased
+// into a moiré) breaks up each module into bright and dark specks that
+// the binarisers take for modules. The image is doubled (cubic), so the
+// modules keep their edges, then low-passed with a Gaussian of 0.7 source
+// pixels, which removes the grid's frequencies and its alias beats but
+// not a module of 1.4 pixels or more. On that plane run TRY_HARDER, the
+// finder-pattern warp, the unsharp mask and the upscale (modules of one
+// and a half pixels need four times their size for the binarisers).
+func stageLowPass(d *Decoder, g Gray) ([]Result, error) {
+	if g.Width*g.Height > 1600*1200 {
+		return nil, nil
+	}
+	u, err := resize(g, g.Width*2, g.Height*2, interpCubic)
+	if err != nil {
+		return nil, err
+	}
+	s, err := sharpen(u, 1.4, -1) // amount -1: the blurred plane itself
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range []func(*Decoder, Gray) ([]Result, error){
+		func(d *Decoder, g Gray) ([]Result, error) { return d.zx.decode(g, hybrid, true, false) },
+		stageFinderWarp, stageSharpen, stageUpscale,
+	} {
+		rs, err := st(d, s)
+		if err != nil || len(rs) > 0 {
+			return rescale(rs, 0.5, 0, 0), err
+		}
+	}
+	return nil, nil
+}
+
 // stageSharpen undoes mild blur (focus, motion) with an unsharp mask.
 func stageSharpen(d *Decoder, g Gray) ([]Result, error) {
 	sigma := math.Max(1, float64(min(g.Width, g.Height))/400)
@@ -111,8 +168,10 @@ func stageSharpen(d *Decoder, g Gray) ([]Result, error) {
 
 // stageFinderWarp warps flat the outline implied by the three finder
 // patterns gozxing found but could not read past (rotation with
-// perspective, too few pixels per module), with some margin, and reads it
-// again.
+// perspective, too few pixels per module) and reads it again: the
+// perspective outline with some margin, then the parallelogram, then the
+// perspective outline without margin (a code cut at the image's edge,
+// where a margin would bring in the border).
 func stageFinderWarp(d *Decoder, g Gray) ([]Result, error) {
 	if rs, err := d.zx.decodeFinders(g); err != nil || len(rs) > 0 {
 		return rs, err
@@ -121,7 +180,14 @@ func stageFinderWarp(d *Decoder, g Gray) ([]Result, error) {
 	if !ok {
 		return nil, nil
 	}
-	return d.decodeWarp(g, outline(tl, tr, bl, finderGrow), outline(tl, tr, bl, 0))
+	code := outline(tl, tr, bl, 0)
+	for _, q := range []Quad{outline(tl, tr, bl, finderGrow), flatOutline(tl, tr, bl, finderGrow), code} {
+		rs, err := d.decodeWarp(g, q, code)
+		if err != nil || len(rs) > 0 {
+			return rs, err
+		}
+	}
+	return nil, nil
 }
 
 // stageLocate lets OpenCV's QRCodeDetector find the corners, warps the code

@@ -2,7 +2,6 @@ package qr
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/makiuchi-d/gozxing"
 	mqr "github.com/makiuchi-d/gozxing/multi/qrcode"
@@ -107,46 +106,31 @@ func (z *zxing) decodeHints(g Gray, b binarizer, hints map[gozxing.DecodeHintTyp
 type moduleSizer interface{ GetEstimatedModuleSize() float64 }
 
 // resultOf turns a gozxing result into ours. The outline is rebuilt from
-// the three finder-pattern centres (bottom-left, top-left, top-right): the
-// corners lie 3.5 modules outwards from each centre.
+// the three finder patterns (bottom-left, top-left, top-right) as outline
+// does for patterns found but not read: corners 3.5 modules outwards, the
+// fourth placed by the module sizes' perspective.
 func resultOf(r *gozxing.Result) Result {
 	res := Result{Text: r.GetText()}
 	pts := r.GetResultPoints()
 	if len(pts) < 3 {
 		return res
 	}
-	bl, tl, tr := pointOf(pts[0]), pointOf(pts[1]), pointOf(pts[2])
-	br := Point{bl.X + tr.X - tl.X, bl.Y + tr.Y - tl.Y}
-	ms := 0.0
-	n := 0
-	for _, p := range pts[:3] {
-		if m, ok := p.(moduleSizer); ok {
-			ms += m.GetEstimatedModuleSize()
-			n++
+	var f [3]finder
+	sized := true
+	for i, p := range pts[:3] {
+		f[i] = finder{X: p.GetX(), Y: p.GetY()}
+		if m, ok := p.(moduleSizer); ok && m.GetEstimatedModuleSize() > 0 {
+			f[i].Module = m.GetEstimatedModuleSize()
+		} else {
+			sized = false
 		}
 	}
-	q := Quad{tl, tr, br, bl}
-	if n > 0 {
-		ms /= float64(n)
-		// Push each corner outwards by 3.5 modules along both edges.
-		ux, uy := unit(tr.X-tl.X, tr.Y-tl.Y)
-		vx, vy := unit(bl.X-tl.X, bl.Y-tl.Y)
-		d := 3.5 * ms
-		q[0] = Point{tl.X - d*ux - d*vx, tl.Y - d*uy - d*vy}
-		q[1] = Point{tr.X + d*ux - d*vx, tr.Y + d*uy - d*vy}
-		q[2] = Point{br.X + d*ux + d*vx, br.Y + d*uy + d*vy}
-		q[3] = Point{bl.X - d*ux + d*vx, bl.Y - d*uy + d*vy}
+	bl, tl, tr := f[0], f[1], f[2]
+	if !sized {
+		br := Point{bl.X + tr.X - tl.X, bl.Y + tr.Y - tl.Y}
+		res.Corners = Quad{{tl.X, tl.Y}, {tr.X, tr.Y}, br, {bl.X, bl.Y}}
+		return res
 	}
-	res.Corners = q
+	res.Corners = outline(tl, tr, bl, 0)
 	return res
-}
-
-func pointOf(p gozxing.ResultPoint) Point { return Point{p.GetX(), p.GetY()} }
-
-func unit(x, y float64) (float64, float64) {
-	l := math.Hypot(x, y)
-	if l == 0 {
-		return 0, 0
-	}
-	return x / l, y / l
 }

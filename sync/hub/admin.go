@@ -23,6 +23,27 @@ import (
 type Admin struct {
 	Pool  *pgxpool.Pool
 	Clock checkpoint.Clock
+	// Force publishes a document whose version jumps absurdly (see
+	// ErrVersionJump); the signature check is never skipped.
+	Force bool
+	// Operator names who runs investigation queries; it is written to the
+	// audit table (query_audit) with every query, which is refused without.
+	Operator string
+	// Validity is how long the policies and revocation batches signed
+	// through Admin stay installable; 0 means DefaultValidity.
+	Validity time.Duration
+}
+
+// DefaultValidity is the installable life of a signed policy or revocation
+// batch: 90 days. Publish a fresh snapshot and policy more often than that
+// (a terminal keeps using what it installed; only installing stops).
+const DefaultValidity = 90 * 24 * time.Hour
+
+func (a *Admin) validity() time.Duration {
+	if a.Validity <= 0 {
+		return DefaultValidity
+	}
+	return a.Validity
 }
 
 // Sign wraps a payload as a signed document (healthcode.SignDocument with
@@ -47,12 +68,13 @@ func isUnique(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-// RegisterDevice registers a terminal and returns its bearer token, which
+// RegisterDevice registers a terminal at site (the only site it may push
+// records for) and returns its bearer token, which
 // is shown once: only its SHA-256 is stored. A revoked device may be
 // registered again (a new token); an active one may not.
 func (a *Admin) RegisterDevice(ctx context.Context, id, site string) (string, error) {
-	if id == "" {
-		return "", errors.New("registering device: empty id")
+	if id == "" || site == "" {
+		return "", errors.New("registering device: the id and the site are required (a device pushes records only for its site)")
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
@@ -83,142 +105,13 @@ func (a *Admin) RevokeDevice(ctx context.Context, id string) error {
 	return nil
 }
 
-// PublishTrustList stores a signed trust list (verified by the caller) of
-// the given version; versions only go up.
-func (a *Admin) PublishTrustList(ctx context.Context, version uint64, signed []byte) error {
-	return a.publish(ctx, "trust_lists", "trust list", version, signed)
-}
-
-// PublishPolicy signs a policy document and stores it as version
-// (0: one more than the newest).
-func (a *Admin) PublishPolicy(ctx context.Context, version uint64, p checkpoint.Policy, sign Sign) (uint64, error) {
-	if err := p.Validate(); err != nil {
-		return 0, fmt.Errorf("publishing policy: %w", err)
-	}
-	if version == 0 {
-		var cur int64
-		if err := a.Pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM policies").Scan(&cur); err != nil {
-			return 0, fmt.Errorf("publishing policy: %w", err)
-		}
-		version = uint64(cur) + 1
-	}
-	payload, err := jsonMarshal(wire.PolicyDoc{Version: version, IssuedAt: a.now().UTC(), Policy: p})
-	if err != nil {
-		return 0, err
-	}
-	signed, err := sign(payload)
-	if err != nil {
-		return 0, fmt.Errorf("signing policy: %w", err)
-	}
-	return version, a.publish(ctx, "policies", "policy", version, signed)
-}
-
-func (a *Admin) publish(ctx context.Context, table, what string, version uint64, signed []byte) error {
-	var cur int64
-	if err := a.Pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM "+table).Scan(&cur); err != nil {
-		return fmt.Errorf("publishing %s: %w", what, err)
-	}
-	if version <= uint64(cur) {
-		return fmt.Errorf("publishing %s version %d: %w (newest is %d)", what, version, ErrExists, cur)
-	}
-	_, err := a.Pool.Exec(ctx, "INSERT INTO "+table+" (version, signed) VALUES ($1, $2)", int64(version), signed)
-	if isUnique(err) {
-		return fmt.Errorf("publishing %s version %d: %w", what, version, ErrExists)
-	}
-	if err != nil {
-		return fmt.Errorf("publishing %s version %d: %w", what, version, err)
-	}
-	return nil
-}
-
-// revocationLock serialises revocation publishing across admin processes.
-const revocationLock = 0x4350_5245_5600 // "CPREV"
-
-// AddRevocations adds hashes to the set as one signed delta batch (only
-// the hashes not revoked already) and returns its sequence number; with no
-// new hash nothing is published and the current sequence is returned.
-func (a *Admin) AddRevocations(ctx context.Context, hashes []checkpoint.RevocationHash, sign Sign) (seq uint64, added int, err error) {
-	err = pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(revocationLock)); err != nil {
-			return err
-		}
-		var prev int64
-		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM revocation_deltas").Scan(&prev); err != nil {
-			return err
-		}
-		raw := make([][]byte, len(hashes))
-		for i := range hashes {
-			raw[i] = hashes[i][:]
-		}
-		rows, err := tx.Query(ctx, `INSERT INTO revoked_hashes (hash, seq) SELECT h, $2 FROM unnest($1::bytea[]) AS h
-			ON CONFLICT (hash) DO NOTHING RETURNING hash`, raw, prev+1)
-		if err != nil {
-			return err
-		}
-		fresh, err := collectHashes(rows)
-		if err != nil {
-			return err
-		}
-		added = len(fresh)
-		if added == 0 {
-			seq = uint64(prev)
-			return nil
-		}
-		seq = uint64(prev) + 1
-		doc := wire.RevocationDoc{Kind: wire.KindDelta, Seq: seq, Prev: uint64(prev), IssuedAt: a.now(), Hashes: fresh}
-		signed, err := sign(doc.Marshal())
-		if err != nil {
-			return fmt.Errorf("signing: %w", err)
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO revocation_deltas (seq, count, signed) VALUES ($1, $2, $3)", int64(seq), added, signed)
-		return err
-	})
-	if err != nil {
-		return 0, 0, fmt.Errorf("adding %d revocations: %w", len(hashes), err)
-	}
-	return seq, added, nil
-}
-
-// PublishSnapshot signs the whole set as of the newest delta, so terminals
-// far behind (or new) download it instead of every delta.
-func (a *Admin) PublishSnapshot(ctx context.Context, sign Sign) (seq uint64, count int, err error) {
-	err = pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(revocationLock)); err != nil {
-			return err
-		}
-		var s int64
-		if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM revocation_deltas").Scan(&s); err != nil {
-			return err
-		}
-		if s == 0 {
-			return errors.New("no revocations published yet")
-		}
-		rows, err := tx.Query(ctx, "SELECT hash FROM revoked_hashes ORDER BY hash")
-		if err != nil {
-			return err
-		}
-		hs, err := collectHashes(rows)
-		if err != nil {
-			return err
-		}
-		seq, count = uint64(s), len(hs)
-		signed, err := sign(wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: seq, IssuedAt: a.now(), Hashes: hs}.Marshal())
-		if err != nil {
-			return fmt.Errorf("signing: %w", err)
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO revocation_snapshots (seq, count, signed) VALUES ($1, $2, $3) ON CONFLICT (seq) DO UPDATE SET count = excluded.count, signed = excluded.signed, published_at = now()", s, count, signed)
-		return err
-	})
-	if err != nil {
-		return 0, 0, fmt.Errorf("publishing revocation snapshot: %w", err)
-	}
-	return seq, count, nil
-}
-
 // QuerySite writes as CSV every record at site with from <= time < to:
 // "who passed checkpoint X between T1 and T2".
 func (a *Admin) QuerySite(ctx context.Context, w io.Writer, site string, from, to time.Time) (int, error) {
-	return a.query(ctx, w, "site_id = $1", site, from, to)
+	if site == "" {
+		return 0, errors.New("querying site: empty site id")
+	}
+	return a.query(ctx, w, "site", "site_id = $1", site, from, to)
 }
 
 // QueryCode writes as CSV every record of code id with from <= time < to:
@@ -227,13 +120,32 @@ func (a *Admin) QueryCode(ctx context.Context, w io.Writer, code string, from, t
 	if code == "" {
 		return 0, errors.New("querying code: empty code id")
 	}
-	return a.query(ctx, w, "code_id = $1", code, from, to)
+	return a.query(ctx, w, "code", "code_id = $1", code, from, to)
 }
 
-func (a *Admin) query(ctx context.Context, w io.Writer, where, arg string, from, to time.Time) (int, error) {
+// query audits, then runs, an investigation query: the audit row (who,
+// when, what filter) is committed before any record is read, so a query
+// that fails or is cut short is on record too.
+func (a *Admin) query(ctx context.Context, w io.Writer, kind, where, arg string, from, to time.Time) (n int, err error) {
+	if a.Operator == "" {
+		return 0, errors.New("querying records: the operator's name is required for the audit")
+	}
 	if to.IsZero() {
 		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
+	filter := map[string]any{kind: arg, "from": from.UTC(), "to": to.UTC()}
+	var auditID int64
+	if err := a.Pool.QueryRow(ctx, "INSERT INTO query_audit (at, operator, kind, filter) VALUES ($1, $2, $3, $4) RETURNING id",
+		a.now(), a.Operator, kind, filter).Scan(&auditID); err != nil {
+		return 0, fmt.Errorf("auditing the query: %w", err)
+	}
+	defer func() {
+		if err == nil {
+			if _, aerr := a.Pool.Exec(ctx, "UPDATE query_audit SET rows = $2 WHERE id = $1", auditID, n); aerr != nil {
+				err = fmt.Errorf("auditing the query: %w", aerr)
+			}
+		}
+	}()
 	rows, err := a.Pool.Query(ctx, `SELECT id::text, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason
 		FROM records WHERE `+where+` AND time >= $2 AND time < $3 ORDER BY time, id`, arg, from, to)
 	if err != nil {
@@ -244,7 +156,6 @@ func (a *Admin) query(ctx context.Context, w io.Writer, where, arg string, from,
 	if err := cw.Write(wire.CSVHeader); err != nil {
 		return 0, fmt.Errorf("writing CSV: %w", err)
 	}
-	n := 0
 	for rows.Next() {
 		var r checkpoint.Record
 		var format, color, outcome, reason string

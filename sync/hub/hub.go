@@ -6,7 +6,6 @@
 package hub
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -39,7 +38,21 @@ type Config struct {
 	// MaxRevocationBytes bounds one revocation download; the client asks
 	// again for the rest. 0 means 64 MiB.
 	MaxRevocationBytes int
+	// Retention is how long records are kept (whole daily partitions are
+	// dropped past it) and so the oldest record time a push may carry;
+	// 0 means DefaultRetention.
+	Retention time.Duration
+	// MaxFuture is how far past the hub's clock a record's time may lie
+	// (terminal clocks drift); 0 means DefaultMaxFuture.
+	MaxFuture time.Duration
 }
+
+// DefaultRetention is the hub's record retention: 28 days, as the
+// terminals' default policy.
+const DefaultRetention = 28 * 24 * time.Hour
+
+// DefaultMaxFuture is how far ahead of the hub a record time may be: 1 h.
+const DefaultMaxFuture = time.Hour
 
 // Server serves the sync API.
 type Server struct {
@@ -49,6 +62,8 @@ type Server struct {
 	reg     *prometheus.Registry
 	m       metrics
 	maxRevB int
+
+	retention, maxFuture time.Duration
 }
 
 type metrics struct {
@@ -74,7 +89,13 @@ func New(pool *pgxpool.Pool, cfg Config) *Server {
 	if cfg.MaxRevocationBytes == 0 {
 		cfg.MaxRevocationBytes = 64 << 20
 	}
-	s := &Server{pool: pool, log: cfg.Log, clock: cfg.Clock, reg: cfg.Registry, maxRevB: cfg.MaxRevocationBytes}
+	if cfg.Retention <= 0 {
+		cfg.Retention = DefaultRetention
+	}
+	if cfg.MaxFuture <= 0 {
+		cfg.MaxFuture = DefaultMaxFuture
+	}
+	s := &Server{pool: pool, log: cfg.Log, clock: cfg.Clock, reg: cfg.Registry, maxRevB: cfg.MaxRevocationBytes, retention: cfg.Retention, maxFuture: cfg.MaxFuture}
 	f := func(name, help string) prometheus.Counter {
 		c := prometheus.NewCounter(prometheus.CounterOpts{Namespace: "checkpoint_hub", Name: name, Help: help})
 		s.reg.MustRegister(c)
@@ -90,14 +111,25 @@ func New(pool *pgxpool.Pool, cfg Config) *Server {
 	return s
 }
 
-// Handler returns the HTTP API with /healthz and /metrics.
+// Handler returns the HTTP API with /healthz; /metrics is MetricsHandler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+wire.PathRecords, s.route("records", s.device(s.push)))
 	mux.Handle("GET "+wire.PathTrustList, s.route("trustlist", s.device(s.signedDoc("trust_lists", "tl"))))
-	mux.Handle("GET "+wire.PathPolicy, s.route("policy", s.device(s.signedDoc("policies", "pol"))))
+	mux.Handle("GET "+wire.PathPolicy, s.route("policy", s.device(s.policyHave(s.signedDoc("policies", "pol")))))
+	mux.Handle("GET "+wire.PathTrustList+"/{version}", s.route("trustlist", s.device(s.signedDoc("trust_lists", "tl"))))
+	mux.Handle("GET "+wire.PathPolicy+"/{version}", s.route("policy", s.device(s.signedDoc("policies", "pol"))))
+	mux.Handle("GET "+wire.PathRules, s.route("rules", s.device(s.signedDoc("rule_sets", "rules"))))
 	mux.Handle("GET "+wire.PathRevocations, s.route("revocations", s.device(s.revocations)))
+	mux.Handle("GET "+wire.PathRevocations+"/{seq}", s.route("revocations", s.device(s.revocationBatch)))
 	mux.Handle("GET /healthz", s.route("healthz", http.HandlerFunc(s.healthz)))
+	return mux
+}
+
+// MetricsHandler serves /metrics (Prometheus), for a listener of its own
+// (loopback by default in cmd/hub): never on the API's address.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	return mux
 }
@@ -117,15 +149,15 @@ func (s *Server) route(name string, h http.Handler) http.Handler {
 		d := time.Since(start)
 		s.m.requests.WithLabelValues(name, strconv.Itoa(sw.code)).Inc()
 		s.m.duration.WithLabelValues(name).Observe(d.Seconds())
-		s.log.Debug("request", "route", name, "status", sw.code, "duration", d, "device", r.Header.Get(wire.HeaderDevice))
+		s.log.Debug("request", "route", name, "status", sw.code, "duration", d, "device", clip(r.Header.Get(wire.HeaderDevice)))
 	})
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg string, err error) {
 	if code >= 500 {
-		s.log.Error(msg, "path", r.URL.Path, "device", r.Header.Get(wire.HeaderDevice), "err", err)
+		s.log.Error(msg, "path", clip(r.URL.Path), "device", clip(r.Header.Get(wire.HeaderDevice)), "err", err)
 	} else {
-		s.log.Info(msg, "path", r.URL.Path, "device", r.Header.Get(wire.HeaderDevice), "err", err)
+		s.log.Info(msg, "path", clip(r.URL.Path), "device", clip(r.Header.Get(wire.HeaderDevice)), "err", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -133,6 +165,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg stri
 }
 
 type ctxKey struct{}
+
+// device is the authenticated device of a request: its id and the site it
+// was registered to.
+type device struct{ id, site string }
 
 // TokenHash is how the hub stores a device token.
 func TokenHash(token string) []byte {
@@ -153,7 +189,8 @@ func (s *Server) device(h http.HandlerFunc) http.Handler {
 		}
 		var stored []byte
 		var revoked *time.Time
-		err := s.pool.QueryRow(r.Context(), "SELECT token_hash, revoked_at FROM devices WHERE id = $1", id).Scan(&stored, &revoked)
+		var site string
+		err := s.pool.QueryRow(r.Context(), "SELECT token_hash, revoked_at, site_id FROM devices WHERE id = $1", id).Scan(&stored, &revoked, &site)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (revoked != nil || subtle.ConstantTimeCompare(stored, TokenHash(token)) != 1)) {
 			s.m.authFailures.Inc()
 			s.fail(w, r, http.StatusUnauthorized, "unknown or revoked device, or wrong token", nil)
@@ -163,7 +200,7 @@ func (s *Server) device(h http.HandlerFunc) http.Handler {
 			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, device{id: id, site: site})))
 	})
 }
 
@@ -178,104 +215,50 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n")) //nolint:errcheck
 }
 
-func (s *Server) push(w http.ResponseWriter, r *http.Request) {
-	device := r.Context().Value(ctxKey{}).(string)
-	var req wire.PushRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, wire.MaxPushBytes))
-	if err := dec.Decode(&req); err != nil {
-		s.fail(w, r, http.StatusBadRequest, "push body is not a record batch", err)
-		return
-	}
-	if len(req.Records) > wire.MaxBatchRecords {
-		s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("at most %d records per push", wire.MaxBatchRecords), nil)
-		return
-	}
-	s.m.received.Add(float64(len(req.Records)))
-	resp := wire.PushResponse{Stored: make([]string, 0, len(req.Records))}
-	valid := make([]checkpoint.Record, 0, len(req.Records))
-	seen := make(map[uuid.UUID]bool, len(req.Records))
-	for _, rec := range req.Records {
-		id, err := uuid.Parse(rec.ID)
-		switch {
-		case err != nil:
-			resp.Rejected = append(resp.Rejected, wire.Rejection{ID: rec.ID, Reason: "id is not a UUID"})
-		case rec.TerminalID != device:
-			resp.Rejected = append(resp.Rejected, wire.Rejection{ID: rec.ID, Reason: "terminal id is not the pushing device"})
-		case rec.Validate() != nil:
-			resp.Rejected = append(resp.Rejected, wire.Rejection{ID: rec.ID, Reason: rec.Validate().Error()})
-		case seen[id]:
-			resp.Stored = append(resp.Stored, rec.ID) // same record twice in one batch
-		default:
-			seen[id] = true
-			valid = append(valid, rec)
-			resp.Stored = append(resp.Stored, rec.ID)
-		}
-	}
-	s.m.rejected.Add(float64(len(resp.Rejected)))
-	n, err := s.Ingest(r.Context(), device, valid)
-	if err != nil {
-		s.fail(w, r, http.StatusServiceUnavailable, "storing records failed; retry", err)
-		return
-	}
-	resp.Inserted = int(n)
-	s.m.inserted.Add(float64(n))
-	if _, err := s.pool.Exec(r.Context(), "UPDATE devices SET last_seen = $2 WHERE id = $1", device, s.clock.Now()); err != nil {
-		s.log.Warn("recording device last seen", "device", device, "err", err)
-	}
-	s.log.Info("push", "device", device, "records", len(req.Records), "inserted", n, "rejected", len(resp.Rejected))
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(resp) //nolint:errcheck
-}
+// Cache lifetimes for shared caches (a CDN in front of the hub): a
+// document named by its version never changes; "the newest" may change at
+// any time and is re-checked after a minute.
+const (
+	cacheImmutable = "public, max-age=31536000, immutable"
+	cacheLatest    = "public, max-age=60"
+)
 
-// Ingest stores records (already validated) in one multi-row insert that
-// skips ids already present, and returns how many were new.
-func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
-	if len(recs) == 0 {
-		return 0, nil
-	}
-	n := len(recs)
-	var (
-		ids                                                      = make([]string, n)
-		times                                                    = make([]time.Time, n)
-		terms, sites, codes, formats, issuers, colors, outs, rsn = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		proxies                                                  = make([]bool, n)
-		celsius                                                  = make([]*float64, n)
-	)
-	for i, r := range recs {
-		ids[i], times[i], terms[i], sites[i], codes[i] = r.ID, r.Time, r.TerminalID, r.SiteID, r.CodeID
-		formats[i], issuers[i], colors[i], proxies[i], celsius[i] = string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius
-		outs[i], rsn[i] = r.Outcome.String(), string(r.Reason)
-	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO records
-		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at)
-		SELECT u.*, $13, $14 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[]) AS u
-		ON CONFLICT (id) DO NOTHING`,
-		ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now())
-	if err != nil {
-		return 0, fmt.Errorf("inserting %d records: %w", n, err)
-	}
-	return tag.RowsAffected(), nil
-}
-
-// signedDoc serves the newest row of a table of signed documents with an
-// ETag of its version; If-None-Match with that tag is answered 304.
+// signedDoc serves the newest row of a table of signed documents, or with
+// a {version} path value that version (immutable). The ETag is strong and
+// bound to the bytes ("tl-<version>-<SHA-256 prefix>"), so a document
+// re-numbered after a restore never matches an old tag; If-None-Match with
+// it is answered 304.
 func (s *Server) signedDoc(table, tag string) http.HandlerFunc {
-	q := "SELECT version, signed FROM " + table + " ORDER BY version DESC LIMIT 1"
+	latest := "SELECT version, signed FROM " + table + " ORDER BY version DESC LIMIT 1"
+	byVersion := "SELECT version, signed FROM " + table + " WHERE version = $1"
 	return func(w http.ResponseWriter, r *http.Request) {
 		var version int64
 		var signed []byte
-		err := s.pool.QueryRow(r.Context(), q).Scan(&version, &signed)
+		var err error
+		cache := cacheLatest
+		if v := r.PathValue("version"); v != "" {
+			n, perr := strconv.ParseInt(v, 10, 64)
+			if perr != nil || n <= 0 {
+				s.fail(w, r, http.StatusBadRequest, "version must be a positive number", perr)
+				return
+			}
+			cache = cacheImmutable
+			err = s.pool.QueryRow(r.Context(), byVersion, n).Scan(&version, &signed)
+		} else {
+			err = s.pool.QueryRow(r.Context(), latest).Scan(&version, &signed)
+		}
 		if errors.Is(err, pgx.ErrNoRows) {
-			s.fail(w, r, http.StatusNotFound, "nothing published yet", nil)
+			s.fail(w, r, http.StatusNotFound, "nothing published (at that version)", nil)
 			return
 		}
 		if err != nil {
 			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 			return
 		}
-		etag := fmt.Sprintf(`"%s-%d"`, tag, version)
+		sum := sha256.Sum256(signed)
+		etag := fmt.Sprintf(`"%s-%d-%x"`, tag, version, sum[:8])
 		w.Header().Set("ETag", etag)
+		w.Header().Set("Cache-Control", cache)
 		if matchETag(r.Header.Get("If-None-Match"), etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
@@ -284,6 +267,51 @@ func (s *Server) signedDoc(table, tag string) http.HandlerFunc {
 		w.Header().Set("Content-Length", strconv.Itoa(len(signed)))
 		w.Write(signed) //nolint:errcheck
 	}
+}
+
+// policyHave notes the policy a terminal reports holding (?have=VERSION
+// &dataset=D): a version past the newest published one in the hub's series
+// means the hub was restored, and PublishPolicy then refuses to hand that
+// version out again (ErrRestored).
+func (s *Server) policyHave(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		have, err := strconv.ParseInt(q.Get("have"), 10, 64)
+		ds, derr := wire.ParseDatasetID(q.Get("dataset"))
+		if err == nil && derr == nil && have > 0 {
+			if _, err := s.pool.Exec(r.Context(), `UPDATE hub_state SET policy_seen = greatest(policy_seen, $1)
+				WHERE dataset = $2 AND $1 > (SELECT coalesce(max(version), 0) FROM policies)`, have, uuid.UUID(ds)); err != nil {
+				s.log.Warn("recording a terminal ahead of the hub", "err", err)
+			}
+		}
+		h(w, r)
+	}
+}
+
+// revocationBatch serves one delta by its number: immutable, cacheable
+// by any CDN.
+func (s *Server) revocationBatch(w http.ResponseWriter, r *http.Request) {
+	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
+	if err != nil || seq <= 0 {
+		s.fail(w, r, http.StatusBadRequest, "seq must be a positive number", err)
+		return
+	}
+	var signed []byte
+	err = s.pool.QueryRow(r.Context(), "SELECT signed FROM revocation_deltas WHERE seq = $1", seq).Scan(&signed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		s.fail(w, r, http.StatusNotFound, "no such revocation batch (pruned, or not yet published)", nil)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
+		return
+	}
+	sum := sha256.Sum256(signed)
+	w.Header().Set("ETag", fmt.Sprintf(`"rev-%d-%x"`, seq, sum[:8]))
+	w.Header().Set("Cache-Control", cacheImmutable)
+	w.Header().Set("Content-Type", wire.ContentSigned)
+	w.Header().Set("Content-Length", strconv.Itoa(len(signed)))
+	w.Write(signed) //nolint:errcheck
 }
 
 func matchETag(header, etag string) bool {
@@ -295,85 +323,125 @@ func matchETag(header, etag string) bool {
 	return false
 }
 
-// revocations serves the batches after ?since=N: the deltas when they
-// chain from N and weigh less than the newest snapshot, otherwise that
-// snapshot and the deltas after it. One answer carries at most
-// MaxRevocationBytes (but always one frame); X-Checkpoint-Revocation-Seq
-// says how far the hub goes, so the client asks again until it is there.
+// revocations serves the batches after ?since=N (&dataset=D, the series
+// the terminal follows): the deltas when they chain from N, none has
+// expired and together they weigh no more than the newest snapshot,
+// otherwise that snapshot and the deltas after it; a terminal of another
+// series always starts from the snapshot. A terminal ahead of the hub in
+// the same series (a hub restored from backup) is answered 409, never
+// silently 304. Frames are streamed as they are read, at most
+// MaxRevocationBytes (but always one frame) per answer;
+// X-Checkpoint-Revocation-Seq (the newest of delta and snapshot) says how
+// far the hub goes, so the client asks again until it is there.
 func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
-	since, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 63)
+	q := r.URL.Query()
+	since, err := strconv.ParseUint(q.Get("since"), 10, 63)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, "since must be a sequence number", err)
 		return
 	}
+	var theirs wire.DatasetID
+	if d := q.Get("dataset"); d != "" {
+		if theirs, err = wire.ParseDatasetID(d); err != nil {
+			s.fail(w, r, http.StatusBadRequest, "dataset must be 32 hex digits", err)
+			return
+		}
+	}
 	ctx := r.Context()
-	var latest int64
-	if err := s.pool.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM revocation_deltas").Scan(&latest); err != nil {
+	var ds uuid.UUID
+	var latest, snapSeq, snapCount int64
+	var snapExpires *time.Time
+	err = s.pool.QueryRow(ctx, `SELECT h.dataset,
+			greatest((SELECT coalesce(max(seq), 0) FROM revocation_deltas), (SELECT coalesce(max(seq), 0) FROM revocation_snapshots)),
+			coalesce(sn.seq, 0), coalesce(sn.count, 0), sn.expires_at
+		FROM hub_state h LEFT JOIN LATERAL (SELECT seq, count, expires_at FROM revocation_snapshots
+			WHERE dataset = h.dataset ORDER BY seq DESC LIMIT 1) sn ON true`).Scan(&ds, &latest, &snapSeq, &snapCount, &snapExpires)
+	if err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 		return
 	}
+	ours := wire.DatasetID(ds)
 	w.Header().Set(wire.HeaderRevocationSeq, strconv.FormatInt(latest, 10))
-	w.Header().Set("ETag", fmt.Sprintf(`"rev-%d"`, latest))
-	if int64(since) >= latest {
+	w.Header().Set(wire.HeaderDataset, ours.String())
+	otherSeries := theirs != ours && (since > 0 || !theirs.IsZero())
+	from := int64(since)
+	switch {
+	case otherSeries && snapSeq == 0:
+		s.fail(w, r, http.StatusConflict, fmt.Sprintf("terminal follows series %s at %d; the hub's series %s has no snapshot yet", theirs, since, ours), nil)
+		return
+	case otherSeries:
+		from = -1
+	case from > latest:
+		// Remember it: the hub must not hand these numbers out again.
+		if _, err := s.pool.Exec(ctx, "UPDATE hub_state SET revocation_seen = greatest(revocation_seen, $1) WHERE dataset = $2", from, ds); err != nil {
+			s.log.Warn("recording a terminal ahead of the hub", "err", err)
+		}
+		s.fail(w, r, http.StatusConflict, fmt.Sprintf("terminal holds revocation batch %d but the hub only %d: was the hub restored from a backup? (publish a snapshot with --new-dataset)", since, latest), nil)
+		return
+	case from == latest:
+		w.Header().Set("ETag", fmt.Sprintf(`"rev-%s-%d"`, ours, latest))
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	var frames [][]byte
-	var snapSeq, snapCount int64
-	err = s.pool.QueryRow(ctx, "SELECT seq, count FROM revocation_snapshots ORDER BY seq DESC LIMIT 1").Scan(&snapSeq, &snapCount)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
-		return
-	}
-	from := int64(since)
-	if snapSeq > from {
-		var nDeltas, sum int64
-		if err := s.pool.QueryRow(ctx, "SELECT count(*), coalesce(sum(count), 0) FROM revocation_deltas WHERE seq > $1 AND seq <= $2", from, snapSeq).Scan(&nDeltas, &sum); err != nil {
+	useSnap := otherSeries
+	if !useSnap && snapSeq > from {
+		var nDeltas, sum, expired int64
+		if err := s.pool.QueryRow(ctx, `SELECT count(*), coalesce(sum(count), 0), count(*) FILTER (WHERE expires_at IS NULL OR expires_at < $3)
+			FROM revocation_deltas WHERE seq > $1 AND seq <= $2`, from, snapSeq, s.clock.Now()).Scan(&nDeltas, &sum, &expired); err != nil {
 			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 			return
 		}
-		if nDeltas != snapSeq-from || sum > snapCount {
-			var snap []byte
-			if err := s.pool.QueryRow(ctx, "SELECT signed FROM revocation_snapshots WHERE seq = $1", snapSeq).Scan(&snap); err != nil {
-				s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
-				return
-			}
-			frames = append(frames, snap)
-			from = snapSeq
-		}
+		useSnap = nDeltas != snapSeq-from || sum > snapCount || expired > 0
 	}
-	size := 0
-	for _, f := range frames {
-		size += len(f)
+	var frames [][]byte
+	if useSnap {
+		var snap []byte
+		if err := s.pool.QueryRow(ctx, "SELECT signed FROM revocation_snapshots WHERE seq = $1", snapSeq).Scan(&snap); err != nil {
+			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
+			return
+		}
+		frames = append(frames, snap)
+		from = snapSeq
 	}
 	rows, err := s.pool.Query(ctx, "SELECT signed FROM revocation_deltas WHERE seq > $1 ORDER BY seq", from)
 	if err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 		return
 	}
+	defer rows.Close()
+	w.Header().Set("Content-Type", wire.ContentRevocations)
+	w.Header().Set("Cache-Control", cacheLatest)
+	size, started := 0, false
+	write := func(f []byte) bool {
+		if !started {
+			w.WriteHeader(http.StatusOK)
+			started = true
+		}
+		size += len(f)
+		return wire.WriteFrame(w, f) == nil
+	}
+	for _, f := range frames {
+		if !write(f) {
+			return
+		}
+	}
 	for rows.Next() {
 		var b []byte
 		if err := rows.Scan(&b); err != nil {
-			rows.Close()
-			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
-			return
-		}
-		if len(frames) > 0 && size+len(b) > s.maxRevB {
 			break
 		}
-		frames = append(frames, b)
-		size += len(b)
+		if started && size+len(b) > s.maxRevB {
+			break
+		}
+		if !write(b) {
+			return
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := rows.Err(); err != nil && !started {
 		s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
 		return
 	}
-	var buf bytes.Buffer
-	for _, f := range frames {
-		wire.WriteFrame(&buf, f) //nolint:errcheck // a bytes.Buffer does not fail
+	if !started {
+		w.WriteHeader(http.StatusOK)
 	}
-	w.Header().Set("Content-Type", wire.ContentRevocations)
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.Write(buf.Bytes()) //nolint:errcheck
 }

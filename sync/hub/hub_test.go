@@ -3,6 +3,7 @@ package hub_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -16,8 +17,9 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/internal/pgtest"
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
-	"github.com/checkpoint-terminal/checkpoint/sync/hub/pgtest"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,37 +28,40 @@ import (
 var pg pgtest.Shared
 
 func TestMain(m *testing.M) {
-	pg.Cluster, pg.Err = pgtest.Start()
-	code := m.Run()
-	pg.Cluster.Close()
-	os.Exit(code)
+	os.Exit(pgtest.Main(m, &pg))
 }
 
 type env struct {
 	pool  *pgxpool.Pool
 	admin *hub.Admin
 	srv   *httptest.Server
+	hub   *hub.Server
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	url := pg.Database(t)
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, url)
+	pool := pg.Pool(t)
+	pem, err := healthcode.MarshalPublicKeyPEM(testRoot.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
-	if err := hub.Migrate(ctx, pool); err != nil {
+	if _, err := (&hub.Admin{Pool: pool}).AddRoot(context.Background(), pem); err != nil {
 		t.Fatal(err)
-	}
-	if err := hub.Migrate(ctx, pool); err != nil {
-		t.Fatalf("second migration run: %v", err)
 	}
 	s := hub.New(pool, hub.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &env{pool: pool, admin: &hub.Admin{Pool: pool}, srv: srv}
+	return &env{pool: pool, admin: &hub.Admin{Pool: pool, Operator: "investigator-1"}, srv: srv, hub: s}
+}
+
+// dataset is the hub's current series.
+func (e *env) dataset(t *testing.T) wire.DatasetID {
+	t.Helper()
+	var id uuid.UUID
+	if err := e.pool.QueryRow(context.Background(), "SELECT dataset FROM hub_state").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return wire.DatasetID(id)
 }
 
 func (e *env) do(t *testing.T, method, path, device, token string, body []byte, hdr map[string]string) (*http.Response, []byte) {
@@ -67,6 +72,9 @@ func (e *env) do(t *testing.T, method, path, device, token string, body []byte, 
 	}
 	req.Header.Set(wire.HeaderDevice, device)
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
@@ -95,7 +103,7 @@ func TestPushIsIdempotentAndAuthenticated(t *testing.T) {
 	if _, err := e.admin.RegisterDevice(ctx, "T1", "gate-1"); err == nil {
 		t.Fatal("registering an active device twice succeeded")
 	}
-	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	at := time.Now().UTC().Truncate(time.Hour).Add(-2 * time.Hour)
 	recs := []checkpoint.Record{record("T1", "gate-1", "c1", at), record("T1", "gate-1", "c2", at.Add(time.Minute)), record("T2", "gate-1", "c3", at)}
 	body, _ := json.Marshal(wire.PushRequest{Records: recs})
 
@@ -168,9 +176,45 @@ func TestPushIsIdempotentAndAuthenticated(t *testing.T) {
 	}
 }
 
-// tagged stands in for the authority's signature: the hub treats signed
-// documents as opaque bytes, and these tests check only what it serves.
-func tagged(payload []byte) ([]byte, error) { return append([]byte("signed:"), payload...), nil }
+// testRoot is the authority's root in these tests; newEnv configures it.
+var testRoot = func() crypto.Signer {
+	k, err := healthcode.GenerateKey(healthcode.ES256)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// tagged signs as the authority does.
+func tagged(payload []byte) ([]byte, error) { return healthcode.SignDocument(payload, testRoot) }
+
+// opened verifies a signed document against testRoot.
+func opened(t *testing.T, signed []byte) []byte {
+	t.Helper()
+	p, err := healthcode.OpenDocument(signed, []crypto.PublicKey{testRoot.Public()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// trustList signs a trust list of version with testRoot (or root).
+func trustList(t *testing.T, version uint64, root crypto.Signer) []byte {
+	t.Helper()
+	if root == nil {
+		root = testRoot
+	}
+	now := time.Now()
+	e, err := healthcode.NewKeyEntry(testRoot.Public(), "110000", "BJHC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := healthcode.SignTrustList(healthcode.TrustListDoc{Version: version, IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(24 * time.Hour), Entries: []healthcode.TrustListEntry{e}}, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 func readFrames(t *testing.T, b []byte) []wire.RevocationDoc {
 	t.Helper()
@@ -184,7 +228,7 @@ func readFrames(t *testing.T, b []byte) []wire.RevocationDoc {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := wire.ParseRevocationDoc(bytes.TrimPrefix(f, []byte("signed:")))
+		d, err := wire.ParseRevocationDoc(opened(t, f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,8 +251,9 @@ func TestRevocationsDeltasAndSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ds := e.dataset(t)
 	get := func(since int) (*http.Response, []wire.RevocationDoc) {
-		resp, b := e.do(t, "GET", fmt.Sprintf("%s?since=%d", wire.PathRevocations, since), "T1", token, nil, nil)
+		resp, b := e.do(t, "GET", fmt.Sprintf("%s?since=%d&dataset=%s", wire.PathRevocations, since, ds), "T1", token, nil, nil)
 		if resp.StatusCode != http.StatusOK {
 			return resp, nil
 		}
@@ -233,7 +278,7 @@ func TestRevocationsDeltasAndSnapshots(t *testing.T) {
 	if resp, _ := get(3); resp.StatusCode != http.StatusNotModified {
 		t.Errorf("up to date: status %d, want 304", resp.StatusCode)
 	}
-	if seq, count, err := e.admin.PublishSnapshot(ctx, tagged); err != nil || seq != 3 || count != 10 {
+	if seq, count, err := e.admin.PublishSnapshot(ctx, tagged, false); err != nil || seq != 3 || count != 10 {
 		t.Fatalf("PublishSnapshot: %d %d %v", seq, count, err)
 	}
 	if _, _, err := e.admin.AddRevocations(ctx, hashes("x", 1), tagged); err != nil {
@@ -260,25 +305,34 @@ func TestRevocationsDeltasAndSnapshots(t *testing.T) {
 func TestSignedDocumentsWithETags(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	token, err := e.admin.RegisterDevice(ctx, "T1", "")
+	token, err := e.admin.RegisterDevice(ctx, "T1", "gate-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("no trust list: %d, want 404", resp.StatusCode)
 	}
-	if err := e.admin.PublishTrustList(ctx, 7, []byte("list-7")); err != nil {
+	list7 := trustList(t, 7, nil)
+	if _, err := e.admin.PublishTrustList(ctx, list7); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.admin.PublishTrustList(ctx, 7, []byte("again")); err == nil {
+	if _, err := e.admin.PublishTrustList(ctx, trustList(t, 7, nil)); err == nil {
 		t.Error("publishing the same version twice succeeded")
 	}
 	resp, b := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, nil)
-	if resp.StatusCode != 200 || string(b) != "list-7" || resp.Header.Get("ETag") != `"tl-7"` {
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || !bytes.Equal(b, list7) || !strings.HasPrefix(etag, `"tl-7-`) || resp.Header.Get("Cache-Control") != "public, max-age=60" {
 		t.Fatalf("trust list: %d %q etag %q", resp.StatusCode, b, resp.Header.Get("ETag"))
 	}
-	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, map[string]string{"If-None-Match": `"tl-7"`}); resp.StatusCode != http.StatusNotModified {
+	if resp, _ := e.do(t, "GET", wire.PathTrustList, "T1", token, nil, map[string]string{"If-None-Match": etag}); resp.StatusCode != http.StatusNotModified {
 		t.Errorf("conditional trust list: %d, want 304", resp.StatusCode)
+	}
+	resp, b = e.do(t, "GET", wire.PathTrustList+"/7", "T1", token, nil, nil)
+	if resp.StatusCode != 200 || !bytes.Equal(b, list7) || resp.Header.Get("ETag") != etag || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("trust list 7 by version: %d etag %q cache %q", resp.StatusCode, resp.Header.Get("ETag"), resp.Header.Get("Cache-Control"))
+	}
+	if resp, _ := e.do(t, "GET", wire.PathTrustList+"/8", "T1", token, nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("trust list 8 (not published): %d, want 404", resp.StatusCode)
 	}
 	v, err := e.admin.PublishPolicy(ctx, 0, checkpoint.DefaultPolicy(), tagged)
 	if err != nil || v != 1 {
@@ -293,7 +347,7 @@ func TestSignedDocumentsWithETags(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("policy: %d", resp.StatusCode)
 	}
-	d, err := wire.ParsePolicyDoc(bytes.TrimPrefix(b, []byte("signed:")))
+	d, err := wire.ParsePolicyDoc(opened(t, b))
 	if err != nil || d.Version != 1 || d.Policy != checkpoint.DefaultPolicy() {
 		t.Errorf("policy served: %+v %v", d, err)
 	}
@@ -301,8 +355,12 @@ func TestSignedDocumentsWithETags(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("healthz: %d %s", resp.StatusCode, b)
 	}
-	resp, b = e.do(t, "GET", "/metrics", "", "", nil, nil)
-	if resp.StatusCode != 200 || !strings.Contains(string(b), "checkpoint_hub_http_requests_total") {
-		t.Errorf("metrics: %d, no request counter", resp.StatusCode)
+	if resp, _ := e.do(t, "GET", "/metrics", "", "", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("metrics on the API's listener: %d, want 404", resp.StatusCode)
+	}
+	rec := httptest.NewRecorder()
+	e.hub.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "checkpoint_hub_http_requests_total") {
+		t.Errorf("metrics: %d, no request counter", rec.Code)
 	}
 }

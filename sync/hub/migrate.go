@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,12 @@ const migrationLock = 0x4350_4855_4200 // "CPHUB"
 // Migrate applies the embedded migrations not yet applied, each in its own
 // transaction, under an advisory lock so that several hubs may start at once.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	return MigrateTo(ctx, pool, math.MaxInt)
+}
+
+// MigrateTo applies the migrations numbered up to last (tests use it to
+// build an older schema and upgrade it).
+func MigrateTo(ctx context.Context, pool *pgxpool.Pool, last int) error {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("migrating: acquiring connection: %w", err)
@@ -49,7 +56,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		if err != nil {
 			return fmt.Errorf("migrating: migration %s has no number: %w", base, err)
 		}
-		if v <= current {
+		if v <= current || v > last {
 			continue
 		}
 		sql, err := migrations.ReadFile(name)

@@ -12,12 +12,12 @@ import (
 
 func TestRevocationDocRoundTrip(t *testing.T) {
 	hs := []checkpoint.RevocationHash{checkpoint.HashForRevocation([]byte("b")), checkpoint.HashForRevocation([]byte("a")), checkpoint.HashForRevocation([]byte("a"))}
-	d := RevocationDoc{Kind: KindDelta, Seq: 7, Prev: 6, IssuedAt: time.Unix(1700000000, 0).UTC(), Hashes: hs}
+	d := RevocationDoc{Kind: KindDelta, Seq: 7, Prev: 6, IssuedAt: time.Unix(1700000000, 0).UTC(), ExpiresAt: time.Unix(1800000000, 0).UTC(), Dataset: DatasetID{1, 2}, Hashes: hs}
 	got, err := ParseRevocationDoc(d.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Kind != KindDelta || got.Seq != 7 || got.Prev != 6 || !got.IssuedAt.Equal(d.IssuedAt) || len(got.Hashes) != 2 {
+	if got.Kind != KindDelta || got.Seq != 7 || got.Prev != 6 || !got.IssuedAt.Equal(d.IssuedAt) || !got.ExpiresAt.Equal(d.ExpiresAt) || got.Dataset != d.Dataset || len(got.Hashes) != 2 {
 		t.Fatalf("round trip: %+v", got)
 	}
 	for _, tc := range []struct {
@@ -29,6 +29,9 @@ func TestRevocationDocRoundTrip(t *testing.T) {
 		{"truncated hash", d.Marshal()[:len(d.Marshal())-1]},
 		{"delta not after prev", RevocationDoc{Kind: KindDelta, Seq: 3, Prev: 3}.Marshal()},
 		{"unknown kind", RevocationDoc{Kind: 9, Seq: 3}.Marshal()},
+		{"no expiry", RevocationDoc{Kind: KindSnapshot, Seq: 3, IssuedAt: time.Unix(1700000000, 0)}.Marshal()},
+		{"expiry before issue", RevocationDoc{Kind: KindSnapshot, Seq: 3, IssuedAt: time.Unix(1700000000, 0), ExpiresAt: time.Unix(1600000000, 0)}.Marshal()},
+		{"format version 1", append([]byte("CPRV\x01"), d.Marshal()[5:]...)},
 	} {
 		if _, err := ParseRevocationDoc(tc.b); !errors.Is(err, ErrBadRevocationDoc) {
 			t.Errorf("%s: %v, want ErrBadRevocationDoc", tc.name, err)
@@ -66,8 +69,8 @@ func TestFrames(t *testing.T) {
 }
 
 func FuzzParseRevocationDoc(f *testing.F) {
-	f.Add(RevocationDoc{Kind: KindDelta, Seq: 2, Prev: 1, Hashes: []checkpoint.RevocationHash{checkpoint.HashForRevocation([]byte("x"))}}.Marshal())
-	f.Add(RevocationDoc{Kind: KindSnapshot, Seq: 5}.Marshal())
+	f.Add(RevocationDoc{Kind: KindDelta, Seq: 2, Prev: 1, ExpiresAt: time.Unix(1800000000, 0), Hashes: []checkpoint.RevocationHash{checkpoint.HashForRevocation([]byte("x"))}}.Marshal())
+	f.Add(RevocationDoc{Kind: KindSnapshot, Seq: 5, ExpiresAt: time.Unix(1800000000, 0)}.Marshal())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := ParseRevocationDoc(b)
 		if err != nil {
@@ -80,7 +83,7 @@ func FuzzParseRevocationDoc(f *testing.F) {
 }
 
 func FuzzParsePolicyDoc(f *testing.F) {
-	f.Add([]byte(`{"version":1,"issued_at":"2026-11-23T08:00:00Z","policy":{"fever_threshold":37.3,"min_plausible":34,"max_plausible":43,"require_temperature":true,"pairing_window":10000000000,"max_dynamic_age":300000000000,"clock_skew":120000000000,"max_list_age":259200000000000,"retention":2419200000000000}}`))
+	f.Add([]byte(`{"version":1,"issued_at":"2026-11-23T08:00:00Z","expires_at":"2027-11-23T08:00:00Z","policy":{"fever_threshold":37.3,"min_plausible":34,"max_plausible":43,"require_temperature":true,"pairing_window":10000000000,"max_dynamic_age":300000000000,"clock_skew":120000000000,"max_list_age":259200000000000,"retention":2419200000000000}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := ParsePolicyDoc(b)
 		if err == nil && d.Policy.Validate() != nil {

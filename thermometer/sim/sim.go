@@ -21,8 +21,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/modbus"
 	"github.com/checkpoint-terminal/checkpoint/thermometer/gy906"
-	"github.com/checkpoint-terminal/checkpoint/thermometer/modbus"
 )
 
 // Options configure a simulator. The zero value of each field means its

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/modbus"
 	"github.com/checkpoint-terminal/checkpoint/thermometer/gy906"
-	"github.com/checkpoint-terminal/checkpoint/thermometer/modbus"
 	"github.com/tarm/serial"
 )
 

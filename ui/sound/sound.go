@@ -98,8 +98,11 @@ type Player struct {
 	ctx  *oto.Context
 	cues map[Cue]PCM
 
-	mu      sync.Mutex
-	current *oto.Player // kept referenced while it plays
+	mu       sync.Mutex
+	current  *oto.Player // kept referenced while it plays
+	voice    VoiceOptions
+	voiceSet bool                      // SetVoice was called (else: voice on, full volume)
+	voices   map[string]map[string]PCM // clips by language, loaded on first use
 }
 
 // Open decodes the cues and opens the default audio device, waiting at most
@@ -175,8 +178,31 @@ func (p *Player) PlayCue(c Cue) error {
 	if !ok {
 		return nil
 	}
+	p.startLocked(pcm)
+	return nil
+}
+
+// playPCM plays pcm (at SampleRate) in place of whatever plays.
+func (p *Player) playPCM(pcm PCM) error {
+	if err := p.ctx.Err(); err != nil {
+		return fmt.Errorf("audio device: %w", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.current != nil {
+		p.current.Pause()
+		p.current = nil
+	}
+	p.startLocked(pcm)
+	return nil
+}
+
+// startLocked starts pcm at the configured volume; p.mu is held.
+func (p *Player) startLocked(pcm PCM) {
 	pl := p.ctx.NewPlayer(bytes.NewReader(pcm.Data))
+	if p.voiceSet {
+		pl.SetVolume(p.voice.Volume)
+	}
 	pl.Play()
 	p.current = pl
-	return nil
 }

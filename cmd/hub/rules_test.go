@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/rules"
+)
+
+func TestHubRulesPublish(t *testing.T) {
+	db := pg.Database(t)
+	dir := t.TempDir()
+	root, err := healthcode.GenerateKey(healthcode.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPEM, err := healthcode.MarshalPublicKeyPEM(root.Public())
+	pubFile := writePEM(t, dir, "root.pub", pubPEM, err)
+	if _, e, code := hubCmd(t, "migrate", "--db", db); code != 0 {
+		t.Fatalf("migrate: %s", e)
+	}
+	signed, err := rules.Sign(rules.Default(), root)
+	setFile := writePEM(t, dir, "set.cose", signed, err)
+	if out, e, code := hubCmd(t, "rules", "publish", "--db", db, "--file", setFile, "--root", pubFile); code != 0 || !strings.Contains(out, "rule set builtin@1 published (9 rules, 6 test cases pass)") {
+		t.Fatalf("rules publish: %d %q %s", code, out, e)
+	}
+	if _, e, code := hubCmd(t, "rules", "publish", "--db", db, "--file", setFile, "--root", pubFile); code != 1 || !strings.Contains(e, "exists") && !strings.Contains(e, "newest") {
+		t.Errorf("the same version again: exit %d %q", code, e)
+	}
+	garbage := filepath.Join(dir, "garbage.cose")
+	os.WriteFile(garbage, []byte("not a signed set"), 0o600)
+	if _, _, code := hubCmd(t, "rules", "publish", "--db", db, "--file", garbage, "--root", pubFile); code != 1 {
+		t.Errorf("garbage published: exit %d", code)
+	}
+}
