@@ -54,6 +54,10 @@ func (is *issuer) code(color checkpoint.Color, kind checkpoint.CodeKind, proxy b
 	id := healthcode.NewCodeID()
 	c := healthcode.Claims{Issuer: "BJHC", Region: "110000", ID: id, Color: color, ColorSince: now.Add(-24 * time.Hour),
 		IssuedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour), Kind: kind, HolderMasked: "王*"}
+	if kind == checkpoint.KindDynamic {
+		// A dynamic code lives minutes (policy max_dynamic_age, 5 min).
+		c.ExpiresAt = now.Add(4 * time.Minute)
+	}
 	if proxy {
 		c.Proxy, c.Relation = true, "mother"
 	}

@@ -27,6 +27,7 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	hashes := fs.String("hashes", "", "revocation hash file (hctool revoke --out), the whole set")
 	out := fs.String("out", "", "file to write the signed snapshot to")
 	seq := fs.Uint64("seq", uint64(time.Now().Unix()), "snapshot sequence (a terminal installs it only above the one it holds; default: the current Unix time)")
+	valid := fs.Duration("valid", 90*24*time.Hour, "how long terminals may install the snapshot (its signed expiry)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -42,7 +43,11 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: *seq, IssuedAt: time.Now().UTC().Truncate(time.Second), Hashes: hs}
+	if *valid <= 0 {
+		return fmt.Errorf("-valid %s: want a positive duration", *valid)
+	}
+	issued := time.Now().UTC().Truncate(time.Second)
+	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: *seq, IssuedAt: issued, ExpiresAt: issued.Add(*valid), Hashes: hs}
 	signed, err := healthcode.SignDocument(doc.Marshal(), key)
 	if err != nil {
 		return fmt.Errorf("signing the snapshot: %w", err)

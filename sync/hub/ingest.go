@@ -43,6 +43,11 @@ type pushedRecord struct {
 	Celsius    *float64 `json:"celsius"`
 	Outcome    string   `json:"outcome"`
 	Reason     string   `json:"reason"`
+	// Added by later terminals: the site rule that decided (package rules)
+	// and whether a gate relay opened (package gate).
+	RuleSet    string `json:"rule_set"`
+	Rule       string `json:"rule"`
+	GateOpened bool   `json:"gate_opened"`
 }
 
 // checkRecord turns one pushed record into a Record, or says why the hub
@@ -72,7 +77,8 @@ func (s *Server) checkRecord(raw json.RawMessage, dev device, now time.Time) (ch
 		name, v string
 		max     int
 	}{{"terminal_id", p.TerminalID, maxIDField}, {"site_id", p.SiteID, maxIDField}, {"code_id", p.CodeID, maxCodeField},
-		{"issuer", p.Issuer, maxCodeField}, {"reason", p.Reason, maxReasonField}, {"format", p.Format, 8}} {
+		{"issuer", p.Issuer, maxCodeField}, {"reason", p.Reason, maxReasonField}, {"format", p.Format, 8},
+		{"rule_set", p.RuleSet, maxCodeField}, {"rule", p.Rule, maxCodeField}} {
 		switch {
 		case len(f.v) > f.max:
 			return checkpoint.Record{}, name, fmt.Errorf("%s longer than %d bytes", f.name, f.max)
@@ -83,7 +89,8 @@ func (s *Server) checkRecord(raw json.RawMessage, dev device, now time.Time) (ch
 		}
 	}
 	r := checkpoint.Record{ID: id.String(), TerminalID: p.TerminalID, SiteID: p.SiteID, CodeID: p.CodeID, Issuer: p.Issuer,
-		Proxy: p.Proxy, Celsius: p.Celsius, Reason: checkpoint.Reason(p.Reason), Outcome: checkpoint.ParseOutcome(p.Outcome)}
+		Proxy: p.Proxy, Celsius: p.Celsius, Reason: checkpoint.Reason(p.Reason), Outcome: checkpoint.ParseOutcome(p.Outcome),
+		RuleSet: p.RuleSet, Rule: p.Rule, GateOpened: p.GateOpened}
 	if r.Time, err = time.Parse(time.RFC3339Nano, p.Time); err != nil {
 		return r, name, errors.New("time is not RFC 3339")
 	}
@@ -109,6 +116,8 @@ func (s *Server) checkRecord(raw json.RawMessage, dev device, now time.Time) (ch
 		return r, name, fmt.Errorf("time %s is more than %s ahead of the hub", r.Time.UTC().Format(time.RFC3339), s.maxFuture)
 	case r.TerminalID != dev.id:
 		return r, name, errors.New("terminal id is not the pushing device")
+	case r.GateOpened && r.Outcome != checkpoint.OutcomePass:
+		return r, name, errors.New("gate opened on a verdict other than PASS")
 	case r.SiteID != dev.site:
 		return r, name, fmt.Errorf("site %q is not the site the device was registered to", clip(r.SiteID))
 	}

@@ -49,11 +49,19 @@ func TestPoisonRecordsAreNamed(t *testing.T) {
 		{"another site", with("site_id", "gate-9"), "site"},
 		{"unknown field", with("name", "Zhang San"), "not a record"},
 		{"wrong type", with("proxy", "yes"), "not a record"},
+		{"over-long rule name", with("rule", strings.Repeat("r", 500)), "longer"},
+		{"gate opened on a deny", func() map[string]any {
+			r := with("outcome", "deny")
+			r["reason"], r["gate_opened"] = "red", true
+			return r
+		}(), "gate"},
 	}
 	var recs []map[string]any
 	var goodIDs []string
 	for i, p := range poison {
 		g := good()
+		// Fields later terminals add (rules, gate) are records, not poison.
+		g["rule_set"], g["rule"], g["gate_opened"] = "site@5", "GREEN-NORMAL", true
 		goodIDs = append(goodIDs, g["id"].(string))
 		recs = append(recs, g, p.rec)
 		if i == 0 {
@@ -88,6 +96,10 @@ func TestPoisonRecordsAreNamed(t *testing.T) {
 	e.pool.QueryRow(ctx, "SELECT count(*) FROM records").Scan(&n)
 	if n != len(goodIDs) {
 		t.Errorf("hub holds %d records, want %d", n, len(goodIDs))
+	}
+	e.pool.QueryRow(ctx, "SELECT count(*) FROM records WHERE gate_opened AND rule_set = 'site@5' AND rule = 'GREEN-NORMAL'").Scan(&n)
+	if n != len(goodIDs) {
+		t.Errorf("%d records keep their rule and gate, want %d", n, len(goodIDs))
 	}
 
 	// The batch as such: content type, trailing bytes, size.

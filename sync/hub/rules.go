@@ -41,22 +41,23 @@ func (a *Admin) PublishRuleSet(ctx context.Context, signed []byte) (*rules.Set, 
 
 // ingestRuleNames stores which rule set and rule decided each record that
 // names one (records decided by the built-in policy keep the empty
-// default). Repeating it for a record already stored writes the same
-// values, so a retried push stays idempotent.
+// default) and whether its gate opened. Repeating it for a record already
+// stored writes the same values, so a retried push stays idempotent.
 func (s *Server) ingestRuleNames(ctx context.Context, recs []checkpoint.Record) error {
 	var ids, sets, names []string
+	var gates []bool
 	for _, r := range recs {
-		if r.RuleSet != "" || r.Rule != "" {
-			ids, sets, names = append(ids, r.ID), append(sets, r.RuleSet), append(names, r.Rule)
+		if r.RuleSet != "" || r.Rule != "" || r.GateOpened {
+			ids, sets, names, gates = append(ids, r.ID), append(sets, r.RuleSet), append(names, r.Rule), append(gates, r.GateOpened)
 		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE records SET rule_set = u.rule_set, rule = u.rule
-		FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, rule_set, rule) WHERE records.id = u.id`, ids, sets, names)
+	_, err := s.pool.Exec(ctx, `UPDATE records SET rule_set = u.rule_set, rule = u.rule, gate_opened = u.gate_opened
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[]) AS u(id, rule_set, rule, gate_opened) WHERE records.id = u.id`, ids, sets, names, gates)
 	if err != nil {
-		return fmt.Errorf("storing the rule names of %d records: %w", len(ids), err)
+		return fmt.Errorf("storing the rule names and gate of %d records: %w", len(ids), err)
 	}
 	return nil
 }
