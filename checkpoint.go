@@ -175,7 +175,9 @@ type Code struct {
 // capture time of the frame the code was read from, so latency can be
 // measured end to end.
 type Presentation struct {
-	// Code is set when Failure is FailNone.
+	// Code is set when Failure is FailNone, and also when a code whose
+	// signature verified was refused (revoked, expired: VerifyError.Code),
+	// so its record keeps the pseudonymous code id; Failure decides.
 	Code *Code `json:"code,omitempty"`
 	// Failure is FailNone for a verified code, else why it was refused.
 	Failure Failure `json:"failure,omitempty"`

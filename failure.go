@@ -107,6 +107,11 @@ func (f *Failure) UnmarshalText(b []byte) error {
 type VerifyError struct {
 	Failure Failure
 	Err     error
+	// Code is set when the signature verified but the code was refused
+	// anyway (revoked, expired, not yet valid, key usage, not accepted):
+	// its pseudonymous id goes into the record, so "where was code C
+	// seen" finds refused attempts too. Nil otherwise.
+	Code *Code
 }
 
 // Error says what failed.
@@ -142,13 +147,20 @@ func FailureOf(err error) Failure {
 
 // PresentationOf is what a verifier's answer for one text presents: the
 // verified code when err is nil, else the failure (FailureOf) with err's
-// text as the detail. capturedAt is the capture time of the frame the text
+// text as the detail, and, for a genuine code refused after its signature
+// verified (VerifyError.Code), that code so its record keeps the code id;
+// the Failure still decides. capturedAt is the capture time of the frame the text
 // was read from. The scanner and the operator's test-code screen both make
 // their presentations here.
 func PresentationOf(code Code, err error, capturedAt time.Time) Presentation {
 	p := Presentation{CapturedAt: capturedAt}
 	if err != nil {
 		p.Failure, p.Detail = FailureOf(err), err.Error()
+		var ve *VerifyError
+		if errors.As(err, &ve) && ve.Code != nil && p.Failure != FailMalformed {
+			c := *ve.Code
+			p.Code = &c
+		}
 		return p
 	}
 	p.Code = &code

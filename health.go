@@ -48,10 +48,19 @@ type Health struct {
 
 	// NoHub is true for a terminal configured without a hub (offline only):
 	// not a fault.
-	NoHub    bool
-	Online   bool      // the last exchange with the hub succeeded
-	LastSync time.Time // zero: never
-	Pending  int       // records waiting to upload
+	NoHub bool
+	// HubRefused: the hub answered but refused this terminal (401/403:
+	// revoked, or a wrong token). Shown instead of Online.
+	HubRefused bool
+	Online     bool      // the last exchange with the hub succeeded
+	LastSync   time.Time // zero: never
+	Pending    int       // records waiting to upload
+
+	// Policy is the policy in force and PolicyVersion its signed version
+	// from the hub; 0 means none is signed and the settings' own policy
+	// (the config file) rules.
+	Policy        Policy
+	PolicyVersion uint64
 
 	// StoreError is set while records cannot be stored durably (the last
 	// final verdict's store failure); empty when they can.
@@ -67,6 +76,9 @@ type Health struct {
 	RevocationAt time.Time
 	// MaxListAge is the policy's max_list_age; 0 means DefaultPolicy's.
 	MaxListAge time.Duration
+	// TrustListExpires is the installed trust list's expiry (zero: none
+	// known); past it the trust chip says EXPIRED.
+	TrustListExpires time.Time
 
 	// NewestSeen is the newest time the terminal has seen on a signed list,
 	// a policy or a stored record; see ClockLooksWrong.
@@ -81,6 +93,23 @@ type Health struct {
 // codes. A clock reported suspect looks wrong whatever it reads.
 func (h Health) ClockLooksWrong(now time.Time) bool {
 	return h.ClockSuspect || (!h.NewestSeen.IsZero() && now.Before(h.NewestSeen))
+}
+
+// ClockAheadLimit is how far the clock may run past the newest list the
+// terminal holds before the status bar says the clock, not only the lists,
+// may be wrong: hubs sign lists daily, and no terminal is meant to run a
+// month without one.
+const ClockAheadLimit = 30 * 24 * time.Hour
+
+// ClockFarAhead reports whether now is more than ClockAheadLimit after the
+// newest trust or revocation list (a clock set years ahead makes every
+// list look ancient and every fresh code look issued in the past).
+func (h Health) ClockFarAhead(now time.Time) bool {
+	newest := h.TrustListAt
+	if h.RevocationAt.After(newest) {
+		newest = h.RevocationAt
+	}
+	return !newest.IsZero() && now.Sub(newest) > ClockAheadLimit
 }
 
 // ListAge is how a cached signed list stands.

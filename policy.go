@@ -40,6 +40,10 @@ type Policy struct {
 	MaxListAge time.Duration `json:"max_list_age" toml:"max_list_age"`
 	// Retention is how long stored records are kept before they are purged.
 	Retention time.Duration `json:"retention" toml:"retention"`
+	// TrustListGrace is how long after its expiry a trust list is still
+	// used (shown as EXPIRED); after it every code is refused until a new
+	// list arrives (TrustListState). Zero: refused from the expiry on.
+	TrustListGrace time.Duration `json:"trust_list_grace,omitempty" toml:"trust_list_grace"`
 }
 
 // DefaultPolicy is what a health authority would expect when nothing else is
@@ -56,6 +60,7 @@ func DefaultPolicy() Policy {
 		ClockSkew:          2 * time.Minute,
 		MaxListAge:         72 * time.Hour,
 		Retention:          28 * 24 * time.Hour,
+		TrustListGrace:     24 * time.Hour,
 	}
 }
 
@@ -83,6 +88,9 @@ func (p Policy) Validate() error {
 	}
 	if p.Retention <= 0 {
 		errs = append(errs, fmt.Errorf("retention %s must be positive", p.Retention))
+	}
+	if p.TrustListGrace < 0 || p.TrustListGrace > MaxTrustListGrace {
+		errs = append(errs, fmt.Errorf("trust list grace %s must be between 0 and %s", p.TrustListGrace, MaxTrustListGrace))
 	}
 	return errors.Join(errs...)
 }

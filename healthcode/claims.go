@@ -184,6 +184,11 @@ func (c Claims) toCWT() (*cwtClaims, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
+	for _, f := range []struct{ name, v string }{{"holder name", c.HolderMasked}, {"id last 4", c.IDLast4}, {"relation", c.Relation}} {
+		if !checkpoint.IsCleanText(f.v, checkpoint.MaxClaimRunes) {
+			return nil, fmt.Errorf("%s %q holds control, line-break, bidirectional or invisible characters", f.name, f.v)
+		}
+	}
 	id, _ := hex.DecodeString(c.ID) // validate checked it
 	h := &hcnClaims{
 		Color: uint64(c.Color), Kind: uint64(c.Kind),
@@ -231,11 +236,20 @@ func claimsFromCWT(w *cwtClaims) (Claims, error) {
 		Issuer: issuer, Region: region, ID: hex.EncodeToString(w.Cti),
 		Color: checkpoint.Color(h.Color), Kind: checkpoint.CodeKind(h.Kind),
 		IssuedAt: w.Iat.t, ExpiresAt: w.Exp.t,
-		HolderMasked: h.Holder, IDLast4: h.IDLast4, BirthYear: int(h.BirthYear),
-		Proxy: h.Proxy,
+		// Text claims are cleaned here, once, before anything shows or logs
+		// them (and before the claim rules judge them): a signed code may
+		// still carry line breaks, bidi overrides or thousands of
+		// characters (see checkpoint.CleanText).
+		HolderMasked: checkpoint.CleanText(h.Holder, checkpoint.MaxClaimRunes),
+		IDLast4:      checkpoint.CleanText(h.IDLast4, 8),
+		BirthYear:    int(h.BirthYear),
+		Proxy:        h.Proxy,
 	}
 	if h.Relation != nil {
-		c.Relation = *h.Relation
+		c.Relation = checkpoint.CleanText(*h.Relation, checkpoint.MaxClaimRunes)
+		if c.Relation == "" && *h.Relation != "" {
+			c.Relation = "?" // a relation of only invisible characters is still a relation
+		}
 	}
 	if h.ColorSince != nil {
 		c.ColorSince = h.ColorSince.t

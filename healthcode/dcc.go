@@ -396,10 +396,12 @@ func (p DCCPolicy) accept(d *dgc, now time.Time, skew time.Duration, loc *time.L
 }
 
 // maskName keeps the first letter of the family name and masks the rest.
+// The name is cleaned first (checkpoint.CleanText), so the kept letter is
+// never a bidi override, a zero-width or a control character.
 func maskName(d *dgc) string {
-	n := d.Nam.FNT
+	n := checkpoint.CleanText(d.Nam.FNT, checkpoint.MaxClaimRunes)
 	if n == "" {
-		n = d.Nam.FN
+		n = checkpoint.CleanText(d.Nam.FN, checkpoint.MaxClaimRunes)
 	}
 	if n == "" {
 		return ""
@@ -411,9 +413,9 @@ func maskName(d *dgc) string {
 // dccCode maps a verified, accepted DCC to the domain Code.
 func dccCode(c *cwtClaims, d *dgc, note string) checkpoint.Code {
 	e := d.entry()
-	country := strings.ToUpper(c.Iss)
+	country := checkpoint.CleanText(strings.ToUpper(c.Iss), 16)
 	if country == "" {
-		country = strings.ToUpper(e.CO)
+		country = checkpoint.CleanText(strings.ToUpper(e.CO), 16)
 	}
 	h := checkpoint.HashForRevocation([]byte(e.CI))
 	code := checkpoint.Code{

@@ -112,12 +112,13 @@ func (v *Verifier) Verify(text string) (checkpoint.Code, error) {
 	if v.cache != nil {
 		key = sha256.Sum256([]byte(text))
 		if r, ok := v.cache.get(key); ok {
-			return v.recheck(r, now)
+			code, err := v.recheck(r, now)
+			return code, withRefusedCode(text, err)
 		}
 	}
 	r, _, err := v.verify(text, now)
 	if err != nil {
-		return checkpoint.Code{}, err
+		return checkpoint.Code{}, withRefusedCode(text, err)
 	}
 	if v.cache != nil {
 		v.cache.put(key, r)

@@ -45,6 +45,11 @@ type ClientConfig struct {
 	// the connection is refused unless the hub presents exactly it. With a
 	// pin and no CAPEM a self-signed hub certificate is accepted.
 	PinSHA256 []byte
+	// SPKIPins, when set, are SHA-256 pins of the hub's public key
+	// (SPKIPin; several: the current key and a backup). The connection is
+	// refused unless the hub's certificate carries one of them; with no
+	// CAPEM the pin is the whole check (a self-signed hub certificate).
+	SPKIPins [][]byte
 	// Interval between sync rounds while all is well; 0 means 30 s.
 	Interval time.Duration
 	// MinBackoff and MaxBackoff bound the wait after a failed round; it
@@ -54,6 +59,9 @@ type ClientConfig struct {
 	BatchSize int
 	// RequestTimeout bounds one HTTP exchange; 0 means 60 s.
 	RequestTimeout time.Duration
+	// RefusedRetry is the wait after a round the hub refused (401/403):
+	// a revoked terminal must not knock every round; 0 means 1 h.
+	RefusedRetry time.Duration
 	// WrapTransport, when set, wraps the client's HTTP transport (with its
 	// TLS settings): the fleet simulation (hub loadgen) injects offline
 	// periods and cut connections, and times pushes, through it.
@@ -65,6 +73,11 @@ type Status struct {
 	// Online is true after a round in which the hub answered (a status
 	// below 500), false after one in which it did not (or before the first).
 	Online bool
+	// Refused is true after a round in which the hub refused this
+	// terminal's credentials (401 or 403: the device was revoked or the
+	// token is wrong). Run then waits ClientConfig.RefusedRetry, not the
+	// usual backoff, until SyncNow.
+	Refused bool
 	// LastSync is when a round last completed without error.
 	LastSync time.Time
 	// LastAttempt is when the last round ended.
@@ -140,6 +153,9 @@ func NewClient(store *Store, cfg ClientConfig, clock checkpoint.Clock, log *slog
 	if cfg.Interval == 0 {
 		cfg.Interval = 30 * time.Second
 	}
+	if cfg.RefusedRetry == 0 {
+		cfg.RefusedRetry = time.Hour
+	}
 	if cfg.MinBackoff == 0 {
 		cfg.MinBackoff = time.Second
 	}
@@ -194,6 +210,18 @@ func tlsConfig(cfg ClientConfig) (*tls.Config, error) {
 		}
 		t.RootCAs = pool
 	}
+	if len(cfg.SPKIPins) > 0 {
+		pins := make([][]byte, len(cfg.SPKIPins))
+		for i, p := range cfg.SPKIPins {
+			if len(p) != sha256.Size {
+				return nil, fmt.Errorf("sync client: public key pin %d is %d bytes, want %d", i+1, len(p), sha256.Size)
+			}
+			pins[i] = append([]byte(nil), p...)
+		}
+		t.InsecureSkipVerify = len(cfg.CAPEM) == 0
+		t.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error { return checkSPKIPins(raw, pins) }
+		return t, nil
+	}
 	if len(cfg.PinSHA256) > 0 {
 		if len(cfg.PinSHA256) != sha256.Size {
 			return nil, fmt.Errorf("sync client: certificate pin is %d bytes, want %d", len(cfg.PinSHA256), sha256.Size)
@@ -244,31 +272,23 @@ func (c *Client) Status() Status {
 }
 
 // Run syncs until ctx ends: a round every Interval, after a failure an
-// exponentially growing wait with full jitter, at once on SyncNow. It also
-// purges acknowledged records past the policy's retention.
+// exponentially growing wait with full jitter, at once on SyncNow.
+// Purging old records is not its job: the terminal runs one purge loop with
+// the retention in force (signed or local policy).
 func (c *Client) Run(ctx context.Context) error {
-	var lastPurge time.Time
 	for {
 		err := c.Sync(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		now := c.clock.Now()
-		if now.Sub(lastPurge) > time.Hour {
-			pol, _ := c.store.Policy()
-			if n, perr := c.store.Purge(now, pol.Retention); perr != nil {
-				c.log.Error("purging old records", "err", perr)
-			} else {
-				lastPurge = now
-				if n > 0 {
-					c.log.Info("purged old records", "count", n)
-				}
-			}
-		}
 		c.mu.Lock()
 		wait := c.cfg.Interval
 		if err != nil {
 			wait = backoff(c.status.Failures, c.cfg.MinBackoff, c.cfg.MaxBackoff)
+		}
+		if errors.Is(err, ErrRefused) {
+			wait = c.cfg.RefusedRetry
 		}
 		c.status.NextAttempt = now.Add(wait)
 		c.mu.Unlock()
@@ -298,37 +318,46 @@ func backoff(failures int, min, max time.Duration) time.Duration {
 }
 
 // Sync runs one round: push the outbox, then pull the trust list, the
-// policy and the revocations. Every step runs even when one fails; the
-// error joins all failures.
+// policy, the rule set and the revocations. Every step runs even when one fails, except
+// after the hub refused this terminal (ErrRefused); the error joins all
+// failures.
 func (c *Client) Sync(ctx context.Context) error {
 	var errs []error
 	c.reached.Store(false)
-	if err := c.push(ctx); err != nil {
-		errs = append(errs, err)
+	steps := []func() error{
+		func() error { return c.push(ctx) },
+		func() error {
+			return c.pullDoc(ctx, wire.PathTrustList, nil, func(b []byte) error {
+				return c.store.InstallTrustList(b, c.cfg.Roots, c.clock.Now())
+			})
+		},
+		func() error {
+			var have url.Values
+			if st, err := c.store.SyncState(); err == nil && st.PolicyVersion > 0 {
+				// Tell the hub what we hold, so a hub restored from a backup
+				// does not hand our version out again.
+				have = url.Values{"have": {strconv.FormatUint(st.PolicyVersion, 10)}, "dataset": {st.PolicyDataset.String()}}
+			}
+			return c.pullDoc(ctx, wire.PathPolicy, have, func(b []byte) error {
+				return c.store.InstallPolicy(b, c.cfg.Roots)
+			})
+		},
+		func() error { return c.pullRuleSet(ctx) }, // sync/rules.go
+		func() error { return c.pullRevocations(ctx) },
 	}
-	if err := c.pullDoc(ctx, wire.PathTrustList, nil, func(b []byte) error {
-		return c.store.InstallTrustList(b, c.cfg.Roots, c.clock.Now())
-	}); err != nil {
-		errs = append(errs, err)
+	for _, step := range steps {
+		if err := step(); err != nil {
+			errs = append(errs, err)
+			if errors.Is(err, ErrRefused) {
+				break // the hub refuses this terminal: the other steps would be refused too
+			}
+		}
 	}
-	var have url.Values
-	if st, err := c.store.SyncState(); err == nil && st.PolicyVersion > 0 {
-		// Tell the hub what we hold, so a hub restored from a backup
-		// does not hand our version out again.
-		have = url.Values{"have": {strconv.FormatUint(st.PolicyVersion, 10)}, "dataset": {st.PolicyDataset.String()}}
-	}
-	if err := c.pullDoc(ctx, wire.PathPolicy, have, func(b []byte) error {
-		return c.store.InstallPolicy(b, c.cfg.Roots)
-	}); err != nil {
-		errs = append(errs, err)
-	}
-	if err := c.pullRuleSet(ctx); err != nil { // sync/rules.go
-		errs = append(errs, err)
-	}
-	if err := c.pullRevocations(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	err := errors.Join(errs...)
+	return c.endRound(errors.Join(errs...))
+}
+
+// endRound records a round's outcome in the status and the log.
+func (c *Client) endRound(err error) error {
 	now := c.clock.Now()
 	if err == nil {
 		if serr := c.store.updateState(func(st *SyncState) { st.LastPull = now }); serr != nil {
@@ -338,6 +367,8 @@ func (c *Client) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	c.status.LastAttempt = now
 	c.status.Online = c.reached.Load()
+	wasRefused, refused := c.status.Refused, errors.Is(err, ErrRefused)
+	c.status.Refused = refused
 	if err == nil {
 		c.status.LastSync, c.status.LastError, c.status.Failures = now, "", 0
 	} else {
@@ -345,10 +376,15 @@ func (c *Client) Sync(ctx context.Context) error {
 		c.status.Failures++
 	}
 	c.mu.Unlock()
-	if err != nil {
-		c.log.Warn("sync round failed", "err", err)
-	} else {
-		c.log.Debug("sync round done", "pending", c.store.Pending())
+	switch {
+	case refused && !wasRefused:
+		c.log.Error("hub refused this terminal (revoked, or a wrong token): not retrying every round", "err", err, "next_try_in", c.cfg.RefusedRetry)
+	case refused:
+		c.log.Warn("hub still refuses this terminal", "err", err)
+	case err != nil:
+		c.log.Warn("sync round failed", "err", err, "pending", c.store.Pending())
+	default:
+		c.log.Info("sync round done", "pending", c.store.Pending())
 	}
 	return err
 }
@@ -372,6 +408,15 @@ func (e *hubError) Error() string {
 }
 
 func (e *hubError) Unwrap() error { return e.err }
+
+// ErrRefused matches (errors.Is) a hub answer of 401 Unauthorized or 403
+// Forbidden: the hub does not accept this terminal's device id and token.
+var ErrRefused = errors.New("hub refused this terminal")
+
+// Is makes a 401 or 403 answer match ErrRefused.
+func (e *hubError) Is(target error) bool {
+	return target == ErrRefused && (e.status == http.StatusUnauthorized || e.status == http.StatusForbidden)
+}
 
 func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, body []byte, hdr map[string]string) (*http.Response, context.CancelFunc, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
@@ -414,6 +459,11 @@ func errorFrom(op string, resp *http.Response) error {
 	}
 	return &hubError{op: op, status: resp.StatusCode, msg: eb.Error}
 }
+
+// Push sends the outbox to the hub now, without the pulls of a round:
+// what the terminal does before it exits. Records not acknowledged stay in
+// the outbox.
+func (c *Client) Push(ctx context.Context) error { return c.push(ctx) }
 
 // push sends the outbox in batches until it is empty or a batch fails.
 func (c *Client) push(ctx context.Context) error {

@@ -188,6 +188,10 @@ func (s *Store) ApplyRevocationDelta(signed []byte, roots []crypto.PublicKey) er
 // against the roots in Options. A trust list is re-read as of the moment it
 // was installed, so one that expired while the terminal was offline still
 // loads (the UI warns about its age) instead of leaving nothing trusted.
+// A stored list that no longer verifies (its root is no longer pinned, or
+// it is damaged) is set aside, not a reason to refuse to open the store
+// with its unsent records: it moves to a "set-aside" key, SetAside says
+// why, and the terminal runs without it until the hub sends a new one.
 func (s *Store) loadLists(roots []crypto.PublicKey, trustRaw, policyRaw []byte, st SyncState) error {
 	if len(roots) == 0 {
 		return nil
@@ -195,20 +199,54 @@ func (s *Store) loadLists(roots []crypto.PublicKey, trustRaw, policyRaw []byte, 
 	if trustRaw != nil {
 		l, err := healthcode.ParseTrustList(trustRaw, roots, st.TrustListInstalledAt)
 		if err != nil {
-			return fmt.Errorf("reloading stored trust list: %w", err)
+			if serr := s.setAside(keyTrustList, "trust list", trustRaw, err); serr != nil {
+				return serr
+			}
+		} else {
+			s.trust = &trustState{list: l, raw: trustRaw}
 		}
-		s.trust = &trustState{list: l, raw: trustRaw}
 	}
 	if policyRaw != nil {
-		payload, err := healthcode.OpenDocument(policyRaw, roots)
+		d, err := parseStoredPolicy(policyRaw, roots)
 		if err != nil {
-			return fmt.Errorf("reloading stored policy: %w", err)
+			if serr := s.setAside(keyPolicy, "policy", policyRaw, err); serr != nil {
+				return serr
+			}
+		} else {
+			s.policy = &policyState{doc: d, raw: policyRaw}
 		}
-		d, err := wire.ReparsePolicyDoc(payload)
-		if err != nil {
-			return fmt.Errorf("reloading stored policy: %w", err)
-		}
-		s.policy = &policyState{doc: d, raw: policyRaw}
 	}
 	return nil
 }
+
+func parseStoredPolicy(raw []byte, roots []crypto.PublicKey) (wire.PolicyDoc, error) {
+	payload, err := healthcode.OpenDocument(raw, roots)
+	if err != nil {
+		return wire.PolicyDoc{}, err
+	}
+	return wire.ReparsePolicyDoc(payload)
+}
+
+// setAside moves a stored document that no longer verifies to
+// "set-aside-<key>" and notes why.
+func (s *Store) setAside(key []byte, what string, raw []byte, why error) error {
+	aside := append([]byte("set-aside-"), key...)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(aside, raw); err != nil {
+			return err
+		}
+		return meta.Delete(key)
+	})
+	if err != nil {
+		return fmt.Errorf("setting aside the stored %s: %w", what, err)
+	}
+	s.asideMsgs = append(s.asideMsgs, fmt.Sprintf(
+		"the stored %s no longer verifies against the pinned roots (%v): set aside as %q in the store; "+
+			"running without it until the hub sends one signed by a pinned root (records are kept)", what, why, aside))
+	return nil
+}
+
+// SetAside says, one message each, which stored lists Open set aside
+// because they no longer verified; empty when none.
+func (s *Store) SetAside() []string { return append([]string(nil), s.asideMsgs...) }

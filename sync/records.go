@@ -253,14 +253,25 @@ func (s *Store) ExportCSV(w io.Writer, from, to time.Time) error {
 // Purge deletes acknowledged records older than retention and returns how
 // many went. Records still in the outbox are kept whatever their age.
 func (s *Store) Purge(now time.Time, retention time.Duration) (int, error) {
+	return s.purge(now, retention, false)
+}
+
+// PurgeUnsent is Purge for a terminal without a hub: records past the
+// retention go whether or not they were ever sent, since nothing will
+// ever send them and privacy rules forbid keeping them longer.
+func (s *Store) PurgeUnsent(now time.Time, retention time.Duration) (int, error) {
+	return s.purge(now, retention, true)
+}
+
+func (s *Store) purge(now time.Time, retention time.Duration, unsent bool) (int, error) {
 	if retention <= 0 {
 		return 0, errors.New("purging records: retention must be positive")
 	}
 	cutoff := now.Add(-retention)
-	var n int
+	var n, pendingGone int
 	var unRejected int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		n, unRejected = 0, 0
+		n, pendingGone, unRejected = 0, 0, 0
 		p := tx.Bucket(bucketPending)
 		rej := tx.Bucket(bucketRejected)
 		c := tx.Bucket(bucketRecords).Cursor()
@@ -269,12 +280,19 @@ func (s *Store) Purge(now time.Time, retention time.Duration) (int, error) {
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decoding record %x: %w", k, err)
 			}
-			if r.Time.Before(cutoff) && p.Get(k) == nil {
+			wasPending := p.Get(k) != nil
+			if r.Time.Before(cutoff) && (!wasPending || unsent) {
 				if rej.Get(k) != nil {
 					unRejected++
 				}
 				if err := rej.Delete(k); err != nil {
 					return err
+				}
+				if wasPending {
+					if err := p.Delete(k); err != nil {
+						return err
+					}
+					pendingGone++
 				}
 				if err := c.Delete(); err != nil {
 					return err
@@ -290,6 +308,7 @@ func (s *Store) Purge(now time.Time, retention time.Duration) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("purging records older than %s: %w", cutoff.Format(time.RFC3339), err)
 	}
+	s.pending.Add(-int64(pendingGone))
 	s.rejected.Add(-unRejected)
 	return n, nil
 }

@@ -93,6 +93,8 @@ type Store struct {
 	mu     gosync.RWMutex
 	trust  *trustState
 	policy *policyState
+
+	asideMsgs []string // lists set aside at Open (SetAside)
 }
 
 // SyncState is what the store knows about its last exchanges with the hub.

@@ -75,6 +75,13 @@ type Config struct {
 	// FontPath is a single .ttf/.otf font with CJK glyphs; empty uses the
 	// bundled DroidSansFallback-GB2312.ttf (also the fallback when unusable).
 	FontPath string
+	// ExportDir is the one directory CSV exports go to (created 0700; each
+	// file 0600, never overwriting); empty disables exports. The operator
+	// cannot browse the file system from the kiosk.
+	ExportDir string
+	// Demo marks demo mode: the guard's screen says DEMO in large letters,
+	// so nobody takes its verdicts for real ones.
+	Demo bool
 
 	// defaultFont keeps fyne's own font (tests: parsing the 4 MB CJK font
 	// for every test app costs most of a second).
@@ -113,6 +120,11 @@ type Deps struct {
 	ExportCSV func(ctx context.Context, w io.Writer) error
 	// TestCode decides a pasted code text without recording anything.
 	TestCode func(text string) checkpoint.Verdict
+	// Lockout keeps the PIN pad's failures across restarts (nil: memory).
+	Lockout LockoutStore
+	// TestDevice checks the camera ("camera") or the sensor ("sensor") for
+	// the installer and says what it found; nil hides the buttons.
+	TestDevice func(ctx context.Context, which string) (string, error)
 
 	// What Run pulls, each at its own rate (see Run); nil: not shown.
 

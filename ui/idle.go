@@ -51,13 +51,13 @@ func (t *Screen) checkIdle(gen uint64) {
 	if gen != t.idleGen || !t.inOp {
 		return
 	}
-	idle := t.clock.Now().Sub(t.lastTouch)
-	if idle >= operatorIdle {
+	idle, limit := t.clock.Now().Sub(t.lastTouch), t.idleLimit()
+	if idle >= limit {
 		t.log.Info("operator screens idle, back to scanning", "idle", idle)
 		t.closeOperator()
 		return
 	}
-	t.scheduleIdle(operatorIdle - idle)
+	t.scheduleIdle(limit - idle)
 }
 
 // showLatest tells the operator, in the screen's header, what the guard's

@@ -67,6 +67,7 @@ func (t *Screen) showOperator(tab int) {
 	t.inOp = true
 	t.watchIdle()
 	t.op.fillSettings(t.settings)
+	t.op.showPolicySource()
 	t.op.tabs.SelectIndex(tab)
 	if tab == TabRecords {
 		t.op.refreshRecords()

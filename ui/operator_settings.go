@@ -23,6 +23,7 @@ type settingsTab struct {
 	protocol, language                                                        *widget.Select
 	save                                                                      *widget.Button
 	settingsMsg                                                               *widget.Label
+	policySrc                                                                 *widget.Label // which policy rules, and where it came from
 }
 
 func (o *settingsTab) buildSettings() fyne.CanvasObject {
@@ -37,6 +38,8 @@ func (o *settingsTab) buildSettings() fyne.CanvasObject {
 	o.language = widget.NewSelect(labels, nil)
 	o.settingsMsg = widget.NewLabel("")
 	o.settingsMsg.Wrapping = fyne.TextWrapWord
+	o.policySrc = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	o.policySrc.Wrapping = fyne.TextWrapWord
 	o.save = widget.NewButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), o.saveSettings)
 	o.save.Importance = widget.HighImportance
 	form := widget.NewForm(
@@ -57,7 +60,7 @@ func (o *settingsTab) buildSettings() fyne.CanvasObject {
 		widget.NewFormItem(tr("settings.site_id"), o.site),
 		widget.NewFormItem(tr("settings.terminal_id"), o.terminal),
 	)
-	return container.NewBorder(nil, container.NewVBox(o.settingsMsg, o.save), nil, nil, container.NewVScroll(form))
+	return container.NewBorder(o.policySrc, container.NewVBox(o.settingsMsg, o.save), nil, nil, container.NewVScroll(form))
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -139,17 +142,33 @@ func (o *settingsTab) readSettings(base Settings) (Settings, error) {
 func (o *settingsTab) saveSettings() {
 	t := o.t
 	s, err := o.readSettings(t.settings)
-	if err == nil && t.deps.SaveSettings != nil {
-		err = t.deps.SaveSettings(s)
+	if _, _, signed := t.signedPolicy(); signed {
+		s.Policy = t.settings.Policy // read-only while a signed policy rules
 	}
 	if err != nil {
 		o.settingsMsg.Importance = widget.DangerImportance
 		o.settingsMsg.SetText(tr1("settings.invalid", "Error", err.Error()))
 		return
 	}
+	t.confirmHubChange(t.settings, s, func() { o.commitSettings(s) })
+}
+
+// commitSettings persists s and applies it; the log names every change.
+func (o *settingsTab) commitSettings(s Settings) {
+	t := o.t
+	var err error
+	if t.deps.SaveSettings != nil {
+		err = t.deps.SaveSettings(s)
+	}
+	if err != nil {
+		t.log.Warn("settings not saved", "err", err)
+		o.settingsMsg.Importance = widget.DangerImportance
+		o.settingsMsg.SetText(tr1("settings.invalid", "Error", err.Error()))
+		return
+	}
 	langChanged := s.Language != t.settings.Language
+	t.logSettingsChanges(t.settings, s)
 	t.settings = s
-	t.log.Info("settings saved", "language", s.Language, "mute", s.Mute)
 	if langChanged {
 		applyLanguage(s.Language, t.systemLocale, t.log)
 		t.build()

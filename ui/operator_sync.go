@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -33,7 +32,7 @@ func (o *syncTab) buildSync() fyne.CanvasObject {
 	if o.t.deps.ExportCSV == nil {
 		o.exportBtn.Disable()
 	}
-	return container.NewVBox(o.syncBtn, o.syncMsg, widget.NewSeparator(), o.exportBtn, o.exportMsg)
+	return container.NewVBox(o.syncBtn, o.syncMsg, widget.NewSeparator(), o.exportBtn, o.exportMsg, o.buildDeviceTests())
 }
 
 func (o *syncTab) syncNow() {
@@ -61,18 +60,14 @@ func (o *syncTab) syncNow() {
 }
 
 func (o *syncTab) chooseExport() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			o.exportMsg.SetText(tr1("export.failed", "Error", err.Error()))
-			return
-		}
-		if w == nil { // cancelled
-			return
-		}
-		o.exportTo(w, w.URI().Path())
-	}, o.t.win)
-	d.SetFileName("checkpoint-records-" + o.t.clock.Now().Format("20060102-150405") + ".csv")
-	d.Show()
+	f, path, err := createExport(o.t.cfg.ExportDir, o.t.clock.Now())
+	if err != nil {
+		o.t.log.Warn("records not exported", "err", err)
+		o.exportMsg.Importance = widget.DangerImportance
+		o.exportMsg.SetText(tr1("export.failed", "Error", err.Error()))
+		return
+	}
+	o.exportTo(f, path)
 }
 
 // exportTo writes the records as CSV to w (closing it) and reports where.
@@ -97,6 +92,7 @@ func (o *syncTab) exportTo(w io.WriteCloser, where string) {
 				o.exportMsg.SetText(tr1("export.failed", "Error", err.Error()))
 				return
 			}
+			o.t.log.Info("records exported", "path", where)
 			o.exportMsg.Importance = widget.SuccessImportance
 			o.exportMsg.SetText(tr1("export.done", "Path", where))
 		})

@@ -123,6 +123,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	o.mute.SetChecked(true)
 	o.hold.SetText("2.5")
 	test.Tap(o.save)
+	h.answerDialog("Yes") // the hub address changed: confirm
 
 	want := testSettings()
 	want.CameraSource, want.SensorPort, want.SensorProtocol, want.SensorBaud = "/dev/video2", "/dev/ttyS1", "modbus", 19200

@@ -50,6 +50,10 @@ func (o *testTab) runTest() {
 		if ex := o.t.deps.ExplainCode; ex != nil {
 			why = ex(text, tr("rules.lang"))
 		}
-		fyne.Do(func() { o.testView.show(&v); o.testWhy.SetText(why) })
+		fyne.Do(func() {
+			o.t.log.Info("operator tested a code (not recorded)", "outcome", v.Outcome.String(), "reason", string(v.Reason))
+			o.testView.show(&v)
+			o.testWhy.SetText(why)
+		})
 	})
 }

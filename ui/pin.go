@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"crypto/subtle"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -9,13 +8,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-)
 
-// PIN lockout: after maxBadPINs wrong PINs in a row the pad refuses every
-// PIN for pinLockout.
-const (
-	maxBadPINs = 5
-	pinLockout = 30 * time.Second
+	"github.com/checkpoint-terminal/checkpoint/internal/pin"
 )
 
 // pinScreen is a touch keypad that opens the operator screens.
@@ -69,7 +63,8 @@ func (t *Screen) openPIN() {
 	t.pin.entry.SetText("")
 	t.pin.msg.SetText("")
 	t.inOp = true
-	t.watchIdle()
+	t.touch()
+	t.scheduleIdle(pinIdle) // the pad's own short idle timeout
 	t.win.SetContent(t.pin.root)
 	t.win.Canvas().Focus(t.pin.entry)
 }
@@ -81,32 +76,52 @@ func (p *pinScreen) submit() {
 		p.msg.SetText(msg)
 		return
 	}
+	if quit := p.t.onPINClose; quit != nil {
+		p.t.onPINClose = nil
+		p.t.log.Warn("window closed by the operator")
+		quit()
+		return
+	}
 	p.t.showOperator(0)
 }
 
-// checkPIN compares pin with the configured PIN in constant time, counting
-// wrong attempts; it returns the message to show when refused.
-func (t *Screen) checkPIN(pin string) (bool, string) {
+// checkPIN checks the entered PIN against the configured one (an argon2id
+// hash or, in demo, plain text), counting wrong attempts in a row; from
+// the maxBadPINs-th on each locks the pad for longer (lockoutAfter). It
+// logs every login and refusal and returns the message to show when
+// refused.
+func (t *Screen) checkPIN(entered string) (bool, string) {
 	now := t.clock.Now()
 	if now.Before(t.lockedTo) {
+		t.log.Warn("operator PIN refused: pad locked", "until", t.lockedTo.Format(time.RFC3339))
 		return false, tr1("pin.locked", "Seconds", int(t.lockedTo.Sub(now).Seconds()+0.999))
 	}
-	if t.cfg.PIN != "" && subtle.ConstantTimeCompare([]byte(pin), []byte(t.cfg.PIN)) == 1 {
-		t.badPINs = 0
+	if ok, err := pin.Check(t.cfg.PIN, entered); err != nil {
+		t.log.Error("checking the operator PIN", "err", err)
+	} else if ok {
+		t.log.Info("operator login", "after_failures", t.badPINs)
+		if t.badPINs != 0 || !t.lockedTo.IsZero() {
+			t.badPINs, t.lockedTo = 0, time.Time{}
+			t.saveLockout()
+		}
 		return true, ""
 	}
 	t.badPINs++
-	t.log.Warn("wrong operator PIN", "attempt", t.badPINs)
-	if t.badPINs >= maxBadPINs {
-		t.badPINs = 0
-		t.lockedTo = now.Add(pinLockout)
-		return false, tr1("pin.locked", "Seconds", int(pinLockout.Seconds()))
+	lock := lockoutAfter(t.badPINs)
+	if lock > 0 {
+		t.lockedTo = now.Add(lock)
+	}
+	t.saveLockout()
+	t.log.Warn("operator PIN refused: wrong PIN", "failures_in_a_row", t.badPINs, "locked_for", lock)
+	if lock > 0 {
+		return false, tr1("pin.locked", "Seconds", int(lock.Seconds()))
 	}
 	return false, tr("pin.wrong")
 }
 
 // closeOperator returns to the guard's screen.
 func (t *Screen) closeOperator() {
+	t.onPINClose = nil
 	t.inOp = false
 	t.stopIdleWatch()
 	t.win.SetContent(t.guard)

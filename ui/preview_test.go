@@ -114,7 +114,7 @@ func TestScreenshotStates(t *testing.T) {
 	headline := map[string]string{
 		"ready": "READY TO SCAN", "pass": "PASS", "deny-yellow": "DENY", "deny-red": "DENY",
 		"recheck-fever": "RECHECK", "measure": "MEASURE TEMPERATURE", "forged": "DENY", "proxy": "PASS",
-		"offline-status": "READY TO SCAN",
+		"offline-status": "READY TO SCAN", "hostile-claims": "DENY",
 	}
 	h := newHarness(t, nil)
 	for _, s := range ScreenshotStates() {

@@ -68,6 +68,9 @@ type Screen struct {
 	stopIdle  func() bool
 	badPINs   int
 	lockedTo  time.Time
+	// onPINClose, when set, runs instead of opening the operator screens
+	// after the right PIN: closing the window asked for it (GuardClose).
+	onPINClose func()
 
 	previewMu   sync.Mutex
 	lastPreview time.Time
@@ -121,6 +124,7 @@ func New(app fyne.App, win fyne.Window, cfg Config, deps Deps) *Screen {
 			t.counters = c
 		}
 	}
+	t.loadLockout()
 	t.build()
 	win.SetContent(t.guard)
 	return t
@@ -165,10 +169,14 @@ func (t *Screen) build() {
 
 	t.operatorBtn = widget.NewButtonWithIcon(tr("operator.open"), theme.SettingsIcon(), t.openPIN)
 	side := container.NewVBox(previewBox, tempCard, counterCard, layout.NewSpacer(), t.operatorBtn)
-	t.guard = container.NewBorder(container.NewPadded(t.bar.root), nil, nil, container.NewPadded(side), t.panel.root)
+	if t.cfg.Demo {
+		side.Objects = append([]fyne.CanvasObject{demoBanner()}, side.Objects...)
+	}
+	t.guard = steady(container.NewBorder(container.NewPadded(t.bar.root), nil, nil, container.NewPadded(side), t.panel.root))
 
 	t.pin = newPINScreen(t)
 	t.op = newOperatorScreen(t)
+	t.op.root = steady(t.op.root)
 
 	t.panel.show(t.verdict)
 	t.renderStatus()
@@ -187,6 +195,13 @@ func (t *Screen) showVerdict(v checkpoint.Verdict) {
 	t.verdict = &v
 	t.panel.show(t.verdict)
 	t.count(v.Outcome)
+	if t.inOp && t.win.Content() == t.pin.root {
+		// The PIN pad never hides a verdict: the person at the gate and
+		// the guard see it at once (and hear it); the PIN can be typed
+		// again after.
+		t.log.Info("PIN entry interrupted by a verdict", "outcome", v.Outcome.String())
+		t.closeOperator()
+	}
 	if t.inOp {
 		t.op.showLatest(v)
 	}
@@ -324,7 +339,7 @@ func (t *Screen) renderTemp() {
 	default:
 		c := r.Celsius
 		t.tempValue.SetText(formatTemp(&c))
-		pol := t.settings.Policy
+		pol := t.policyInForce()
 		switch checkpoint.Classify(r, pol, t.clock.Now()) {
 		case checkpoint.TempFever:
 			t.tempValue.Importance = widget.DangerImportance

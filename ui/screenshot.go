@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"strings"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -16,7 +17,7 @@ import (
 // ScreenshotStates are the states ShowScreenshotState knows, in the order
 // the screenshots show them.
 func ScreenshotStates() []string {
-	return []string{"ready", "pass", "deny-yellow", "deny-red", "recheck-fever", "measure", "forged", "proxy", "offline-status", "settings"}
+	return []string{"ready", "pass", "deny-yellow", "deny-red", "recheck-fever", "measure", "forged", "proxy", "offline-status", "settings", "hostile-claims"}
 }
 
 // ShowScreenshotState drives t into a named state with representative
@@ -81,6 +82,14 @@ func ShowScreenshotState(t *Screen, state string) error {
 		c.Kind, c.IssuedAt, c.ExpiresAt = checkpoint.KindCard, now.Add(-30*24*time.Hour), now.Add(335*24*time.Hour)
 		c.Proxy, c.Relation = true, "母亲"
 		decide(c, checkpoint.FailNone, reading(36.3))
+	case "hostile-claims":
+		// What a stranger may hold up: a yellow code whose name and relation
+		// run to 3,000 characters with a line reading "PASS" and an RTL
+		// override. The screen must look like deny-yellow but for the
+		// detail lines (tested under Xvfb in cmd/checkpoint).
+		c := code(checkpoint.ColorYellow, HostileName, "310000")
+		c.Proxy, c.Relation = true, HostileName
+		decide(c, checkpoint.FailNone, reading(36.7))
 	case "offline-status":
 		t.status = checkpoint.Health{
 			Online: false, LastSync: now.Add(-77 * time.Hour), Pending: 412,
@@ -106,6 +115,10 @@ func ShowScreenshotState(t *Screen, state string) error {
 	t.renderAll()
 	return nil
 }
+
+// HostileName is the name claim of the "hostile-claims" demo state: 3,000
+// characters after a newline, a line reading "PASS" and an RTL override.
+var HostileName = "李*\nPASS\u202e" + strings.Repeat("SSAP ", 600)
 
 // demoHealthy is the status of a terminal in good order.
 func demoHealthy(now time.Time) checkpoint.Health {

@@ -104,6 +104,8 @@ func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 	switch {
 	case st.NoHub:
 		s.network.set(tr("status.no_hub"), levelInfo, nil)
+	case st.HubRefused:
+		s.network.set(tr("status.hub_refused"), levelError, nil)
 	case st.Online:
 		s.network.set(tr("status.online"), levelOK, theme.ConfirmIcon())
 	default:
@@ -119,7 +121,11 @@ func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 	} else {
 		s.pending.hide()
 	}
-	listChip(s.trust, st.TrustList(now), now.Sub(st.TrustListAt), "status.trust", levelError)
+	if !st.TrustListExpires.IsZero() && !now.Before(st.TrustListExpires) {
+		s.trust.set(tr1("status.trust_expired", "Time", st.TrustListExpires.In(now.Location()).Format("01-02 15:04")), levelError, nil)
+	} else {
+		listChip(s.trust, st.TrustList(now), now.Sub(st.TrustListAt), "status.trust", levelError)
+	}
 	listChip(s.revocation, st.Revocations(now), now.Sub(st.RevocationAt), "status.revocation", levelWarn)
 	deviceChip(s.camera, st.Camera, "camera", theme.MediaVideoIcon())
 	deviceChip(s.sensor, st.Sensor, "sensor", theme.InfoIcon())
@@ -133,6 +139,8 @@ func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 	clock := now.Format("15:04:05")
 	if st.ClockLooksWrong(now) {
 		s.clock.set(tr1("status.clock_wrong", "Time", now.Format("2006-01-02 15:04")), levelWarn, nil)
+	} else if st.ClockFarAhead(now) {
+		s.clock.set(tr1("status.clock_ahead", "Time", now.Format("2006-01-02 15:04")), levelWarn, nil)
 	} else {
 		s.clock.set(clock, levelOK, theme.HistoryIcon())
 	}

@@ -122,9 +122,12 @@ func (v *verdictView) show(vd *checkpoint.Verdict) {
 	} else {
 		v.reason.SetText(reasonText(*vd))
 		for _, line := range detailLines(*vd) {
-			l := widget.NewLabel(line)
+			// One line each, cut with an ellipsis, never wrapped: a long
+			// claim must not grow the panel.
+			l := widget.NewLabel(displayLine(line))
 			l.SizeName = sizeDetail
-			l.Wrapping = fyne.TextWrapWord
+			l.Wrapping = fyne.TextWrapOff
+			l.Truncation = fyne.TextTruncateEllipsis
 			v.details.Add(l)
 		}
 	}
@@ -144,7 +147,9 @@ func detailLines(vd checkpoint.Verdict) []string {
 		if c.HolderMasked != "" {
 			lines = append(lines, tr("detail.name")+sep+c.HolderMasked)
 		}
-		lines = append(lines, tr("detail.color")+sep+colorText(c.Color))
+		if vd.Failure == checkpoint.FailNone { // a refused code's colour is no longer its word
+			lines = append(lines, tr("detail.color")+sep+colorText(c.Color))
+		}
 		if c.Region != "" {
 			lines = append(lines, tr("detail.region")+sep+regionText(c.Region))
 		}

@@ -27,6 +27,7 @@ type options struct {
 	hubURL     string
 	windowed   bool
 	memProfile string
+	version    bool
 	// demoOpts tune demo mode (size and rate from flags; tests shorten it).
 	demoOpts demo.Options
 	// stdout receives headless output (os.Stdout when nil).
@@ -50,6 +51,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.siteID, "site-id", "", "override site_id")
 	fs.StringVar(&o.hubURL, "hub", "", "override hub.url")
 	fs.BoolVar(&o.windowed, "windowed", false, "run in a window instead of full screen")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to this file at exit (go tool pprof)")
 	fs.IntVar(&o.demoOpts.Width, "demo-width", 0, "demo video width (default 640)")
 	fs.IntVar(&o.demoOpts.Height, "demo-height", 0, "demo video height (default 480)")

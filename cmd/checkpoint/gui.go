@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	gosync "sync"
 	"time"
 
@@ -23,6 +24,7 @@ const appID = "org.checkpoint.terminal"
 type guiOptions struct {
 	configPath string // where settings are saved; empty in demo mode
 	start      time.Time
+	demo       bool // the guard's screen says DEMO
 }
 
 // runGUI shows the guard's screen and runs the terminal behind it until the
@@ -36,13 +38,21 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	// Opened even when muted: the operator may unmute, and the UI honours
 	// the mute setting itself. One audio context per process.
 	player := sound.Open(ctx, log.With("part", "sound"))
+	saved := settingsFromConfig(cfg) // what Save compares against: only edits are written
 	player.SetVoice(sound.VoiceOptions{Enabled: cfg.Voice.Enabled, Volume: cfg.Voice.Volume})
 	term := ui.New(a, w, ui.Config{
 		Settings: settingsFromConfig(cfg), PIN: cfg.UI.PIN, PreviewFPS: cfg.UI.PreviewFPS, FontPath: cfg.UI.Font,
+		ExportDir: filepath.Join(cfg.DataDir, "exports"), Demo: o.demo,
 	}, ui.Deps{
 		Clock: checkpoint.SystemClock{}, Log: log.With("part", "ui"), Sound: player,
-		Records:       recordSource{t},
-		SaveSettings:  func(s ui.Settings) error { return saveSettings(t, o, s, log) },
+		Records: recordSource{t},
+		SaveSettings: func(s ui.Settings) error {
+			if err := saveSettings(t, o, saved, s, log); err != nil {
+				return err
+			}
+			saved = s
+			return nil
+		},
 		ManualReading: t.ManualReading,
 		SyncNow:       syncNow(t),
 		ExportCSV: func(_ context.Context, w io.Writer) error {
@@ -51,6 +61,8 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 		TestCode: t.TestCode,
 		Health:   t.Health, Preview: t.Preview, Temperature: t.Temperature, Counters: t.Counters,
 		ExplainCode: func(text, lang string) string { return t.ExplainCode(text).Text(lang) },
+		Lockout:     t.Store,
+		TestDevice:  deviceTester(t),
 	})
 	w.SetFullScreen(cfg.UI.Fullscreen)
 	if !cfg.UI.Fullscreen {
@@ -58,6 +70,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	}
 	go term.Run(ctx)
 	quit := quitter(a)
+	term.GuardClose(quit.quit)
 	done := make(chan error, 1)
 	go func() {
 		done <- t.Run(ctx, func(ev station.Event) { term.ShowVerdict(ev.Verdict) })

@@ -33,6 +33,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "checkpoint:", err)
 		os.Exit(2)
 	}
+	if opts.version {
+		fmt.Println(versionString())
+		return
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A kiosk shares a small machine: keep the Go heap near what it
 		// needs (a soft limit; GOMEMLIMIT overrides it).

@@ -29,6 +29,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	defer quietDesktop(log)()
 	if o.screenshot != "" {
 		return runScreenshot(ctx, o, log)
 	}
@@ -54,8 +55,8 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	o.overrides(&cfg)
-	if cfg.UI.PIN == config.DefaultPIN {
-		log.Warn("the operator PIN is the default; set ui.pin in the config", "pin", config.DefaultPIN)
+	if err := checkOperatorPIN(cfg, o.configPath, dm != nil, log); err != nil {
+		return err
 	}
 	t, err := terminal.Build(ctx, cfg, topt)
 	if err != nil {
@@ -74,5 +75,5 @@ func run(ctx context.Context, o options) error {
 		notifySystemd(ctx, t, nil, log)
 		return runHeadless(ctx, t, out)
 	}
-	return runGUI(ctx, t, guiOptions{configPath: o.configPath, start: start}, log)
+	return runGUI(ctx, t, guiOptions{configPath: o.configPath, start: start, demo: dm != nil}, log)
 }

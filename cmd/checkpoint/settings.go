@@ -19,9 +19,11 @@ func settingsFromConfig(cfg config.Config) ui.Settings {
 	}
 }
 
-// saveSettings applies the policy at once and writes everything to the
-// config file; device, id and hub changes take effect at the next start.
-func saveSettings(t *terminal.Terminal, o guiOptions, s ui.Settings, log *slog.Logger) error {
+// saveSettings applies the policy at once and writes what the operator
+// changed from old to the override file beside the config (the config file
+// and its comments stay as they are); device, id and hub changes take
+// effect at the next start, and a new hub address drops the old token.
+func saveSettings(t *terminal.Terminal, o guiOptions, old, s ui.Settings, log *slog.Logger) error {
 	cfg := t.Config
 	cfg.Camera.Source = s.CameraSource
 	cfg.Thermometer.Enabled, cfg.Thermometer.Port = s.SensorEnabled, s.SensorPort
@@ -39,9 +41,12 @@ func saveSettings(t *terminal.Terminal, o guiOptions, s ui.Settings, log *slog.L
 		log.Info("demo mode: settings applied for this run only (no config file)")
 		return nil
 	}
-	if err := config.Save(o.configPath, cfg); err != nil {
+	if err := persistEdits(o.configPath, old, s); err != nil {
 		return err
 	}
-	log.Info("settings saved; camera, sensor, hub and id changes apply at the next start", "path", o.configPath)
+	if old.HubURL != s.HubURL {
+		dropHubToken(t.Config.Hub.TokenFile, log)
+	}
+	log.Info("settings saved; camera, sensor, hub and id changes apply at the next start", "path", config.OverridePath(o.configPath))
 	return nil
 }

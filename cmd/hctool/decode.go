@@ -61,7 +61,7 @@ func runDecode(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				break
 			}
 			text, _ := json.Marshal(r.Text) // a string always marshals
-			line += "\t" + string(text)
+			line += "\t" + string(jsonPrintable(text))
 			if *stage {
 				line += "\t" + r.Stage
 			}

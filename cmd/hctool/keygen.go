@@ -78,6 +78,12 @@ func writeNew(path string, data []byte, perm os.FileMode, force bool) error {
 	if err != nil {
 		return err
 	}
+	// O_TRUNC on an existing file (--force) keeps its old mode: a key
+	// overwritten in a 0644 file would stay readable to everyone.
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return fmt.Errorf("writing %s: %w", path, err)

@@ -77,3 +77,22 @@ func TestHelpOfEveryHealthCodeCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestKeygenForceMakesAnOldReadableFile0600(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "issuer.key")
+	if err := os.WriteFile(key, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb strings.Builder
+	if err := runKeygen(context.Background(), []string{"--out", key, "--force"}, &out, &errb); err != nil {
+		t.Fatalf("%v %s", err, errb.String())
+	}
+	st, _ := os.Stat(key)
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("private key overwritten with --force has mode %v, want 0600", st.Mode().Perm())
+	}
+}

@@ -46,7 +46,7 @@ func printTrustList(w io.Writer, tl *healthcode.TrustList) {
 		if !k.ValidFrom.IsZero() || !k.ValidTo.IsZero() {
 			validity = fmt.Sprintf(" valid %s..%s", fmtTime(k.ValidFrom), fmtTime(k.ValidTo))
 		}
-		fmt.Fprintf(w, "  %-3s kid %s %-7s %s %s%s\n", k.Format, hex.EncodeToString(k.Kid), healthcode.AlgorithmName(k.Algorithm), k.Issuer, kinds, validity)
+		fmt.Fprintf(w, "  %-3s kid %s %-7s %s %s%s\n", k.Format, hex.EncodeToString(k.Kid), healthcode.AlgorithmName(k.Algorithm), printable(k.Issuer), kinds, validity)
 	}
 }
 

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		return 2
 	}
-	fmt.Fprintf(stderr, "hctool %s: %v\n", c.name, err)
+	fmt.Fprintf(stderr, "hctool %s: %s\n", c.name, printable(err.Error()))
 	return 1
 }
 

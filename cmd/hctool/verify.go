@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	_ "image/jpeg" // image files for --image
 	_ "image/png"
@@ -38,6 +36,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	oneDose := fs.Bool("dcc-one-dose-after-recovery", false, "DCC: a 1/1 vaccination with a two-dose product counts at once")
 	maxDynAge := fs.Duration("max-dynamic-age", 5*time.Minute, "the terminal policy's max_dynamic_age: a dynamic code older than this, or living (exp - iat) longer, is refused; 0 skips the policy")
 	tz := fs.String("tz", "Local", "time zone whose calendar days DCC date-only fields name (IANA name, UTC or Local)")
+	grace := fs.Duration("trust-grace", checkpoint.DefaultPolicy().TrustListGrace, "how long past its expiry the trust list is still used (policy.trust_list_grace); after it every code is refused, as on the terminal")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +56,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	tl, err := loadTrustList(*listPath, roots, now)
+	// Read the list as of its own lifetime, then apply the terminal's rule
+	// (checkpoint.TrustListState) at now.
+	tl, err := loadTrustList(*listPath, roots, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -76,6 +77,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	text = strings.TrimSpace(text)
+	if err := checkTrustLife(stdout, tl.ExpiresAt(), now, *grace); err != nil {
+		return err
+	}
 
 	if d, err := healthcode.Inspect(text); err == nil {
 		printDecoded(stdout, d)
@@ -104,9 +108,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "verdict:     REFUSED (%s)\n", checkpoint.FailureOf(err))
 		return fmt.Errorf("code refused: %w", err)
 	}
-	fmt.Fprintf(stdout, "verdict:     VALID: %s %s code of %s", code.Color, code.Kind, code.Issuer)
+	fmt.Fprintf(stdout, "verdict:     VALID: %s %s code of %s", code.Color, code.Kind, printable(code.Issuer))
 	if code.Note != "" {
-		fmt.Fprintf(stdout, " (%s)", code.Note)
+		fmt.Fprintf(stdout, " (%s)", printable(code.Note))
 	}
 	fmt.Fprintln(stdout)
 	return nil
@@ -132,30 +136,4 @@ func readQRFile(path string) (string, error) {
 		return "", fmt.Errorf("%s: %w", path, qr.ErrNoCode)
 	}
 	return rs[0].Text, nil
-}
-
-func printDecoded(w io.Writer, d *healthcode.Decoded) {
-	fmt.Fprintf(w, "format:      %s (%s, kid %s)\n", d.Format, d.Algorithm, hex.EncodeToString(d.Kid))
-	fmt.Fprintf(w, "issuer:      %s\n", d.Issuer)
-	fmt.Fprintf(w, "issued at:   %s\n", fmtTime(d.IssuedAt))
-	fmt.Fprintf(w, "expires at:  %s\n", fmtTime(d.ExpiresAt))
-	if c := d.Claims; c != nil {
-		fmt.Fprintf(w, "code id:     %s\n", c.ID)
-		fmt.Fprintf(w, "colour:      %s", c.Color)
-		if !c.ColorSince.IsZero() {
-			fmt.Fprintf(w, " since %s", fmtTime(c.ColorSince))
-		}
-		fmt.Fprintf(w, "\nkind:        %s\n", c.Kind)
-		fmt.Fprintf(w, "holder:      %s  ID …%s  born %d\n", c.HolderMasked, c.IDLast4, c.BirthYear)
-		if c.Proxy {
-			fmt.Fprintf(w, "proxy:       shown on behalf of the holder (%s)\n", c.Relation)
-		}
-		printFacts(w, c)
-	}
-	if d.DCC != nil {
-		b, err := json.MarshalIndent(d.DCC, "             ", "  ")
-		if err == nil {
-			fmt.Fprintf(w, "certificate: %s\n", b)
-		}
-	}
 }

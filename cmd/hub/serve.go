@@ -26,6 +26,7 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	maxClients := fs.Int("max-connections", 2000, "most simultaneous client connections")
 	retention := fs.Duration("retention", hub.DefaultRetention, "how long records are kept: whole daily partitions are dropped past it")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	insecure := fs.Bool("insecure-http", false, "serve plain HTTP on a non-loopback address (only behind a TLS proxy)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,6 +41,14 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	if err := checkPlainHTTP(*listen, *certFile != "", *insecure); err != nil {
+		return err
+	}
+	if *certFile != "" {
+		if err := logPin(log, *certFile, *keyFile); err != nil {
+			return err
+		}
+	}
 	pool, err := connect(ctx, *db, *maxConns)
 	if err != nil {
 		return err

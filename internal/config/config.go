@@ -17,6 +17,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/internal/pin"
 	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
 	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
@@ -109,6 +110,11 @@ type Hub struct {
 	// PinSHA256 is the hex SHA-256 of the hub's certificate (DER): when set,
 	// only exactly that certificate is accepted.
 	PinSHA256 string `toml:"pin_sha256"`
+	// Pins are SHA-256 pins of the hub's public key (SubjectPublicKeyInfo),
+	// as `hub serve` logs them: colon-separated hex ("AB:CD:..."), plain
+	// hex or "sha256/<base64>"; several allowed (the current key and a
+	// backup). They survive certificate renewal with the same key.
+	Pins []string `toml:"pins"`
 	// CAFile is a private CA (PEM) for the hub's TLS certificate; empty uses
 	// the system roots. Plain http:// is accepted only to loopback.
 	CAFile   string        `toml:"ca_file"`
@@ -158,9 +164,9 @@ func (d DCC) Policy() healthcode.DCCPolicy {
 	}
 }
 
-// DefaultPIN is the operator PIN when none is configured; the terminal warns
-// at start-up while it is in use.
-const DefaultPIN = "1234"
+// DefaultPIN is the operator PIN when none is configured; outside demo mode
+// the terminal refuses to start while it is in use.
+const DefaultPIN = pin.Default
 
 // Default returns the configuration used for every option the file omits.
 func Default() Config {
@@ -198,6 +204,9 @@ func Load(path string) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
 	}
+	if err := applyOverride(path, &cfg); err != nil {
+		return Config{}, err
+	}
 	base := filepath.Dir(path)
 	for i, r := range cfg.Trust.Roots {
 		cfg.Trust.Roots[i] = relTo(base, r)
@@ -209,6 +218,8 @@ func Load(path string) (Config, error) {
 	cfg.Hub.CAFile = relTo(base, cfg.Hub.CAFile)
 	cfg.DataDir = relTo(base, cfg.DataDir)
 	cfg.UI.Font = relTo(base, cfg.UI.Font)
+	cfg.Camera.Source = sourceRelTo(base, cfg.Camera.Source)
+	cfg.Thermometer.Port = relTo(base, cfg.Thermometer.Port)
 	return cfg, cfg.Validate()
 }
 
@@ -269,8 +280,8 @@ func (c Config) Validate() error {
 	if c.UI.VerdictSeconds <= 0 {
 		errs = append(errs, errors.New("ui.verdict_seconds must be positive"))
 	}
-	if len(c.UI.PIN) < 4 {
-		errs = append(errs, errors.New("ui.pin must have at least 4 characters"))
+	if err := pin.Validate(c.UI.PIN); err != nil {
+		errs = append(errs, fmt.Errorf("ui.pin: %w", err))
 	}
 	if err := c.Policy.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("policy: %w", err))
@@ -289,6 +300,15 @@ func relTo(base, p string) string {
 		return abs
 	}
 	return filepath.Join(base, p)
+}
+
+// sourceRelTo resolves a camera source that is a file or folder path
+// against base; a device index ("0") or a URL ("rtsp://...") is left as is.
+func sourceRelTo(base, src string) string {
+	if src == "" || strings.Contains(src, "://") || strings.Trim(src, "0123456789") == "" {
+		return src
+	}
+	return relTo(base, src)
 }
 
 func hostname() string {

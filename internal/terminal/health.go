@@ -15,7 +15,11 @@ import (
 // the clock check needs. Safe from any goroutine; it reads the store, so the
 // UI calls it about once a second, not per frame.
 func (t *Terminal) Health() checkpoint.Health {
-	h := checkpoint.Health{MaxListAge: t.Policy().MaxListAge, NoHub: t.Client == nil}
+	pol := t.Policy()
+	h := checkpoint.Health{MaxListAge: pol.MaxListAge, NoHub: t.Client == nil, Policy: pol}
+	if _, v := t.Store.Policy(); v > 0 {
+		h.PolicyVersion = v
+	}
 	if msg := t.storeErr.Load(); msg != nil {
 		h.StoreError = *msg
 	}
@@ -32,11 +36,13 @@ func (t *Terminal) Health() checkpoint.Health {
 	if t.Client != nil {
 		cs := t.Client.Status()
 		h.Online, h.LastSync, h.Pending = cs.Online, cs.LastSync, cs.Pending
+		h.HubRefused = cs.Refused
 	} else {
 		h.Pending = t.Store.Pending()
 	}
 	if ss, err := t.Store.SyncState(); err == nil {
 		h.TrustListAt, h.RevocationAt = ss.TrustListIssuedAt, ss.RevocationIssuedAt
+		h.TrustListExpires = ss.TrustListExpiresAt
 		h.NewestSeen = latest(ss.TrustListIssuedAt, ss.RevocationIssuedAt, ss.PolicyIssuedAt)
 	}
 	if recs, err := t.Store.Recent(1); err == nil && len(recs) > 0 {
@@ -50,6 +56,10 @@ func (t *Terminal) Health() checkpoint.Health {
 	}
 	return h
 }
+
+// CameraStatus is the capture's own state and counters (the operator's
+// Test camera counts frames with it); Health has the guard's summary.
+func (t *Terminal) CameraStatus() camera.Status { return t.frames.Status() }
 
 // cameraHealth translates the capture's state. In demo mode a working
 // camera is the simulated one, and the wait for the first rendered video is
@@ -135,7 +145,3 @@ func (t *Terminal) Temperature() (checkpoint.Reading, bool) {
 func (t *Terminal) Counters(day time.Time) (checkpoint.Counters, error) {
 	return t.Store.Counters(day)
 }
-
-// CameraStatus is the frame source's own counters (frames captured and
-// dropped, state), for the watchdog's scan-loop probe.
-func (t *Terminal) CameraStatus() camera.Status { return t.frames.Status() }

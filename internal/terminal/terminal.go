@@ -134,9 +134,13 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 		t.log.Error("the store file was damaged: moved it aside and started a fresh store",
 			"reason", inc.Reason, "moved_to", inc.MovedTo, "unsent_records_lost", inc.Unsent, "unsent_count_complete", inc.UnsentKnown)
 	}
+	for _, msg := range t.Store.SetAside() {
+		t.log.Error(msg)
+	}
 	t.seed(cfg.Trust.TrustList, cfg.Trust.Revocations)
 
-	t.Verifier = healthcode.NewVerifier(t.Store, t.Store, t.clock, healthcode.Options{
+	trust := expiringTrust{store: t.Store, clock: t.clock, policy: t.Policy}
+	t.Verifier = healthcode.NewVerifier(trust, t.Store, t.clock, healthcode.Options{
 		ClockSkew: func() time.Duration { return t.Policy().ClockSkew }, DCC: cfg.DCC.Policy(),
 	})
 	if opts.Frames != nil {
@@ -254,6 +258,13 @@ func (t *Terminal) newClient() (*cpsync.Client, error) {
 			return nil, fmt.Errorf("hub.pin_sha256 must be 64 hex digits")
 		}
 	}
+	for _, p := range h.Pins {
+		b, err := cpsync.ParsePin(p)
+		if err != nil {
+			return nil, fmt.Errorf("hub.pins: %w", err)
+		}
+		cc.SPKIPins = append(cc.SPKIPins, b)
+	}
 	c, err := cpsync.NewClient(t.Store, cc, t.clock, t.log.With("part", "sync"))
 	if err != nil {
 		return nil, fmt.Errorf("setting up the hub client: %w", err)
@@ -353,11 +364,32 @@ func (t *Terminal) Run(ctx context.Context, emit func(station.Event)) error {
 	}
 	cancel()
 	wg.Wait()
+	t.finalPush()
 	close(errs)
 	for e := range errs {
 		err = errors.Join(err, e)
 	}
 	return errors.Join(err, t.closeAll())
+}
+
+// finalPushTimeout bounds the push Run makes before it returns.
+const finalPushTimeout = 15 * time.Second
+
+// finalPush sends what is still in the outbox before the terminal exits
+// (-once, SIGTERM), within finalPushTimeout; what does not go stays in the
+// store for the next start.
+func (t *Terminal) finalPush() {
+	if t.Client == nil || t.Store.Pending() == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), finalPushTimeout)
+	defer cancel()
+	n := t.Store.Pending()
+	if err := t.Client.Push(ctx); err != nil {
+		t.log.Warn("final push before exit failed; records stay in the store", "pending", t.Store.Pending(), "err", err)
+		return
+	}
+	t.log.Info("final push before exit", "sent", n-t.Store.Pending(), "pending", t.Store.Pending())
 }
 
 // forward copies readings until ctx ends or in closes.
@@ -379,16 +411,24 @@ func forward(ctx context.Context, in <-chan checkpoint.Reading, out chan<- check
 	}
 }
 
-// purgeLoop drops acknowledged records older than the retention period,
-// at start and then hourly.
+// purgeLoop is the terminal's one purge loop: at start and then hourly it
+// drops records older than the retention in force (t.Policy: the signed
+// hub policy, else the local one). With a hub only acknowledged records
+// go; an offline-only terminal (no hub) purges unsent records too, since
+// nothing will ever send them.
 func (t *Terminal) purgeLoop(ctx context.Context) error {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		if n, err := t.Store.Purge(t.clock.Now(), t.Policy().Retention); err != nil {
+		purge, what := t.Store.Purge, "acknowledged"
+		if t.Client == nil {
+			purge, what = t.Store.PurgeUnsent, "all (offline-only terminal)"
+		}
+		ret := t.Policy().Retention
+		if n, err := purge(t.clock.Now(), ret); err != nil {
 			t.log.Error("purging old records", "err", err)
 		} else if n > 0 {
-			t.log.Info("purged old records", "count", n)
+			t.log.Info("purged old records", "count", n, "retention", ret, "records", what)
 		}
 		select {
 		case <-ctx.Done():
