@@ -310,9 +310,10 @@ var dccTimeLayouts = []string{
 }
 
 // parseDCCTime reads an ISO 8601 date-time as DCCs write it (see
-// dccTimeLayouts); a time without zone is UTC.
+// dccTimeLayouts); a time without zone is UTC. The separator "T" and the
+// zone "Z" may be lower case (RFC 3339 section 5.6).
 func parseDCCTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
+	s = strings.ToUpper(strings.TrimSpace(s))
 	for _, layout := range dccTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
