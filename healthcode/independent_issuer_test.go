@@ -542,6 +542,35 @@ func TestIndependentTrustListEntries(t *testing.T) {
 			t.Errorf("%s: err %v, want ok=%v", c.name, err, c.ok)
 		}
 	}
+	// A key of our format signs for exactly one issuer (section 6): the
+	// same key listed for two issuers is refused whatever the order, or
+	// which entry verified a code would decide whose code it is. The same
+	// key twice for one issuer (two windows) is a rotation, and fine.
+	bj := imap(kv{iu(2), its("HC")}, kv{iu(3), its("110000:BJHC")}, kv{iu(6), ibs(spki)}, kv{iu(9), iu(uint64(indNow.Unix()))})
+	bj2 := imap(kv{iu(2), its("HC")}, kv{iu(3), its("110000:BJHC")}, kv{iu(6), ibs(spki)}, kv{iu(8), iu(uint64(indNow.Unix()))})
+	sz := imap(kv{iu(2), its("HC")}, kv{iu(3), its("440300:SZHC")}, kv{iu(4), its("440300")}, kv{iu(6), ibs(spki)})
+	for _, c := range []struct {
+		name    string
+		entries [][]byte
+		ok      bool
+	}{
+		{"one key, two issuers", [][]byte{bj, sz}, false},
+		{"one key, two issuers, other order", [][]byte{sz, bj}, false},
+		{"one key, one issuer, two windows", [][]byte{bj, bj2}, true},
+	} {
+		_, err := healthcode.ParseTrustList(list(c.entries...), []crypto.PublicKey{&root.PublicKey}, indNow)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: err %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+	e1, _ := healthcode.NewKeyEntry(&is.key.PublicKey, "110000", "BJHC")
+	e2, _ := healthcode.NewKeyEntry(&is.key.PublicKey, "440300", "SZHC")
+	if _, err := healthcode.SignTrustList(healthcode.TrustListDoc{Version: 1, IssuedAt: indNow, ExpiresAt: indNow.Add(time.Hour), Entries: []healthcode.TrustListEntry{e1, e2}}, root); err == nil {
+		t.Error("SignTrustList signed one key for two issuers")
+	}
+	if _, err := healthcode.NewTrustList(e2, e1); err == nil {
+		t.Error("NewTrustList took one key for two issuers")
+	}
 }
 
 // ---- EU DCC ----
