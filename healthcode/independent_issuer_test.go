@@ -398,6 +398,7 @@ func TestIndependentIssuerHCN1(t *testing.T) {
 	add("kid only unprotected", checkpoint.FailUnknownIssuer, msg(sign1Parts{protected: imap(kv{iu(1), ineg(-7)}), unprotected: imap(kv{iu(4), ibs(is.kid)})}))
 	add("unprotected alg and kid ignored", checkpoint.FailNone, msg(sign1Parts{unprotected: imap(kv{iu(1), ineg(-35)}, kv{iu(4), ibs([]byte("other"))})}))
 	add("kid as text", checkpoint.FailMalformed, msg(sign1Parts{protected: imap(kv{iu(1), ineg(-7)}, kv{iu(4), its("db866d55")})}))
+	add("alg ES384 and kid as text (rule 7 before 9)", checkpoint.FailUnsupportedAlgorithm, msg(sign1Parts{protected: imap(kv{iu(1), ineg(-35)}, kv{iu(4), its("db866d55")})}))
 	add("alg ES384", checkpoint.FailUnsupportedAlgorithm, msg(sign1Parts{protected: imap(kv{iu(1), ineg(-35)}, kv{iu(4), ibs(is.kid)})}))
 	add("alg PS256", checkpoint.FailUnsupportedAlgorithm, msg(sign1Parts{protected: imap(kv{iu(1), ineg(-37)}, kv{iu(4), ibs(is.kid)})}))
 	add("alg SM2-SM3 for a P-256 key", checkpoint.FailUnsupportedAlgorithm, msg(sign1Parts{protected: imap(kv{iu(1), ineg(-65537)}, kv{iu(4), ibs(is.kid)})}))

@@ -328,6 +328,9 @@ func (v *Verifier) checkSignature(env *envelope) (checkpoint.TrustedKey, error) 
 	if !acceptedAlgorithm(env.format, env.alg) {
 		return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "%s codes may not use %s", env.format, AlgorithmName(env.alg))
 	}
+	if env.kidErr != nil {
+		return checkpoint.TrustedKey{}, env.kidErr
+	}
 	if len(env.kid) == 0 {
 		return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailUnknownIssuer, "no kid in either header")
 	}
