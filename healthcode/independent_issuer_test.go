@@ -830,6 +830,7 @@ func TestIndependentIssuerDCC(t *testing.T) {
 					t.Errorf("%s: revoked %x: %v", curve, revoked, err)
 				}
 			}
+			// iss is "AT"; the entry's co is "AT" too here: see below.
 			hs, err := healthcode.RevocationHashesOf(text)
 			if err != nil || len(hs) != 3 || hs[2] != checkpoint.HashForRevocation(part) {
 				t.Errorf("%s: RevocationHashesOf: %v %v", curve, hs, err)
@@ -843,4 +844,30 @@ func dccWithoutExp(t *testing.T, s *dccSigner, dgc []byte) string {
 	prot := imap(kv{iu(1), iint(s.alg())}, kv{iu(4), ibs(s.kid())})
 	p := sign1Parts{protected: prot, payload: payload, sign: func(tbs []byte) []byte { return s.sign(t, tbs) }}
 	return wrapText(t, healthcode.DCCPrefix, p.encode())
+}
+
+// COUNTRYCODEUCI is over the CWT iss (the issuing country), as the DCC
+// revocation scheme and its reference apps compute it, not over the entry's
+// co (where the dose was given): a certificate issued by AT for a dose given
+// in FR is revoked by SHA-256("AT" + UVCI), and "FR" + UVCI revokes nothing.
+func TestIndependentDCCCountryCodeUCIIsOverIss(t *testing.T) {
+	from, to := indNow.AddDate(-1, 0, 0), indNow.AddDate(1, 0, 0)
+	s := newDCCSigner(t, "P-256", from, to)
+	entry := bytes.Replace(vEntry(2, 2, indNow.AddDate(0, 0, -40).Format("2006-01-02"), "EU/1/20/1528", "URN:UVCI:01:AT:ABROAD"),
+		cat(its("co"), its("AT")), cat(its("co"), its("FR")), 1)
+	text, _ := s.text(t, dccOpts{dgc: dgcMap(false, "v", entry)})
+	for _, c := range []struct {
+		pre     string
+		revoked bool
+	}{{"AT", true}, {"FR", false}} {
+		v := healthcode.NewVerifier(s.list, healthcode.NewMemoryRevocations(checkpoint.HashForRevocation([]byte(c.pre+"URN:UVCI:01:AT:ABROAD"))), clockAt(indNow), healthcode.Options{})
+		_, err := v.Verify(text)
+		if got := failureOf(err) == checkpoint.FailRevoked; got != c.revoked {
+			t.Errorf("%s + UVCI on the list: revoked %v (%v), want %v", c.pre, got, err, c.revoked)
+		}
+	}
+	hs, err := healthcode.RevocationHashesOf(text)
+	if err != nil || len(hs) != 3 || hs[1] != checkpoint.HashForRevocation([]byte("ATURN:UVCI:01:AT:ABROAD")) {
+		t.Errorf("RevocationHashesOf: %x %v", hs, err)
+	}
 }

@@ -298,7 +298,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		}
 		r.dgc = d
 		r.code = dccCode(claims, d, note)
-		r.hashes = dccRevocationHashes(env, d)
+		r.hashes = dccRevocationHashes(env, claims.Iss, d)
 	default:
 		return nil, st, checkpoint.Failf(checkpoint.FailUnknownFormat, "format %q", env.format)
 	}
