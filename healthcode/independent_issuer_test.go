@@ -26,6 +26,8 @@ import (
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/sm3"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
 )
@@ -869,5 +871,66 @@ func TestIndependentDCCCountryCodeUCIIsOverIss(t *testing.T) {
 	hs, err := healthcode.RevocationHashesOf(text)
 	if err != nil || len(hs) != 3 || hs[1] != checkpoint.HashForRevocation([]byte("ATURN:UVCI:01:AT:ABROAD")) {
 		t.Errorf("RevocationHashesOf: %x %v", hs, err)
+	}
+}
+
+// SM2-SM3 as section 2 states it, computed here step by step: e =
+// SM3(Z_A || ToBeSigned) with the default ID_A, signed as a plain digest,
+// r||s of 32 bytes each, alg -65537, kid over the SM2 SPKI.
+func TestIndependentIssuerSM2(t *testing.T) {
+	k, err := sm2.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := healthcode.NewKeyEntry(&k.PublicKey, "440300", "SZHC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := healthcode.NewTrustList(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid := sha256.Sum256(e.PublicKeyDER)
+	iat, exp := indNow.Add(-time.Minute), indNow.Add(4*time.Minute)
+	pairs := hcnClaimPairs(iat, exp, greenHC())
+	pairs[0].v = its("440300:SZHC")
+	payload := imap(pairs...)
+	sign := func(tbs []byte) []byte {
+		za, err := sm2.CalculateZA(&k.PublicKey, []byte("1234567812345678"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sm3.New()
+		h.Write(za)
+		h.Write(tbs)
+		der, err := sm2.SignASN1(rand.Reader, k, h.Sum(nil), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sig struct{ R, S *big.Int }
+		if _, err := asn1.Unmarshal(der, &sig); err != nil {
+			t.Fatal(err)
+		}
+		out := make([]byte, 64)
+		sig.R.FillBytes(out[:32])
+		sig.S.FillBytes(out[32:])
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		alg  []byte
+		want checkpoint.Failure
+	}{
+		{"alg -65537", ineg(-65537), checkpoint.FailNone},
+		{"alg -65537 in an 8-byte head", ih(1, 65536, 8), checkpoint.FailNone},
+		{"alg ES256 for an SM2 key", ineg(-7), checkpoint.FailUnsupportedAlgorithm},
+	} {
+		p := sign1Parts{protected: imap(kv{iu(1), c.alg}, kv{iu(4), ibs(kid[:8])}), payload: payload, sign: sign}
+		code, err := verifyHCN(t, list, wrapText(t, healthcode.Prefix, p.encode()), indNow)
+		if got := failureOf(err); got != c.want {
+			t.Errorf("%s: got %v (%v), want %v", c.name, got, err, c.want)
+		} else if err == nil && code.Issuer != "440300:SZHC" {
+			t.Errorf("%s: code %+v", c.name, code)
+		}
 	}
 }
