@@ -394,6 +394,17 @@ func TestIndependentIssuerHCN1(t *testing.T) {
 		add("bad Adler-32", checkpoint.FailMalformed, healthcode.Prefix+b45(append(z[:len(z)-1], z[len(z)-1]^1)))
 	}
 
+	// Text and Base45 (rules 1-3).
+	good := msg(sign1Parts{})
+	add("lower-case Base45", checkpoint.FailMalformed, healthcode.Prefix+strings.ToLower(good[len(healthcode.Prefix):]))
+	add("Base45 triple above 65535", checkpoint.FailMalformed, good+":::")
+	add("Base45 pair above 255", checkpoint.FailMalformed, good[:len(good)-len(good[len(healthcode.Prefix):])%3]+"::")
+	add("Base45 length 1 mod 3", checkpoint.FailMalformed, good+"0")
+	add("trailing CR LF", checkpoint.FailNone, good+"\r\n")
+	add("trailing space", checkpoint.FailMalformed, good+" ")
+	add("lower-case prefix", checkpoint.FailUnknownFormat, "hcn1:"+good[len(healthcode.Prefix):])
+	add("text above 8 KiB", checkpoint.FailMalformed, good+strings.Repeat("0", 8<<10))
+
 	// Headers (rules 7-9).
 	add("empty protected header, alg and kid unprotected", checkpoint.FailUnsupportedAlgorithm, msg(sign1Parts{protected: []byte{}, unprotected: imap(kv{iu(1), ineg(-7)}, kv{iu(4), ibs(is.kid)})}))
 	add("empty protected map, alg and kid unprotected", checkpoint.FailUnsupportedAlgorithm, msg(sign1Parts{protected: imap(), unprotected: imap(kv{iu(1), ineg(-7)}, kv{iu(4), ibs(is.kid)})}))
