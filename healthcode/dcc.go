@@ -373,7 +373,7 @@ func (p DCCPolicy) accept(d *dgc, now time.Time, skew time.Duration, loc *time.L
 		}
 		age := now.Sub(sc)
 		if age > p.testValidity() {
-			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "negative test is %s old, more than %s", age.Round(time.Hour), p.testValidity())
+			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "negative test is %s old, more than %s", age.Round(time.Second), p.testValidity())
 		}
 		return fmt.Sprintf("negative test, %s old", max(age, 0).Round(time.Minute)), nil
 	case dccRecovery:

@@ -945,3 +945,14 @@ func TestIndependentIssuerSM2(t *testing.T) {
 		}
 	}
 }
+
+// The refusal of a test just past its validity says by how much: "72h0m1s
+// old, more than 72h0m0s", not "72h0m0s old, more than 72h0m0s".
+func TestIndependentDCCTestTooOldSaysHowOld(t *testing.T) {
+	s := newDCCSigner(t, "P-256", indNow.AddDate(-1, 0, 0), indNow.AddDate(1, 0, 0))
+	text, _ := s.text(t, dccOpts{dgc: dgcMap(false, "t", tEntry("2026-11-20T07:59:59", "260415000"))})
+	_, err := healthcode.NewVerifier(s.list, nil, clockAt(indNow), healthcode.Options{}).Verify(text)
+	if failureOf(err) != checkpoint.FailNotAccepted || !strings.Contains(err.Error(), "72h0m1s old") {
+		t.Fatalf("%v", err)
+	}
+}
