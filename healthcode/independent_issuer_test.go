@@ -956,3 +956,16 @@ func TestIndependentDCCTestTooOldSaysHowOld(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// The DCC rows of section 8 in their order: a signer expired now decides
+// before a missing exp (the code-times row).
+func TestIndependentDCCSignerWindowBeforeCodeTimes(t *testing.T) {
+	s := newDCCSigner(t, "P-521", indNow.AddDate(-1, 0, 0), indNow.Add(-time.Hour))
+	text := dccWithoutExp(t, s, dgcMap(false, "v", vEntry(2, 2, "2026-10-01", "EU/1/20/1528", "A")))
+	if _, err := healthcode.NewVerifier(s.list, nil, clockAt(indNow), healthcode.Options{}).Verify(text); failureOf(err) != checkpoint.FailExpired {
+		t.Fatalf("%v, want expired", err)
+	}
+	if _, err := healthcode.NewVerifier(s.list, nil, clockAt(indNow.Add(-2*time.Hour)), healthcode.Options{}).Verify(text); failureOf(err) != checkpoint.FailInvalidClaims {
+		t.Fatalf("signer valid: %v, want invalid_claims", err)
+	}
+}

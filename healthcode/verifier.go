@@ -371,17 +371,18 @@ func (v *Verifier) checkKey(r *verified, now time.Time) error {
 	return nil
 }
 
-// checkDCCTimes applies the DCC validity rules: both iat and exp present,
-// the document signer valid now (checkKey), exp not after the signer
+// checkDCCTimes applies the DCC validity rules: the document signer valid
+// now (checkKey), both iat and exp present, exp not after the signer
 // certificate's notAfter (HCERT: a DCC may not outlive its signer; both are
 // issuer-side times, so without skew), and exp and iat against now
 // (checkTimes).
 func (v *Verifier) checkDCCTimes(r *verified, now time.Time) error {
-	if !r.hasExp || !r.hasIat {
-		return checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
-	}
+	// In the order of the spec's table: the signer's window first.
 	if err := v.checkKey(r, now); err != nil {
 		return err
+	}
+	if !r.hasExp || !r.hasIat {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
 	}
 	if c := r.key.Certificate; c != nil && r.exp.After(c.NotAfter) {
 		return checkpoint.Failf(checkpoint.FailExpired, "certificate expiry %s is after its document signer's notAfter %s", r.exp.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339))
