@@ -18,8 +18,11 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
+	mrand "math/rand"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -377,6 +380,8 @@ func TestIndependentIssuerHCN1(t *testing.T) {
 	add("indefinite protected map", checkpoint.FailMalformed, msg(sign1Parts{protected: imapIndef(kv{iu(1), ineg(-7)}, kv{iu(4), ibs(is.kid)})}))
 	add("indefinite COSE array", checkpoint.FailMalformed, msg(sign1Parts{arrHead: []byte{0x9f}, wrap: func(a []byte) []byte { return itag(18, append(a, 0xff)) }}))
 	add("duplicate iss", checkpoint.FailMalformed, withClaims(append(std, kv{iu(1), its("110000:BJHC")})...))
+	add("duplicate iss, once in a long head", checkpoint.FailMalformed, withClaims(append(std, kv{ih(0, 1, 8), its("110000:BJHC")})...))
+	add("duplicate kid in the protected header, once in a long head", checkpoint.FailMalformed, msg(sign1Parts{protected: imap(kv{iu(1), ineg(-7)}, kv{iu(4), ibs(is.kid)}, kv{ih(0, 4, 2), ibs(is.kid)})}))
 	add("duplicate unknown claim", checkpoint.FailMalformed, withClaims(append(std, kv{iu(99), iu(1)}, kv{iu(99), iu(1)})...))
 	add("duplicate key in the health-code map", checkpoint.FailMalformed, withHC(append(greenHC(), kv{iu(1), iu(1)})...))
 	add("duplicate key in the protected header", checkpoint.FailMalformed, msg(sign1Parts{protected: imap(kv{iu(1), ineg(-7)}, kv{iu(4), ibs(is.kid)}, kv{iu(1), ineg(-7)})}))
@@ -967,5 +972,102 @@ func TestIndependentDCCSignerWindowBeforeCodeTimes(t *testing.T) {
 	}
 	if _, err := healthcode.NewVerifier(s.list, nil, clockAt(indNow.Add(-2*time.Hour)), healthcode.Options{}).Verify(text); failureOf(err) != checkpoint.FailInvalidClaims {
 		t.Fatalf("signer valid: %v, want invalid_claims", err)
+	}
+}
+
+// rndEnc encodes v (maps with integer keys, text, bytes, integers, bools)
+// with a random head width for every item and map keys in random order:
+// each one another well-formed, definite-length encoding of the same value.
+func rndEnc(r *mrand.Rand, v any) []byte {
+	w := func(n uint64) int {
+		ws := []int{0, 1, 2, 4, 8}
+		for {
+			x := ws[r.Intn(len(ws))]
+			if x == 0 || x == 8 || x == 4 && n <= math.MaxUint32 || x == 2 && n <= math.MaxUint16 || x == 1 && n <= math.MaxUint8 {
+				return x
+			}
+		}
+	}
+	switch x := v.(type) {
+	case uint64:
+		return ih(0, x, w(x))
+	case int64:
+		if x >= 0 {
+			return ih(0, uint64(x), w(uint64(x)))
+		}
+		n := uint64(-1 - x)
+		return ih(1, n, w(n))
+	case string:
+		return cat(ih(3, uint64(len(x)), w(uint64(len(x)))), []byte(x))
+	case []byte:
+		return cat(ih(2, uint64(len(x)), w(uint64(len(x)))), x)
+	case bool:
+		if x {
+			return []byte{0xf5}
+		}
+		return []byte{0xf4}
+	case map[int64]any:
+		keys := make([]int64, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		r.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+		b := ih(5, uint64(len(x)), w(uint64(len(x))))
+		for _, k := range keys {
+			b = append(b, rndEnc(r, k)...)
+			b = append(b, rndEnc(r, x[k])...)
+		}
+		return b
+	}
+	panic(fmt.Sprintf("rndEnc: %T", v))
+}
+
+// Every encoding of a valid code's values verifies with the same Code; each
+// with one field rule broken is refused as invalid_claims, whatever the
+// encoding.
+func TestIndependentEncodingsOfTheSameValues(t *testing.T) {
+	is := newHCNIssuer(t)
+	list := is.list(t, time.Time{}, time.Time{})
+	r := mrand.New(mrand.NewSource(11))
+	iat, exp := indNow.Add(-time.Minute), indNow.Add(4*time.Minute)
+	valid := func() map[int64]any {
+		return map[int64]any{
+			1: "110000:BJHC", 4: uint64(exp.Unix()), 6: uint64(iat.Unix()), 7: []byte("0123456789abcdef"), 99: "unknown",
+			-65537: map[int64]any{1: uint64(1), 2: uint64(iat.Add(-24 * time.Hour).Unix()), 3: uint64(2), 4: "欧阳*", 5: "123X", 6: uint64(1950),
+				7: true, 8: "mother",
+				9:  map[int64]any{1: uint64(iat.Add(-time.Hour).Unix()), 2: uint64(1), 3: uint64(1)},
+				10: map[int64]any{1: uint64(3), 2: uint64(iat.Truncate(24 * time.Hour).Add(-48 * time.Hour).Unix()), 3: uint64(2)}},
+		}
+	}
+	hc := func(m map[int64]any) map[int64]any { return m[-65537].(map[int64]any) }
+	broken := map[string]func(m map[int64]any){
+		"holder of 17":       func(m map[int64]any) { hc(m)[4] = "欧阳" + strings.Repeat("*", 15) },
+		"ID part of 5":       func(m map[int64]any) { hc(m)[5] = "0123X" },
+		"relation of 33":     func(m map[int64]any) { hc(m)[8] = strings.Repeat("m", 33) },
+		"relation, no proxy": func(m map[int64]any) { delete(hc(m), 7) },
+		"exp = iat":          func(m map[int64]any) { m[4] = m[6] },
+		"iat negative":       func(m map[int64]any) { m[6] = int64(-1) },
+		"test after iat":     func(m map[int64]any) { hc(m)[9].(map[int64]any)[1] = uint64(iat.Unix() + 1) },
+		"colour 4":           func(m map[int64]any) { hc(m)[1] = uint64(4) },
+	}
+	var first checkpoint.Code
+	for i := 0; i < 40; i++ {
+		prot := rndEnc(r, map[int64]any{1: int64(-7), 4: is.kid})
+		code, err := verifyHCN(t, list, is.text(t, prot, rndEnc(r, valid())), indNow)
+		if err != nil {
+			t.Fatalf("encoding %d: %v", i, err)
+		}
+		if i == 0 {
+			first = code
+		} else if !reflect.DeepEqual(code, first) {
+			t.Fatalf("encoding %d gave %+v, the first %+v", i, code, first)
+		}
+		for name, brk := range broken {
+			m := valid()
+			brk(m)
+			if _, err := verifyHCN(t, list, is.text(t, prot, rndEnc(r, m)), indNow); failureOf(err) != checkpoint.FailInvalidClaims {
+				t.Fatalf("encoding %d, %s: %v, want invalid_claims", i, name, err)
+			}
+		}
 	}
 }
