@@ -82,6 +82,13 @@ func (c Claims) validate() error {
 	if !c.Proxy && c.Relation != "" {
 		return errors.New("only a proxy code has a relation")
 	}
+	// Revision 1.1 facts happened before the code was issued.
+	if c.Test != nil && c.Test.SampledAt.After(c.IssuedAt) {
+		return fmt.Errorf("test sampling time %s is after the issue time", c.Test.SampledAt.UTC().Format(timeLayout))
+	}
+	if c.Vaccination != nil && c.Vaccination.LastDose.After(c.IssuedAt) {
+		return fmt.Errorf("last vaccination dose %s is after the issue time", c.Vaccination.LastDose.UTC().Format(timeLayout))
+	}
 	if c.BirthYear < 0 || c.BirthYear > MaxBirthYear {
 		return fmt.Errorf("birth year %d out of range 0-%d", c.BirthYear, MaxBirthYear)
 	}

@@ -117,6 +117,14 @@ func decodeClaims(payload []byte, dm cbor.DecMode) (*cwtClaims, error) {
 	if len(payload) == 0 || payload[0]>>5 != 5 { // major type 5: a map, in any length form
 		return nil, checkpoint.Failf(checkpoint.FailMalformed, "CWT payload is not a CBOR map")
 	}
+	// The whole payload through the decoder first, unknown claims
+	// included: the section 1 rule (valid UTF-8, integers within 64 bits
+	// signed, no duplicate keys, depth) holds in every part of it, not only
+	// in the claims the struct below reads (it skips unknown ones unread).
+	var all any
+	if err := dm.Unmarshal(payload, &all); err != nil {
+		return nil, checkpoint.Failf(checkpoint.FailMalformed, "CWT claims: %w", err)
+	}
 	var c cwtClaims
 	if err := dm.Unmarshal(payload, &c); err != nil {
 		var dup *cbor.DupMapKeyError

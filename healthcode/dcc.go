@@ -310,9 +310,10 @@ var dccTimeLayouts = []string{
 }
 
 // parseDCCTime reads an ISO 8601 date-time as DCCs write it (see
-// dccTimeLayouts); a time without zone is UTC.
+// dccTimeLayouts); a time without zone is UTC. The separator "T" and the
+// zone "Z" may be lower case (RFC 3339 section 5.6).
 func parseDCCTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
+	s = strings.ToUpper(strings.TrimSpace(s))
 	for _, layout := range dccTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
@@ -372,7 +373,7 @@ func (p DCCPolicy) accept(d *dgc, now time.Time, skew time.Duration, loc *time.L
 		}
 		age := now.Sub(sc)
 		if age > p.testValidity() {
-			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "negative test is %s old, more than %s", age.Round(time.Hour), p.testValidity())
+			return "", checkpoint.Failf(checkpoint.FailNotAccepted, "negative test is %s old, more than %s", age.Round(time.Second), p.testValidity())
 		}
 		return fmt.Sprintf("negative test, %s old", max(age, 0).Round(time.Minute)), nil
 	case dccRecovery:

@@ -64,6 +64,9 @@ func OpenDocument(signed []byte, roots []crypto.PublicKey) ([]byte, error) {
 	if env.alg != AlgES256 && env.alg != AlgSM2SM3 {
 		return nil, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "opening document: algorithm %s not accepted", AlgorithmName(env.alg))
 	}
+	if env.kidErr != nil {
+		return nil, fmt.Errorf("opening document: %w", env.kidErr)
+	}
 	if len(roots) == 0 {
 		return nil, checkpoint.Failf(checkpoint.FailUnknownIssuer, "opening document: no pinned root keys")
 	}

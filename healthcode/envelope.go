@@ -116,6 +116,8 @@ type envelope struct {
 	protected []byte
 	alg       int64
 	kid       []byte
+	// kidErr is set when the kid is not a byte string (malformed).
+	kidErr error
 }
 
 // sign1Wire is the COSE_Sign1 array (RFC 9052 section 4.2) as the CBOR
@@ -297,10 +299,9 @@ func parseCOSE(raw []byte, dm cbor.DecMode, unprotected bool) (*envelope, error)
 		// An absent or empty protected kid: HCERT's fallback.
 		kid, _, err = headerKid(w.Unprotected)
 	}
-	if err != nil {
-		return nil, err
-	}
-	env.kid = kid
+	// A kid that is not a byte string (rule 9) is reported after the alg
+	// is judged (rule 7), by the caller: the first rule broken decides.
+	env.kid, env.kidErr = kid, err
 	return env, nil
 }
 

@@ -61,9 +61,14 @@ func TestFactsRefused(t *testing.T) {
 		}
 	}
 	// A signed payload with a bad test claim is refused as invalid claims.
+	// (The verifier holds the same rules as Issue: a sampling time or a
+	// last dose after iat is refused, not shown.)
+	day := t0.Truncate(24 * time.Hour).Unix()
 	for name, claim := range map[string]map[int]any{
-		"result 7":         {1: t0.Unix(), 2: 7, 3: 1},
-		"no sampling time": {2: 1, 3: 1},
+		"result 7":                    {1: t0.Unix() - 3600, 2: 7, 3: 1},
+		"no sampling time":            {2: 1, 3: 1},
+		"sampled after iat":           {1: t0.Unix(), 2: 1, 3: 1},
+		"vaccination: dose after iat": {-10: map[int]any{1: 3, 2: day + 86400, 3: 2}},
 	} {
 		w, err := greenClaims().toCWT()
 		if err != nil {
@@ -76,7 +81,11 @@ func TestFactsRefused(t *testing.T) {
 		}
 		var hcn map[int]any
 		cbor.Unmarshal(m[ClaimHealthCode], &hcn)
-		hcn[9] = claim
+		if v, ok := claim[-10]; ok {
+			hcn[10] = v
+		} else {
+			hcn[9] = claim
+		}
 		m[ClaimHealthCode], _ = cborEnc.Marshal(hcn)
 		payload, _ = cborEnc.Marshal(m)
 		text := craft(t, Prefix, map[any]any{1: AlgES256, 4: mustKid(t, f.key.Public())}, nil, payload, signerFor(t, f.key))

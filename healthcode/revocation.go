@@ -71,7 +71,7 @@ func RevocationHashForCodeID(id string) (checkpoint.RevocationHash, error) {
 //   - our code: HashForRevocation of the code id (cti) bytes;
 //   - a DCC: the three hash types of the DCC revocation scheme, in order
 //     UCI (SHA-256 of the UVCI), COUNTRYCODEUCI (of the issuing country's
-//     code, the entry's "co", followed by the UVCI) and SIGNATURE (of the
+//     code, the CWT iss claim as sent, followed by the UVCI) and SIGNATURE (of the
 //     COSE signature; for ECDSA only its r half), each truncated to 16 bytes.
 func RevocationHashesOf(text string) ([]checkpoint.RevocationHash, error) {
 	env, _, err := decodeEnvelope(text)
@@ -93,7 +93,7 @@ func RevocationHashesOf(text string) ([]checkpoint.RevocationHash, error) {
 		if err != nil {
 			return nil, fmt.Errorf("revocation hashes: %w", err)
 		}
-		return dccRevocationHashes(env, d), nil
+		return dccRevocationHashes(env, claims.Iss, d), nil
 	}
 	return nil, checkpoint.Failf(checkpoint.FailUnknownFormat, "revocation hashes: format %q", env.format)
 }
@@ -101,8 +101,11 @@ func RevocationHashesOf(text string) ([]checkpoint.RevocationHash, error) {
 // dccRevocationHashes returns the UCI and COUNTRYCODEUCI hashes of every
 // distinct UVCI of the certificate's entries, then the SIGNATURE hash: for
 // ECDSA (COSE ES256, on any curve: P-256, P-384, P-521) of the r half of
-// the signature, for RSA (PS256) of the whole signature.
-func dccRevocationHashes(env *envelope, d *dgc) []checkpoint.RevocationHash {
+// the signature, for RSA (PS256) of the whole signature. COUNTRYCODEUCI is
+// over the issuing country as the CWT iss claim carries it (not the entry's
+// "co", the country where the vaccination or test took place, which may
+// differ), as the DCC revocation scheme and its reference apps compute it.
+func dccRevocationHashes(env *envelope, iss string, d *dgc) []checkpoint.RevocationHash {
 	var out []checkpoint.RevocationHash
 	seen := map[string]bool{}
 	for _, e := range d.entries() {
@@ -112,7 +115,7 @@ func dccRevocationHashes(env *envelope, d *dgc) []checkpoint.RevocationHash {
 		seen[e.CI] = true
 		out = append(out,
 			checkpoint.HashForRevocation([]byte(e.CI)),
-			checkpoint.HashForRevocation([]byte(strings.ToUpper(e.CO)+e.CI)))
+			checkpoint.HashForRevocation([]byte(iss+e.CI)))
 	}
 	return append(out, checkpoint.HashForRevocation(signatureForRevocation(env.alg, env.msg.Signature)))
 }

@@ -95,8 +95,13 @@ func SignTrustList(doc TrustListDoc, root crypto.Signer) ([]byte, error) {
 		return nil, errors.New("signing trust list: expiry must be set and after issue")
 	}
 	w := trustListWire{Type: trustListType, Version: doc.Version, IssuedAt: doc.IssuedAt.Unix(), ExpiresAt: doc.ExpiresAt.Unix()}
+	chk := &TrustList{keys: map[checkpoint.Format]map[string][]checkpoint.TrustedKey{}}
 	for i, e := range doc.Entries {
-		if _, err := e.trustedKey(); err != nil {
+		tk, err := e.trustedKey()
+		if err == nil {
+			err = chk.add(tk)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("signing trust list: entry %d: %w", i, err)
 		}
 		ew := trustEntryWire{
@@ -164,7 +169,9 @@ func ParseTrustList(signed []byte, roots []crypto.PublicKey, now time.Time) (*Tr
 		if err != nil {
 			return nil, fmt.Errorf("trust list: entry %d: %w", i, err)
 		}
-		tl.add(tk)
+		if err := tl.add(tk); err != nil {
+			return nil, fmt.Errorf("trust list: entry %d: %w", i, err)
+		}
 	}
 	return tl, nil
 }
@@ -179,12 +186,26 @@ func NewTrustList(entries ...TrustListEntry) (*TrustList, error) {
 		if err != nil {
 			return nil, fmt.Errorf("trust list: entry %d: %w", i, err)
 		}
-		tl.add(tk)
+		if err := tl.add(tk); err != nil {
+			return nil, fmt.Errorf("trust list: entry %d: %w", i, err)
+		}
 	}
 	return tl, nil
 }
 
-func (tl *TrustList) add(k checkpoint.TrustedKey) {
+// add puts k into the list. A key of our format signs for exactly one
+// issuer: the same public key listed again for another issuer is refused
+// (which entry verified a code would otherwise decide whose code it is).
+func (tl *TrustList) add(k checkpoint.TrustedKey) error {
+	if k.Format == checkpoint.FormatHealthCode {
+		for _, ks := range tl.keys[k.Format] {
+			for _, o := range ks {
+				if o.Issuer != k.Issuer && publicKeyEqual(o.PublicKey, k.PublicKey) {
+					return fmt.Errorf("HC key of %s is already listed for %s; a key signs for one issuer", k.Issuer, o.Issuer)
+				}
+			}
+		}
+	}
 	m := tl.keys[k.Format]
 	if m == nil {
 		m = map[string][]checkpoint.TrustedKey{}
@@ -192,6 +213,7 @@ func (tl *TrustList) add(k checkpoint.TrustedKey) {
 	}
 	m[string(k.Kid)] = append(m[string(k.Kid)], k)
 	tl.n++
+	return nil
 }
 
 // KeysFor returns every key of format f with this kid.

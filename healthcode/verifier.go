@@ -299,7 +299,7 @@ func (v *Verifier) verifyStages(text string, now time.Time) (r *verified, st sta
 		}
 		r.dgc = d
 		r.code = dccCode(claims, d, note)
-		r.hashes = dccRevocationHashes(env, d)
+		r.hashes = dccRevocationHashes(env, claims.Iss, d)
 	default:
 		return nil, st, checkpoint.Failf(checkpoint.FailUnknownFormat, "format %q", env.format)
 	}
@@ -328,6 +328,9 @@ func issuedInKeyWindow(iat time.Time, key checkpoint.TrustedKey) error {
 func (v *Verifier) checkSignature(env *envelope) (checkpoint.TrustedKey, error) {
 	if !acceptedAlgorithm(env.format, env.alg) {
 		return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailUnsupportedAlgorithm, "%s codes may not use %s", env.format, AlgorithmName(env.alg))
+	}
+	if env.kidErr != nil {
+		return checkpoint.TrustedKey{}, env.kidErr
 	}
 	if len(env.kid) == 0 {
 		return checkpoint.TrustedKey{}, checkpoint.Failf(checkpoint.FailUnknownIssuer, "no kid in either header")
@@ -369,17 +372,18 @@ func (v *Verifier) checkKey(r *verified, now time.Time) error {
 	return nil
 }
 
-// checkDCCTimes applies the DCC validity rules: both iat and exp present,
-// the document signer valid now (checkKey), exp not after the signer
+// checkDCCTimes applies the DCC validity rules: the document signer valid
+// now (checkKey), both iat and exp present, exp not after the signer
 // certificate's notAfter (HCERT: a DCC may not outlive its signer; both are
 // issuer-side times, so without skew), and exp and iat against now
 // (checkTimes).
 func (v *Verifier) checkDCCTimes(r *verified, now time.Time) error {
-	if !r.hasExp || !r.hasIat {
-		return checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
-	}
+	// In the order of the spec's table: the signer's window first.
 	if err := v.checkKey(r, now); err != nil {
 		return err
+	}
+	if !r.hasExp || !r.hasIat {
+		return checkpoint.Failf(checkpoint.FailInvalidClaims, "DCC without iat or exp")
 	}
 	if c := r.key.Certificate; c != nil && r.exp.After(c.NotAfter) {
 		return checkpoint.Failf(checkpoint.FailExpired, "certificate expiry %s is after its document signer's notAfter %s", r.exp.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339))

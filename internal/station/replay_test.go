@@ -136,3 +136,34 @@ func TestHeldCodeShownAgainIsNotAReplay(t *testing.T) {
 		t.Fatalf("after the reading: %+v, %d records", e.Verdict, len(log.recs))
 	}
 }
+
+// A RECHECK (fever: sent to the recheck point) or a final MEASURE asks the
+// same person to come back: showing the same dynamic code again after it is
+// not a replay, and the code still passes only once.
+func TestRecheckedPersonMayShowTheCodeAgain(t *testing.T) {
+	log := &memLog{}
+	h := start(t, log)
+	now := h.clock.Now()
+	p := dynamicCode("a", 4*time.Minute)
+	p.CapturedAt = now
+	h.reads <- reading(38.2, now.Add(-time.Second))
+	h.pres <- p
+	if e := h.next(t); !e.Final || e.Verdict.Outcome != checkpoint.OutcomeRecheck {
+		t.Fatalf("first showing: %+v", e.Verdict)
+	}
+	h.clock.Set(t0.Add(90 * time.Second))
+	if e := h.show(t, dynamicCode("a", 4*time.Minute)); e.Verdict.Outcome != checkpoint.OutcomePass {
+		t.Fatalf("after the recheck: %s/%s, want a pass", e.Verdict.Outcome, e.Verdict.Reason)
+	}
+	h.clock.Set(t0.Add(100 * time.Second))
+	if e := h.show(t, dynamicCode("a", 4*time.Minute)); e.Verdict.Reason != "already_used" {
+		t.Fatalf("after the pass: %s, want already_used", e.Verdict.Reason)
+	}
+
+	// The same after a restart: a stored RECHECK does not use the code up.
+	h2 := startSeeded(t, &memLog{}, nil, []checkpoint.Record{{CodeID: "b", Format: checkpoint.FormatHealthCode, Outcome: checkpoint.OutcomeRecheck, Reason: log.recs[0].Reason, Time: t0}})
+	h2.clock.Set(t0.Add(30 * time.Second))
+	if e := h2.show(t, dynamicCode("b", 4*time.Minute)); e.Verdict.Outcome != checkpoint.OutcomePass {
+		t.Fatalf("after restart: %s/%s", e.Verdict.Outcome, e.Verdict.Reason)
+	}
+}

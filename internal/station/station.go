@@ -175,7 +175,7 @@ func (s *Station) RememberUsed(recs []checkpoint.Record) {
 	pol := s.policy()
 	now := s.clock.Now()
 	for _, r := range recs {
-		if r.CodeID == "" || r.Format != checkpoint.FormatHealthCode || !verifiedReason(r.Reason) {
+		if r.CodeID == "" || r.Format != checkpoint.FormatHealthCode || !verifiedReason(r.Reason) || !settles(r.Outcome) {
 			continue
 		}
 		if until := r.Time.Add(pol.MaxDynamicAge + pol.ClockSkew); until.After(now) && until.After(s.used[r.CodeID]) {
@@ -194,6 +194,14 @@ func verifiedReason(r checkpoint.Reason) bool {
 		}
 	}
 	return r != ""
+}
+
+// settles reports whether a final verdict of this outcome uses a dynamic
+// code up: PASS and DENY do; RECHECK (a fever: sent to the recheck point)
+// and MEASURE (measure by hand) ask the same person to come back with the
+// same code, which is not a replay. The code passes at most once either way.
+func settles(o checkpoint.Outcome) bool {
+	return o != checkpoint.OutcomeRecheck && o != checkpoint.OutcomeMeasure
 }
 
 // heldAgain reports whether p is the verified code of the presentation
@@ -222,7 +230,7 @@ func (s *Station) markUsed(v checkpoint.Verdict, pol checkpoint.Policy) {
 		}
 	}
 	c := v.Code
-	if c == nil || c.Kind != checkpoint.KindDynamic || c.ID == "" || v.Failure != checkpoint.FailNone && v.Failure != checkpoint.FailAlreadyUsed {
+	if c == nil || c.Kind != checkpoint.KindDynamic || c.ID == "" || v.Failure != checkpoint.FailNone && v.Failure != checkpoint.FailAlreadyUsed || !settles(v.Outcome) {
 		return
 	}
 	end := c.ExpiresAt
