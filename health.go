@@ -52,6 +52,10 @@ type Health struct {
 	Online   bool      // the last exchange with the hub succeeded
 	LastSync time.Time // zero: never
 	Pending  int       // records waiting to upload
+	// Rejected is the number of records the hub refused for good: set
+	// aside in the store (kept, never retried); the guard should tell the
+	// operator.
+	Rejected int
 
 	// StoreError is set while records cannot be stored durably (the last
 	// final verdict's store failure); empty when they can.
