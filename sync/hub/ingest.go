@@ -43,6 +43,8 @@ type pushedRecord struct {
 	Celsius    *float64 `json:"celsius"`
 	Outcome    string   `json:"outcome"`
 	Reason     string   `json:"reason"`
+	RuleSet    string   `json:"rule_set"`
+	Rule       string   `json:"rule"`
 }
 
 // checkRecord turns one pushed record into a Record, or says why the hub
@@ -72,7 +74,8 @@ func (s *Server) checkRecord(raw json.RawMessage, dev device, now time.Time) (ch
 		name, v string
 		max     int
 	}{{"terminal_id", p.TerminalID, maxIDField}, {"site_id", p.SiteID, maxIDField}, {"code_id", p.CodeID, maxCodeField},
-		{"issuer", p.Issuer, maxCodeField}, {"reason", p.Reason, maxReasonField}, {"format", p.Format, 8}} {
+		{"issuer", p.Issuer, maxCodeField}, {"reason", p.Reason, maxReasonField}, {"format", p.Format, 8},
+		{"rule_set", p.RuleSet, maxCodeField}, {"rule", p.Rule, maxCodeField}} {
 		switch {
 		case len(f.v) > f.max:
 			return checkpoint.Record{}, name, fmt.Errorf("%s longer than %d bytes", f.name, f.max)
@@ -83,7 +86,8 @@ func (s *Server) checkRecord(raw json.RawMessage, dev device, now time.Time) (ch
 		}
 	}
 	r := checkpoint.Record{ID: id.String(), TerminalID: p.TerminalID, SiteID: p.SiteID, CodeID: p.CodeID, Issuer: p.Issuer,
-		Proxy: p.Proxy, Celsius: p.Celsius, Reason: checkpoint.Reason(p.Reason), Outcome: checkpoint.ParseOutcome(p.Outcome)}
+		Proxy: p.Proxy, Celsius: p.Celsius, Reason: checkpoint.Reason(p.Reason), Outcome: checkpoint.ParseOutcome(p.Outcome),
+		RuleSet: p.RuleSet, Rule: p.Rule}
 	if r.Time, err = time.Parse(time.RFC3339Nano, p.Time); err != nil {
 		return r, name, errors.New("time is not RFC 3339")
 	}
@@ -214,14 +218,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 // window) exactly once by id and returns how many were new. It uses the
 // ingest path measured fastest (docs/scaling.md): IngestInsert.
 func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
-	n, err := s.IngestInsert(ctx, device, recs)
-	if err != nil {
-		return 0, err
-	}
-	if err := s.ingestRuleNames(ctx, recs); err != nil { // rules.go
-		return 0, err
-	}
-	return n, nil
+	return s.IngestInsert(ctx, device, recs)
 }
 
 // withPartitions runs f and, when a record had no partition (the
@@ -238,7 +235,7 @@ func (s *Server) withPartitions(ctx context.Context, f func() (int64, error)) (i
 	return n, err
 }
 
-var recordColumns = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason", "device_id", "received_at"}
+var recordColumns = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason", "device_id", "received_at", "rule_set", "rule"}
 
 // IngestCopy stores records through a staging step: COPY into a session's
 // temporary table, then one INSERT ... SELECT into the partitioned table
@@ -260,7 +257,7 @@ func (s *Server) IngestCopy(ctx context.Context, device string, recs []checkpoin
 					return nil, err
 				}
 				return []any{id, r.Time, r.TerminalID, r.SiteID, r.CodeID, string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius,
-					r.Outcome.String(), string(r.Reason), device, now}, nil
+					r.Outcome.String(), string(r.Reason), device, now, r.RuleSet, r.Rule}, nil
 			}))
 			if err != nil {
 				return err
@@ -291,21 +288,25 @@ func (s *Server) IngestInsert(ctx context.Context, device string, recs []checkpo
 		times                                                    = make([]time.Time, n)
 		terms, sites, codes, formats, issuers, colors, outs, rsn = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		proxies                                                  = make([]bool, n)
+		ruleSets, ruleNames                                      = make([]string, n), make([]string, n)
 		celsius                                                  = make([]*float64, n)
 	)
 	for i, r := range recs {
 		ids[i], times[i], terms[i], sites[i], codes[i] = r.ID, r.Time, r.TerminalID, r.SiteID, r.CodeID
 		formats[i], issuers[i], colors[i], proxies[i], celsius[i] = string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius
 		outs[i], rsn[i] = r.Outcome.String(), string(r.Reason)
+		ruleSets[i], ruleNames[i] = r.RuleSet, r.Rule
 	}
 	tag, err := s.withPartitions(ctx, func() (int64, error) {
 		tag, err := s.pool.Exec(ctx, `INSERT INTO records
-		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at)
-		SELECT u.*, $13, $14 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[]) AS u (id, time)
+		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at, rule_set, rule)
+		SELECT u.id, u.time, u.c3, u.c4, u.c5, u.c6, u.c7, u.c8, u.c9, u.c10, u.c11, u.c12, $13, $14, u.c15, u.c16
+		FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[], $15::text[], $16::text[])
+			AS u (id, time, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c15, c16)
 		WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = u.id)
 		ON CONFLICT (id, time) DO NOTHING`,
-			ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now())
+			ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now(), ruleSets, ruleNames)
 		return tag.RowsAffected(), err
 	})
 	if err != nil {

@@ -49,11 +49,16 @@ func TestPoisonRecordsAreNamed(t *testing.T) {
 		{"another site", with("site_id", "gate-9"), "site"},
 		{"unknown field", with("name", "Zhang San"), "not a record"},
 		{"wrong type", with("proxy", "yes"), "not a record"},
+		{"NUL byte in the rule", with("rule", "R\x001"), "NUL"},
+		{"over-long rule set", with("rule_set", strings.Repeat("s", 500)+"@1"), "longer"},
 	}
 	var recs []map[string]any
 	var goodIDs []string
 	for i, p := range poison {
 		g := good()
+		if i%2 == 1 { // decided by a site rule: the names travel with it
+			g["rule_set"], g["rule"] = "site@7", "GREEN-48H"
+		}
 		goodIDs = append(goodIDs, g["id"].(string))
 		recs = append(recs, g, p.rec)
 		if i == 0 {
@@ -84,10 +89,10 @@ func TestPoisonRecordsAreNamed(t *testing.T) {
 			t.Errorf("%s: reason %q, want it to mention %q", p.name, rj.Reason, p.reason)
 		}
 	}
-	var n int
-	e.pool.QueryRow(ctx, "SELECT count(*) FROM records").Scan(&n)
-	if n != len(goodIDs) {
-		t.Errorf("hub holds %d records, want %d", n, len(goodIDs))
+	var n, named int
+	e.pool.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE rule_set = 'site@7' AND rule = 'GREEN-48H') FROM records").Scan(&n, &named)
+	if n != len(goodIDs) || named != len(goodIDs)/2 {
+		t.Errorf("hub holds %d records (%d naming their rule), want %d (%d)", n, named, len(goodIDs), len(goodIDs)/2)
 	}
 
 	// The batch as such: content type, trailing bytes, size.

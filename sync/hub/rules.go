@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/rules"
 )
 
@@ -37,26 +36,4 @@ func (a *Admin) PublishRuleSet(ctx context.Context, signed []byte) (*rules.Set, 
 		return nil, fmt.Errorf("publishing rule set %s: %w", set.Name(), err)
 	}
 	return set, nil
-}
-
-// ingestRuleNames stores which rule set and rule decided each record that
-// names one (records decided by the built-in policy keep the empty
-// default). Repeating it for a record already stored writes the same
-// values, so a retried push stays idempotent.
-func (s *Server) ingestRuleNames(ctx context.Context, recs []checkpoint.Record) error {
-	var ids, sets, names []string
-	for _, r := range recs {
-		if r.RuleSet != "" || r.Rule != "" {
-			ids, sets, names = append(ids, r.ID), append(sets, r.RuleSet), append(names, r.Rule)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := s.pool.Exec(ctx, `UPDATE records SET rule_set = u.rule_set, rule = u.rule
-		FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, rule_set, rule) WHERE records.id = u.id`, ids, sets, names)
-	if err != nil {
-		return fmt.Errorf("storing the rule names of %d records: %w", len(ids), err)
-	}
-	return nil
 }
