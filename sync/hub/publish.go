@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -95,6 +96,11 @@ func (a *Admin) verify(ctx context.Context, what string, signed []byte) ([]byte,
 func (a *Admin) guardVersion(what string, version, cur uint64) error {
 	if version <= cur {
 		return fmt.Errorf("publishing %s version %d: %w (newest is %d)", what, version, ErrExists, cur)
+	}
+	if version > math.MaxInt64 {
+		// Stored as bigint: past it the number would wrap negative and
+		// the next document could reuse versions. Not even with Force.
+		return fmt.Errorf("publishing %s version %d: %w (above %d, the largest the hub stores)", what, version, ErrVersionJump, int64(math.MaxInt64))
 	}
 	base := max(cur, uint64(max(a.now().Unix(), 0)))
 	if !a.Force && version > base+MaxVersionJump {
