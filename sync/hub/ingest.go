@@ -198,6 +198,17 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 			resp.Stored = append(resp.Stored, name)
 		}
 	}
+	// An id is either stored or refused, never both: a bad copy of a
+	// record stored from the same batch must not make the terminal set
+	// the stored record aside.
+	kept := resp.Rejected[:0]
+	for _, rj := range resp.Rejected {
+		if id, err := uuid.Parse(rj.ID); err == nil && seen[id.String()] {
+			continue
+		}
+		kept = append(kept, rj)
+	}
+	resp.Rejected = kept
 	s.m.rejected.Add(float64(len(resp.Rejected)))
 	n, err := s.Ingest(r.Context(), dev.id, valid)
 	if err != nil {

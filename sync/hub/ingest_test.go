@@ -95,6 +95,24 @@ func TestPoisonRecordsAreNamed(t *testing.T) {
 		t.Errorf("hub holds %d records (%d naming their rule), want %d (%d)", n, named, len(goodIDs), len(goodIDs)/2)
 	}
 
+	// The same id twice in one batch, one copy good and one bad (another
+	// site), in either order: the id is stored, not also refused.
+	for _, goodFirst := range []bool{true, false} {
+		g := good()
+		bad := with("site_id", "gate-9")
+		bad["id"] = g["id"]
+		pair := []map[string]any{bad, g}
+		if goodFirst {
+			pair = []map[string]any{g, bad}
+		}
+		body, _ := json.Marshal(map[string]any{"records": pair})
+		resp, b := e.do(t, "POST", wire.PathRecords, "T1", token, body, nil)
+		var ack wire.PushResponse
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &ack) != nil || ack.Inserted != 1 || len(ack.Stored) != 1 || len(ack.Rejected) != 0 {
+			t.Errorf("good copy first %v: %d %s; want the id stored once and not refused", goodFirst, resp.StatusCode, b)
+		}
+	}
+
 	// The batch as such: content type, trailing bytes, size.
 	for _, tc := range []struct {
 		name string
