@@ -29,6 +29,10 @@ var (
 	// both the newest published version and the current Unix time:
 	// terminals would refuse every later document. Admin.Force overrides.
 	ErrVersionJump = errors.New("version jumps absurdly")
+	// ErrExpiredDocument means a document's validity ended before it was
+	// published: served as the newest, it would switch every terminal off
+	// it (a rule set past valid_until leaves the built-in policy deciding).
+	ErrExpiredDocument = errors.New("document is past its validity")
 )
 
 // MaxVersionJump bounds a new version: at most this far (in version units,

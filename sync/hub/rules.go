@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/checkpoint-terminal/checkpoint/rules"
 )
@@ -20,6 +21,9 @@ func (a *Admin) PublishRuleSet(ctx context.Context, signed []byte) (*rules.Set, 
 	set, err := rules.Open(signed, roots)
 	if err != nil {
 		return nil, fmt.Errorf("publishing rule set: %w", err)
+	}
+	if !set.ValidUntil.IsZero() && !a.now().Before(set.ValidUntil) {
+		return nil, fmt.Errorf("publishing rule set %s: %w (valid_until %s)", set.Name(), ErrExpiredDocument, set.ValidUntil.UTC().Format(time.RFC3339))
 	}
 	var cur int64
 	if err := a.Pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM rule_sets").Scan(&cur); err != nil {
