@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,8 +47,15 @@ func policyPublish(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return fmt.Errorf("reading policy: %w", err)
 		}
-		if err := json.Unmarshal(b, &p); err != nil {
+		// Unknown keys are refused: a misspelt field would otherwise be
+		// dropped and the default published in the operator's name.
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
 			return fmt.Errorf("decoding policy %s: %w", *file, err)
+		}
+		if dec.More() {
+			return fmt.Errorf("decoding policy %s: trailing data after the policy", *file)
 		}
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
