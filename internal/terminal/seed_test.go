@@ -77,7 +77,7 @@ func TestBuildSeedsTrustListAndRevocations(t *testing.T) {
 	now := time.Now()
 	revoked := checkpoint.HashForRevocation([]byte("card-1"))
 	snap, err := healthcode.SignDocument(wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: 3, IssuedAt: now.Add(-time.Minute),
-		Hashes: []checkpoint.RevocationHash{revoked}}.Marshal(), a.root)
+		ExpiresAt: now.Add(time.Hour), Hashes: []checkpoint.RevocationHash{revoked}}.Marshal(), a.root)
 	if err != nil {
 		t.Fatal(err)
 	}
