@@ -95,6 +95,19 @@ func TestPoisonRecordsAreNamed(t *testing.T) {
 		t.Errorf("hub holds %d records (%d naming their rule), want %d (%d)", n, named, len(goodIDs), len(goodIDs)/2)
 	}
 
+	// A terminal whose clock was set to Beijing time as if it were UTC
+	// (8 h ahead): its records are kept, not set aside for good.
+	{
+		g := good()
+		g["time"] = now.Add(8 * time.Hour).Format(time.RFC3339Nano)
+		body, _ := json.Marshal(map[string]any{"records": []map[string]any{g}})
+		resp, b := e.do(t, "POST", wire.PathRecords, "T1", token, body, nil)
+		var ack wire.PushResponse
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &ack) != nil || ack.Inserted != 1 || len(ack.Rejected) != 0 {
+			t.Errorf("a record 8 h ahead (a time zone mistake): %d %s; want it stored", resp.StatusCode, b)
+		}
+	}
+
 	// The same id twice in one batch, one copy good and one bad (another
 	// site), in either order: the id is stored, not also refused.
 	for _, goodFirst := range []bool{true, false} {
