@@ -61,6 +61,10 @@ type Health struct {
 	// (the config file) rules.
 	Policy        Policy
 	PolicyVersion uint64
+	// Rejected is the number of records the hub refused for good: set
+	// aside in the store (kept, never retried); the guard should tell the
+	// operator.
+	Rejected int
 
 	// StoreError is set while records cannot be stored durably (the last
 	// final verdict's store failure); empty when they can.

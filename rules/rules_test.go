@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +104,15 @@ func TestParseRefuses(t *testing.T) {
 		"invalid CertLogic":  func(s *Set) { s.Rules[0].Logic = json.RawMessage(`{"max":[1,2]}`) },
 		"float literal":      func(s *Set) { s.Rules[0].Logic = json.RawMessage(`{">":[{"var":"x"},37.3]}`) },
 		"no rules":           func(s *Set) { s.Rules = nil },
+		// Names and reasons the hub would refuse on every record decided.
+		"reason in camelCase":   func(s *Set) { s.Rules[0].Reason = "notVaccinated" },
+		"reason with a dash":    func(s *Set) { s.Rules[0].Reason = "not-vaccinated" },
+		"reason in Chinese":     func(s *Set) { s.Rules[0].Reason = "未接种" },
+		"reason too long":       func(s *Set) { s.Rules[0].Reason = strings.Repeat("r", 65) },
+		"rule id with NUL":      func(s *Set) { s.Rules[0].ID = "R\x00" },
+		"rule id too long":      func(s *Set) { s.Rules[0].ID = strings.Repeat("R", 129) },
+		"set id too long":       func(s *Set) { s.ID = strings.Repeat("s", 101) },
+		"set id with a newline": func(s *Set) { s.ID = "a\nb" },
 	} {
 		s, err := Parse([]byte(base))
 		if err != nil {

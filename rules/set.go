@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/rules/certlogic"
@@ -217,6 +218,8 @@ func (s *Set) validate() error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if s.ID == "" {
 		bad("set has no id")
+	} else if !isName(s.ID, maxSetID) {
+		bad("set id %q must be at most %d bytes without control characters (it is recorded with every verdict)", s.ID, maxSetID)
 	}
 	if s.Version == 0 {
 		bad("set %q has no version", s.ID)
@@ -237,8 +240,11 @@ func (s *Set) validate() error {
 		if r.Result.Outcome() == checkpoint.OutcomeNone {
 			bad("rule %q: result %q is not PASS, DENY, RECHECK or MEASURE", r.ID, r.Result)
 		}
-		if r.Reason == "" || strings.ContainsAny(r.Reason, " .") {
-			bad("rule %q: reason key %q must be a non-empty key without spaces or dots", r.ID, r.Reason)
+		if !isReasonKey(r.Reason) {
+			bad("rule %q: reason key %q must be 1..%d of a-z, 0-9 and _ (it is recorded, and the hub refuses records with any other reason)", r.ID, r.Reason, maxReasonKey)
+		}
+		if r.ID != "" && !isName(r.ID, maxRuleID) {
+			bad("rule id %q must be 1..%d bytes without control characters (it is recorded with every verdict)", r.ID, maxRuleID)
 		}
 		if r.Description.EN == "" || r.Description.ZH == "" {
 			bad("rule %q: description needs both zh-CN and en", r.ID)
@@ -282,4 +288,38 @@ func (s *Set) InForce(now time.Time, region, site, terminal string) bool {
 		return false
 	}
 	return s.Scope.Matches(region, site, terminal)
+}
+
+// Caps matching what the hub stores with each record (sync/hub: rule_set
+// and rule at most 128 bytes, reason a lower-case code of at most 64): a
+// set whose names went past them would have every record it decides
+// refused by the hub.
+const (
+	maxReasonKey = 64
+	maxRuleID    = 128
+	maxSetID     = 100 // plus "@" and up to 20 digits of version: 121
+)
+
+func isReasonKey(s string) bool {
+	if s == "" || len(s) > maxReasonKey {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func isName(s string, max int) bool {
+	if s == "" || len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }

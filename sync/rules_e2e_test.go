@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/rules"
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
 )
 
@@ -22,6 +23,13 @@ func TestRuleSetsFromHubToStore(t *testing.T) {
 	}
 	if _, err := h.admin.PublishRuleSet(ctx, ruleSet(t, h.auth, 4, true)); err == nil {
 		t.Error("the hub published a set failing its own tests")
+	}
+	expired := rules.Default()
+	expired.ID, expired.Version, expired.ValidUntil = "site", 4, time.Now().Add(-time.Hour)
+	if b, err := rules.Sign(expired, h.auth.root); err != nil {
+		t.Fatal(err)
+	} else if _, err := h.admin.PublishRuleSet(ctx, b); !errors.Is(err, hub.ErrExpiredDocument) {
+		t.Errorf("a set past its valid_until: %v, want ErrExpiredDocument (served as the newest it would switch every terminal to the built-in policy)", err)
 	}
 	if set, err := h.admin.PublishRuleSet(ctx, ruleSet(t, h.auth, 5, false)); err != nil || set.Version != 5 {
 		t.Fatalf("publish v5: %v", err)

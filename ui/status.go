@@ -77,16 +77,17 @@ func (c *chip) hide() { c.root.Hide() }
 type statusBar struct {
 	root                                      *fyne.Container
 	network, sync, pending, trust, revocation *chip
-	camera, sensor, store, clock              *chip
+	camera, sensor, store, clock, rejected    *chip
 }
 
 func newStatusBar() *statusBar {
 	s := &statusBar{
 		network: newChip(), sync: newChip(), pending: newChip(), trust: newChip(),
 		revocation: newChip(), camera: newChip(), sensor: newChip(), store: newChip(), clock: newChip(),
+		rejected: newChip(),
 	}
 	s.root = container.New(layout.NewRowWrapLayout(),
-		s.clock.root, s.network.root, s.sync.root, s.pending.root, s.trust.root,
+		s.clock.root, s.network.root, s.sync.root, s.pending.root, s.rejected.root, s.trust.root,
 		s.revocation.root, s.camera.root, s.sensor.root, s.store.root)
 	return s
 }
@@ -96,6 +97,7 @@ func (s *statusBar) chips() map[string]*chip {
 	return map[string]*chip{
 		"network": s.network, "sync": s.sync, "pending": s.pending, "trust": s.trust,
 		"revocation": s.revocation, "camera": s.camera, "sensor": s.sensor, "store": s.store, "clock": s.clock,
+		"rejected": s.rejected,
 	}
 }
 
@@ -120,6 +122,13 @@ func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 		s.pending.set(tr1("status.pending", "Count", st.Pending), levelInfo, theme.UploadIcon())
 	} else {
 		s.pending.hide()
+	}
+	if st.Rejected > 0 {
+		// Refused by the hub for good: kept aside, never uploaded; the
+		// operator must look (hctool/doctor lists them).
+		s.rejected.set(tr1("status.rejected", "Count", st.Rejected), levelWarn, nil)
+	} else {
+		s.rejected.hide()
 	}
 	if !st.TrustListExpires.IsZero() && !now.Before(st.TrustListExpires) {
 		s.trust.set(tr1("status.trust_expired", "Time", st.TrustListExpires.In(now.Location()).Format("01-02 15:04")), levelError, nil)

@@ -32,7 +32,16 @@ func TestStatusBarStates(t *testing.T) {
 				{"sensor", "Sensor", levelOK},
 				{"clock", "09:30:00", levelOK},
 			},
-			hidden: []string{"store"},
+			hidden: []string{"store", "rejected"},
+		},
+		{
+			name: "records refused by the hub",
+			status: func(now time.Time) checkpoint.Health {
+				s := demoHealthy(now)
+				s.Rejected = 2
+				return s
+			},
+			want: []want{{"rejected", "2 refused by the hub", levelWarn}},
 		},
 		{
 			name: "offline and never synced",

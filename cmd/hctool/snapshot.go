@@ -27,11 +27,11 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	hashes := fs.String("hashes", "", "revocation hash file (hctool revoke --out), the whole set")
 	out := fs.String("out", "", "file to write the signed snapshot to")
 	seq := fs.Uint64("seq", uint64(time.Now().Unix()), "snapshot sequence (a terminal installs it only above the one it holds; default: the current Unix time)")
-	valid := fs.Duration("valid", 90*24*time.Hour, "how long terminals may install the snapshot (its signed expiry)")
+	valid := fs.Duration("valid", 2160*time.Hour, "how long terminals may install the snapshot (signed documents carry an expiry; terminals refuse one without)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *root == "" || *hashes == "" || *out == "" || fs.NArg() != 0 {
+	if *root == "" || *hashes == "" || *out == "" || fs.NArg() != 0 || *valid <= 0 {
 		fs.Usage()
 		return errUsage
 	}
@@ -43,9 +43,6 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if *valid <= 0 {
-		return fmt.Errorf("-valid %s: want a positive duration", *valid)
-	}
 	issued := time.Now().UTC().Truncate(time.Second)
 	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: *seq, IssuedAt: issued, ExpiresAt: issued.Add(*valid), Hashes: hs}
 	signed, err := healthcode.SignDocument(doc.Marshal(), key)
@@ -55,6 +52,6 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err := os.WriteFile(*out, signed, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: revocation snapshot %d, %d hash(es)\n", *out, *seq, len(hs))
+	fmt.Fprintf(stdout, "wrote %s: revocation snapshot %d, %d hash(es), installable until %s\n", *out, *seq, len(hs), doc.ExpiresAt.Format(time.RFC3339))
 	return nil
 }

@@ -43,6 +43,11 @@ func TestHubCommands(t *testing.T) {
 	if _, e, code := hubCmd(t, "trustlist", "publish", "--db", db, "--file", listFile); code != 0 {
 		t.Fatalf("trustlist publish: %d %s", code, e)
 	}
+	misspelt := filepath.Join(dir, "misspelt.json")
+	os.WriteFile(misspelt, []byte(`{"fever_celsius": 37.6}`), 0o600)
+	if out, e, code := hubCmd(t, "policy", "publish", "--db", db, "--key", keyFile, "--file", misspelt); code != 1 || !strings.Contains(e, "fever_celsius") {
+		t.Errorf("a policy with a misspelt key: exit %d %q %s; want refused naming the key, not the default published", code, out, e)
+	}
 	polFile := filepath.Join(dir, "policy.json")
 	os.WriteFile(polFile, []byte(`{"fever_threshold": 37.6, "pairing_window": "10s"}`), 0o600)
 	if out, e, code := hubCmd(t, "policy", "publish", "--db", db, "--key", keyFile, "--file", polFile); code != 0 || !strings.Contains(out, "version 1") {

@@ -76,7 +76,7 @@ const usageText = `usage: hub <command> [flags]
   revocations snapshot   sign and publish the whole revocation set (--new-dataset after a restore)
   revocations prune      delete the deltas the newest snapshot covers
   policy publish         sign and publish a checkpoint policy (JSON)
-  rules publish          publish a signed site rule set (verified against --root, its tests run)
+  rules publish          publish a signed site rule set (verified against the configured roots, its tests run)
   query site             CSV of records at a site between --from and --to
   query code             CSV of records of a code id between --from and --to
 

@@ -15,6 +15,7 @@ import (
 func rulesPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, db := newFlags("rules publish", stderr)
 	file := fs.String("file", "", "signed rule set (as hctool rules sign makes it)")
+	force := fs.Bool("force", false, "publish even when the version jumps more than a year of seconds ahead")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -23,6 +24,7 @@ func rulesPublish(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("reading rule set: %w", err)
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
+		a.Force = *force
 		set, err := a.PublishRuleSet(ctx, signed)
 		if err != nil {
 			return err

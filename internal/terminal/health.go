@@ -35,10 +35,11 @@ func (t *Terminal) Health() checkpoint.Health {
 	}
 	if t.Client != nil {
 		cs := t.Client.Status()
-		h.Online, h.LastSync, h.Pending = cs.Online, cs.LastSync, cs.Pending
+		h.Online, h.LastSync, h.Pending, h.Rejected = cs.Online, cs.LastSync, cs.Pending, cs.Rejected
 		h.HubRefused = cs.Refused
 	} else {
 		h.Pending = t.Store.Pending()
+		h.Rejected, _ = t.Store.Rejected()
 	}
 	if ss, err := t.Store.SyncState(); err == nil {
 		h.TrustListAt, h.RevocationAt = ss.TrustListIssuedAt, ss.RevocationIssuedAt

@@ -76,8 +76,8 @@ func TestBuildSeedsTrustListAndRevocations(t *testing.T) {
 	a := newAuthority(t)
 	now := time.Now()
 	revoked := checkpoint.HashForRevocation([]byte("card-1"))
-	snap, err := healthcode.SignDocument(wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: 3, IssuedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour),
-		Hashes: []checkpoint.RevocationHash{revoked}}.Marshal(), a.root)
+	snap, err := healthcode.SignDocument(wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: 3, IssuedAt: now.Add(-time.Minute),
+		ExpiresAt: now.Add(time.Hour), Hashes: []checkpoint.RevocationHash{revoked}}.Marshal(), a.root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func (a *Admin) query(ctx context.Context, w io.Writer, kind, where, arg string,
 			}
 		}
 	}()
-	rows, err := a.Pool.Query(ctx, `SELECT id::text, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason
+	rows, err := a.Pool.Query(ctx, `SELECT id::text, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, rule_set, rule
 		FROM records WHERE `+where+` AND time >= $2 AND time < $3 ORDER BY time, id`, arg, from, to)
 	if err != nil {
 		return 0, fmt.Errorf("querying records: %w", err)
@@ -159,7 +159,7 @@ func (a *Admin) query(ctx context.Context, w io.Writer, kind, where, arg string,
 	for rows.Next() {
 		var r checkpoint.Record
 		var format, color, outcome, reason string
-		if err := rows.Scan(&r.ID, &r.Time, &r.TerminalID, &r.SiteID, &r.CodeID, &format, &r.Issuer, &color, &r.Proxy, &r.Celsius, &outcome, &reason); err != nil {
+		if err := rows.Scan(&r.ID, &r.Time, &r.TerminalID, &r.SiteID, &r.CodeID, &format, &r.Issuer, &color, &r.Proxy, &r.Celsius, &outcome, &reason, &r.RuleSet, &r.Rule); err != nil {
 			return n, fmt.Errorf("reading records: %w", err)
 		}
 		r.Format, r.Reason, r.Outcome = checkpoint.Format(format), checkpoint.Reason(reason), checkpoint.ParseOutcome(outcome)

@@ -22,8 +22,8 @@ func TestQueriesAreAuditedAndCSVNeutralised(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, code := range []string{"=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "plain"} {
-		if _, err := e.pool.Exec(ctx, `INSERT INTO records (id, time, terminal_id, site_id, code_id, color, outcome, reason, device_id)
-			VALUES (gen_random_uuid(), $1, 'T1', 'gate-1', $2, 'green', 'pass', 'green', 'T1')`, at, code); err != nil {
+		if _, err := e.pool.Exec(ctx, `INSERT INTO records (id, time, terminal_id, site_id, code_id, color, outcome, reason, device_id, rule_set, rule)
+			VALUES (gen_random_uuid(), $1, 'T1', 'gate-1', $2, 'green', 'pass', 'green', 'T1', 'site-rules@3', '=R1')`, at, code); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,9 +33,15 @@ func TestQueriesAreAuditedAndCSVNeutralised(t *testing.T) {
 		t.Fatalf("QuerySite: %d, %v", n, err)
 	}
 	rows, _ := csv.NewReader(&out).ReadAll()
+	if h := rows[0]; len(h) < 14 || h[12] != "rule_set" || h[13] != "rule" {
+		t.Errorf("CSV header %v: want rule_set and rule columns", h)
+	}
 	got := map[string]bool{}
 	for _, r := range rows[1:] {
 		got[r[4]] = true
+		if r[12] != "site-rules@3" || r[13] != "'=R1" {
+			t.Errorf("rule cells %q %q: want the rule set and the neutralised rule", r[12], r[13])
+		}
 	}
 	for _, want := range []string{"'=HYPERLINK(\"http://x\")", "'+1+1", "'-2", "'@SUM(A1)", "plain"} {
 		if !got[want] {

@@ -49,6 +49,9 @@ func TestPublishingGuard(t *testing.T) {
 		t.Errorf("a normal policy after refused ones: version %d, %v; want 1", v, err)
 	}
 	forced := &hub.Admin{Pool: e.pool, Force: true}
+	if _, err := forced.PublishTrustList(ctx, trustList(t, 1<<63, nil)); !errors.Is(err, hub.ErrVersionJump) {
+		t.Errorf("a forced trust list version 2^63 (past bigint): %v, want ErrVersionJump", err)
+	}
 	if _, err := forced.PublishTrustList(ctx, trustList(t, 1<<62, nil)); err != nil {
 		t.Errorf("a forced jump: %v", err)
 	}

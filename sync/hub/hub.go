@@ -51,8 +51,12 @@ type Config struct {
 // terminals' default policy.
 const DefaultRetention = 28 * 24 * time.Hour
 
-// DefaultMaxFuture is how far ahead of the hub a record time may be: 1 h.
-const DefaultMaxFuture = time.Hour
+// DefaultMaxFuture is how far ahead of the hub a record time may be: 26 h.
+// A refused record is set aside by its terminal for good, so the window
+// must cover the clock faults a terminal recovers from: a clock set to
+// local time as if it were UTC (up to 14 h off), plus drift. Partitions
+// exist PartitionsAhead days ahead, so such a record still has one.
+const DefaultMaxFuture = 26 * time.Hour
 
 // Server serves the sync API.
 type Server struct {

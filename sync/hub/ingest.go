@@ -203,6 +203,17 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 			resp.Stored = append(resp.Stored, name)
 		}
 	}
+	// An id is either stored or refused, never both: a bad copy of a
+	// record stored from the same batch must not make the terminal set
+	// the stored record aside.
+	kept := resp.Rejected[:0]
+	for _, rj := range resp.Rejected {
+		if id, err := uuid.Parse(rj.ID); err == nil && seen[id.String()] {
+			continue
+		}
+		kept = append(kept, rj)
+	}
+	resp.Rejected = kept
 	s.m.rejected.Add(float64(len(resp.Rejected)))
 	n, err := s.Ingest(r.Context(), dev.id, valid)
 	if err != nil {
@@ -223,14 +234,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 // window) exactly once by id and returns how many were new. It uses the
 // ingest path measured fastest (docs/scaling.md): IngestInsert.
 func (s *Server) Ingest(ctx context.Context, device string, recs []checkpoint.Record) (int64, error) {
-	n, err := s.IngestInsert(ctx, device, recs)
-	if err != nil {
-		return 0, err
-	}
-	if err := s.ingestRuleNames(ctx, recs); err != nil { // rules.go
-		return 0, err
-	}
-	return n, nil
+	return s.IngestInsert(ctx, device, recs)
 }
 
 // withPartitions runs f and, when a record had no partition (the
@@ -247,7 +251,7 @@ func (s *Server) withPartitions(ctx context.Context, f func() (int64, error)) (i
 	return n, err
 }
 
-var recordColumns = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason", "device_id", "received_at"}
+var recordColumns = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason", "device_id", "received_at", "rule_set", "rule", "gate_opened"}
 
 // IngestCopy stores records through a staging step: COPY into a session's
 // temporary table, then one INSERT ... SELECT into the partitioned table
@@ -269,7 +273,7 @@ func (s *Server) IngestCopy(ctx context.Context, device string, recs []checkpoin
 					return nil, err
 				}
 				return []any{id, r.Time, r.TerminalID, r.SiteID, r.CodeID, string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius,
-					r.Outcome.String(), string(r.Reason), device, now}, nil
+					r.Outcome.String(), string(r.Reason), device, now, r.RuleSet, r.Rule, r.GateOpened}, nil
 			}))
 			if err != nil {
 				return err
@@ -299,22 +303,26 @@ func (s *Server) IngestInsert(ctx context.Context, device string, recs []checkpo
 		ids                                                      = make([]string, n)
 		times                                                    = make([]time.Time, n)
 		terms, sites, codes, formats, issuers, colors, outs, rsn = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		proxies                                                  = make([]bool, n)
+		proxies, gates                                           = make([]bool, n), make([]bool, n)
+		ruleSets, ruleNames                                      = make([]string, n), make([]string, n)
 		celsius                                                  = make([]*float64, n)
 	)
 	for i, r := range recs {
 		ids[i], times[i], terms[i], sites[i], codes[i] = r.ID, r.Time, r.TerminalID, r.SiteID, r.CodeID
 		formats[i], issuers[i], colors[i], proxies[i], celsius[i] = string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius
 		outs[i], rsn[i] = r.Outcome.String(), string(r.Reason)
+		ruleSets[i], ruleNames[i], gates[i] = r.RuleSet, r.Rule, r.GateOpened
 	}
 	tag, err := s.withPartitions(ctx, func() (int64, error) {
 		tag, err := s.pool.Exec(ctx, `INSERT INTO records
-		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at)
-		SELECT u.*, $13, $14 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[]) AS u (id, time)
+		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at, rule_set, rule, gate_opened)
+		SELECT u.id, u.time, u.c3, u.c4, u.c5, u.c6, u.c7, u.c8, u.c9, u.c10, u.c11, u.c12, $13, $14, u.c15, u.c16, u.c17
+		FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[], $15::text[], $16::text[], $17::bool[])
+			AS u (id, time, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c15, c16, c17)
 		WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = u.id)
 		ON CONFLICT (id, time) DO NOTHING`,
-			ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now())
+			ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now(), ruleSets, ruleNames, gates)
 		return tag.RowsAffected(), err
 	})
 	if err != nil {

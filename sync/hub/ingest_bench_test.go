@@ -26,6 +26,9 @@ func TestIngestPathsExactlyOnce(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	recs := batch(300, time.Now().Add(-time.Hour))
+	for i := range recs {
+		recs[i].RuleSet, recs[i].Rule = "site@2", fmt.Sprintf("R%d", i)
+	}
 	for i, step := range []struct {
 		name   string
 		ingest func(context.Context, string, []checkpoint.Record) (int64, error)
@@ -42,10 +45,10 @@ func TestIngestPathsExactlyOnce(t *testing.T) {
 			t.Errorf("step %d %s: %d new, %v; want %d", i, step.name, n, err, step.want)
 		}
 	}
-	var n, distinct int
-	e.pool.QueryRow(ctx, "SELECT count(*), count(DISTINCT id) FROM records").Scan(&n, &distinct)
-	if n != 300 || distinct != 300 {
-		t.Errorf("%d rows, %d distinct ids; want 300 once each", n, distinct)
+	var n, distinct, named int
+	e.pool.QueryRow(ctx, "SELECT count(*), count(DISTINCT id), count(DISTINCT rule) FILTER (WHERE rule_set = 'site@2') FROM records").Scan(&n, &distinct, &named)
+	if n != 300 || distinct != 300 || named != 300 {
+		t.Errorf("%d rows, %d distinct ids, %d naming their rule; want 300 once each, each with its rule", n, distinct, named)
 	}
 }
 

@@ -55,13 +55,17 @@ func TestPoisonRecordsAreNamed(t *testing.T) {
 			r["reason"], r["gate_opened"] = "red", true
 			return r
 		}(), "gate"},
+		{"NUL byte in the rule", with("rule", "R\x001"), "NUL"},
+		{"over-long rule set", with("rule_set", strings.Repeat("s", 500)+"@1"), "longer"},
 	}
 	var recs []map[string]any
 	var goodIDs []string
 	for i, p := range poison {
 		g := good()
-		// Fields later terminals add (rules, gate) are records, not poison.
-		g["rule_set"], g["rule"], g["gate_opened"] = "site@5", "GREEN-NORMAL", true
+		g["gate_opened"] = true // a PASS whose gate opened (package gate)
+		if i%2 == 1 {           // decided by a site rule: the names travel with it
+			g["rule_set"], g["rule"] = "site@7", "GREEN-48H"
+		}
 		goodIDs = append(goodIDs, g["id"].(string))
 		recs = append(recs, g, p.rec)
 		if i == 0 {
@@ -92,14 +96,45 @@ func TestPoisonRecordsAreNamed(t *testing.T) {
 			t.Errorf("%s: reason %q, want it to mention %q", p.name, rj.Reason, p.reason)
 		}
 	}
-	var n int
-	e.pool.QueryRow(ctx, "SELECT count(*) FROM records").Scan(&n)
-	if n != len(goodIDs) {
-		t.Errorf("hub holds %d records, want %d", n, len(goodIDs))
+	var n, named int
+	e.pool.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE rule_set = 'site@7' AND rule = 'GREEN-48H') FROM records").Scan(&n, &named)
+	if n != len(goodIDs) || named != len(goodIDs)/2 {
+		t.Errorf("hub holds %d records (%d naming their rule), want %d (%d)", n, named, len(goodIDs), len(goodIDs)/2)
 	}
-	e.pool.QueryRow(ctx, "SELECT count(*) FROM records WHERE gate_opened AND rule_set = 'site@5' AND rule = 'GREEN-NORMAL'").Scan(&n)
+
+	// A terminal whose clock was set to Beijing time as if it were UTC
+	// (8 h ahead): its records are kept, not set aside for good.
+	{
+		g := good()
+		g["time"] = now.Add(8 * time.Hour).Format(time.RFC3339Nano)
+		body, _ := json.Marshal(map[string]any{"records": []map[string]any{g}})
+		resp, b := e.do(t, "POST", wire.PathRecords, "T1", token, body, nil)
+		var ack wire.PushResponse
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &ack) != nil || ack.Inserted != 1 || len(ack.Rejected) != 0 {
+			t.Errorf("a record 8 h ahead (a time zone mistake): %d %s; want it stored", resp.StatusCode, b)
+		}
+	}
+
+	// The same id twice in one batch, one copy good and one bad (another
+	// site), in either order: the id is stored, not also refused.
+	for _, goodFirst := range []bool{true, false} {
+		g := good()
+		bad := with("site_id", "gate-9")
+		bad["id"] = g["id"]
+		pair := []map[string]any{bad, g}
+		if goodFirst {
+			pair = []map[string]any{g, bad}
+		}
+		body, _ := json.Marshal(map[string]any{"records": pair})
+		resp, b := e.do(t, "POST", wire.PathRecords, "T1", token, body, nil)
+		var ack wire.PushResponse
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &ack) != nil || ack.Inserted != 1 || len(ack.Stored) != 1 || len(ack.Rejected) != 0 {
+			t.Errorf("good copy first %v: %d %s; want the id stored once and not refused", goodFirst, resp.StatusCode, b)
+		}
+	}
+	e.pool.QueryRow(ctx, "SELECT count(*) FROM records WHERE gate_opened").Scan(&n)
 	if n != len(goodIDs) {
-		t.Errorf("%d records keep their rule and gate, want %d", n, len(goodIDs))
+		t.Errorf("%d records keep their gate, want %d", n, len(goodIDs))
 	}
 
 	// The batch as such: content type, trailing bytes, size.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -28,6 +29,10 @@ var (
 	// both the newest published version and the current Unix time:
 	// terminals would refuse every later document. Admin.Force overrides.
 	ErrVersionJump = errors.New("version jumps absurdly")
+	// ErrExpiredDocument means a document's validity ended before it was
+	// published: served as the newest, it would switch every terminal off
+	// it (a rule set past valid_until leaves the built-in policy deciding).
+	ErrExpiredDocument = errors.New("document is past its validity")
 )
 
 // MaxVersionJump bounds a new version: at most this far (in version units,
@@ -95,6 +100,11 @@ func (a *Admin) verify(ctx context.Context, what string, signed []byte) ([]byte,
 func (a *Admin) guardVersion(what string, version, cur uint64) error {
 	if version <= cur {
 		return fmt.Errorf("publishing %s version %d: %w (newest is %d)", what, version, ErrExists, cur)
+	}
+	if version > math.MaxInt64 {
+		// Stored as bigint: past it the number would wrap negative and
+		// the next document could reuse versions. Not even with Force.
+		return fmt.Errorf("publishing %s version %d: %w (above %d, the largest the hub stores)", what, version, ErrVersionJump, int64(math.MaxInt64))
 	}
 	base := max(cur, uint64(max(a.now().Unix(), 0)))
 	if !a.Force && version > base+MaxVersionJump {

@@ -3,8 +3,8 @@ package hub
 import (
 	"context"
 	"fmt"
+	"time"
 
-	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/rules"
 )
 
@@ -22,6 +22,9 @@ func (a *Admin) PublishRuleSet(ctx context.Context, signed []byte) (*rules.Set, 
 	if err != nil {
 		return nil, fmt.Errorf("publishing rule set: %w", err)
 	}
+	if !set.ValidUntil.IsZero() && !a.now().Before(set.ValidUntil) {
+		return nil, fmt.Errorf("publishing rule set %s: %w (valid_until %s)", set.Name(), ErrExpiredDocument, set.ValidUntil.UTC().Format(time.RFC3339))
+	}
 	var cur int64
 	if err := a.Pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM rule_sets").Scan(&cur); err != nil {
 		return nil, fmt.Errorf("publishing rule set: %w", err)
@@ -37,27 +40,4 @@ func (a *Admin) PublishRuleSet(ctx context.Context, signed []byte) (*rules.Set, 
 		return nil, fmt.Errorf("publishing rule set %s: %w", set.Name(), err)
 	}
 	return set, nil
-}
-
-// ingestRuleNames stores which rule set and rule decided each record that
-// names one (records decided by the built-in policy keep the empty
-// default) and whether its gate opened. Repeating it for a record already
-// stored writes the same values, so a retried push stays idempotent.
-func (s *Server) ingestRuleNames(ctx context.Context, recs []checkpoint.Record) error {
-	var ids, sets, names []string
-	var gates []bool
-	for _, r := range recs {
-		if r.RuleSet != "" || r.Rule != "" || r.GateOpened {
-			ids, sets, names, gates = append(ids, r.ID), append(sets, r.RuleSet), append(names, r.Rule), append(gates, r.GateOpened)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := s.pool.Exec(ctx, `UPDATE records SET rule_set = u.rule_set, rule = u.rule, gate_opened = u.gate_opened
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[]) AS u(id, rule_set, rule, gate_opened) WHERE records.id = u.id`, ids, sets, names, gates)
-	if err != nil {
-		return fmt.Errorf("storing the rule names and gate of %d records: %w", len(ids), err)
-	}
-	return nil
 }

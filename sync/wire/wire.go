@@ -322,9 +322,10 @@ func ReadFrame(r io.Reader, limit int) ([]byte, error) {
 }
 
 // CSVHeader is the first line the terminal's export and the hub's queries write (terminal export and hub queries).
-var CSVHeader = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason"}
+var CSVHeader = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason", "rule_set", "rule"}
 
-// CSVRow renders a record as ExportCSV does. Text cells pass through
+// CSVRow renders a record as ExportCSV does; the last two columns name the
+// site rule set and rule that decided (empty: the built-in policy). Text cells pass through
 // CSVCell, so a spreadsheet never runs a value as a formula.
 func CSVRow(r checkpoint.Record) []string {
 	c := ""
@@ -333,7 +334,7 @@ func CSVRow(r checkpoint.Record) []string {
 	}
 	return []string{CSVCell(r.ID), r.Time.UTC().Format(time.RFC3339Nano), CSVCell(r.TerminalID), CSVCell(r.SiteID), CSVCell(r.CodeID),
 		CSVCell(string(r.Format)), CSVCell(r.Issuer), CSVCell(r.Color.String()), strconv.FormatBool(r.Proxy), c,
-		CSVCell(r.Outcome.String()), CSVCell(string(r.Reason))}
+		CSVCell(r.Outcome.String()), CSVCell(string(r.Reason)), CSVCell(r.RuleSet), CSVCell(r.Rule)}
 }
 
 // CSVCell neutralises a text cell against formula injection (OWASP "CSV
