@@ -204,8 +204,8 @@ type RevocationDoc struct {
 	// Seq is this batch's sequence number; a snapshot's Seq is the batch
 	// it includes up to.
 	Seq uint64
-	// Prev is the sequence number a delta applies on top of (Seq-1 in a
-	// dense chain); zero for snapshots.
+	// Prev is the sequence number a delta or withdrawal applies on top of
+	// (Seq-1 in a dense chain); zero for snapshots.
 	Prev uint64
 	// Dataset is the hub series Seq belongs to (see DatasetID).
 	Dataset  DatasetID
