@@ -100,12 +100,16 @@ func WriteRevocationHashes(w io.Writer, hs []checkpoint.RevocationHash) error {
 }
 
 // ReadRevocationHashes reads the format of WriteRevocationHashes; blank
-// lines and lines starting with '#' are skipped.
+// lines and lines starting with '#' are skipped. A file of code ids (one
+// carrying CodeIDHeader) is refused with ErrWrongListKind.
 func ReadRevocationHashes(r io.Reader) ([]checkpoint.RevocationHash, error) {
 	var out []checkpoint.RevocationHash
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
+		if line == CodeIDHeader {
+			return nil, fmt.Errorf("revocation list line %d: %w: this is a file of code ids (give it as code ids, not as hashes)", n, ErrWrongListKind)
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}

@@ -166,8 +166,8 @@ func (s *Store) InstallPolicy(signed []byte, roots []crypto.PublicKey) error {
 }
 
 // ApplyRevocationDelta verifies a signed revocation document
-// (wire.RevocationDoc: a delta or a snapshot) against roots and applies it.
-// A delta that does not follow the stored sequence is refused with
+// (wire.RevocationDoc: a delta, a withdrawal or a snapshot) against roots
+// and applies it. A delta or withdrawal that does not follow the stored sequence is refused with
 // ErrRevocationGap; an older snapshot or an already applied delta is a no-op.
 func (s *Store) ApplyRevocationDelta(signed []byte, roots []crypto.PublicKey) error {
 	if len(roots) == 0 {

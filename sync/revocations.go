@@ -132,7 +132,8 @@ func (s *Store) RevocationStats() (RevocationStats, error) {
 // follows replaces the set when its Seq is higher, a snapshot of another
 // series (wire.DatasetID) when it was issued no earlier than what the store
 // holds; a delta must be of the same series (else ErrDatasetChanged) and
-// follow the stored Seq (else ErrRevocationGap).
+// follow the stored Seq (else ErrRevocationGap); a withdrawal follows the
+// same rules as a delta and removes its hashes from the set.
 func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
 	if now := s.clock.Now(); !d.ExpiresAt.IsZero() && now.After(d.ExpiresAt) {
 		return fmt.Errorf("applying revocation %s %d: %w at %s", d.Kind, d.Seq, wire.ErrExpiredDocument, d.ExpiresAt.Format(time.RFC3339))
@@ -164,7 +165,7 @@ func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
 			if err := writeRun(runs, sliceIter(d.Hashes)); err != nil {
 				return err
 			}
-		case wire.KindDelta:
+		case wire.KindDelta, wire.KindWithdraw:
 			if !sameSeries {
 				return fmt.Errorf("%w: delta %d of series %s, store follows %s", ErrDatasetChanged, d.Seq, d.Dataset, st.RevocationDataset)
 			}
@@ -174,7 +175,11 @@ func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
 			if d.Prev != st.RevocationSeq {
 				return fmt.Errorf("%w: delta %d follows %d, store holds %d", ErrRevocationGap, d.Seq, d.Prev, st.RevocationSeq)
 			}
-			if len(d.Hashes) > 0 {
+			if d.Kind == wire.KindWithdraw {
+				if err := withdrawHashes(runs, d.Hashes); err != nil {
+					return err
+				}
+			} else if len(d.Hashes) > 0 {
 				if err := writeRun(runs, sliceIter(d.Hashes)); err != nil {
 					return err
 				}
@@ -192,6 +197,53 @@ func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
 	})
 	if err != nil {
 		return fmt.Errorf("applying revocation %s %d: %w", d.Kind, d.Seq, err)
+	}
+	return nil
+}
+
+// withdrawHashes removes hs from every run holding one of them: such a run
+// is rewritten without them (under a new name; the old one is dropped
+// after), so a withdrawal costs the size of the runs it touches.
+func withdrawHashes(runs *bolt.Bucket, hs []checkpoint.RevocationHash) error {
+	if len(hs) == 0 {
+		return nil
+	}
+	drop := make(map[checkpoint.RevocationHash]bool, len(hs))
+	for _, h := range hs {
+		drop[h] = true
+	}
+	var names [][]byte
+	if err := runs.ForEachBucket(func(k []byte) error {
+		b := runs.Bucket(k)
+		for h := range drop {
+			if runContains(b, h) {
+				names = append(names, clone(k))
+				break
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range names {
+		src := runIter(runs.Bucket(k))
+		kept := func() ([]byte, bool) {
+			for {
+				h, ok := src()
+				if !ok {
+					return nil, false
+				}
+				if !drop[checkpoint.RevocationHash(h)] {
+					return h, true
+				}
+			}
+		}
+		if err := writeRun(runs, kept); err != nil {
+			return err
+		}
+		if err := runs.DeleteBucket(k); err != nil {
+			return fmt.Errorf("dropping run %x after a withdrawal: %w", k, err)
+		}
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -58,7 +60,7 @@ func runRevoke(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if *out == "" {
 		return healthcode.WriteRevocationHashes(stdout, hs)
 	}
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := openHashFile(*out)
 	if err != nil {
 		return err
 	}
@@ -71,4 +73,24 @@ func runRevoke(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "appended %d hash(es) to %s\n", len(hs), *out)
 	return nil
+}
+
+// openHashFile opens a revocation hash file to append to: a new or empty
+// file gets healthcode.RevocationHashHeader as its first line, so it is
+// never read as a file of code ids; a file of code ids is refused.
+func openHashFile(path string) (*os.File, error) {
+	if _, err := healthcode.ReadRevocationHashFile(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.Size() == 0 {
+		if _, err := fmt.Fprintln(f, healthcode.RevocationHashHeader); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	return f, nil
 }

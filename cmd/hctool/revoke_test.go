@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
 )
 
 func TestRevokeThenVerify(t *testing.T) {
@@ -22,7 +24,7 @@ func TestRevokeThenVerify(t *testing.T) {
 	mustHctool(t, "revoke", "--out", revoked, text)
 	mustHctool(t, "revoke", "--out", revoked, "--code-id", "ffeeddccbbaa9988")
 	b, _ := os.ReadFile(revoked)
-	if strings.Count(string(b), "\n") != 2 {
+	if strings.Count(string(b), "\n") != 3 || !strings.HasPrefix(string(b), healthcode.RevocationHashHeader+"\n") {
 		t.Fatalf("revocation file after two appends:\n%s", b)
 	}
 	out, _, code := hctool(t, "verify", "--trustlist", list, "--root-pub", rootPub, "--revoked", revoked, text)

@@ -28,6 +28,7 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", "", "file to write the signed snapshot to")
 	seq := fs.Uint64("seq", uint64(time.Now().Unix()), "snapshot sequence (a terminal installs it only above the one it holds; default: the current Unix time)")
 	valid := fs.Duration("valid", 2160*time.Hour, "how long terminals may install the snapshot (signed documents carry an expiry; terminals refuse one without)")
+	dataset := fs.String("dataset", "", "the hub's dataset, for hub revocations publish --file (hub revocations next; then --seq is its snapshot_seq and --hashes what hub revocations export prints); empty for [trust] revocations")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,8 +44,14 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	var ds wire.DatasetID
+	if *dataset != "" {
+		if ds, err = wire.ParseDatasetID(*dataset); err != nil {
+			return err
+		}
+	}
 	issued := time.Now().UTC().Truncate(time.Second)
-	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: *seq, IssuedAt: issued, ExpiresAt: issued.Add(*valid), Hashes: hs}
+	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: *seq, Dataset: ds, IssuedAt: issued, ExpiresAt: issued.Add(*valid), Hashes: hs}
 	signed, err := healthcode.SignDocument(doc.Marshal(), key)
 	if err != nil {
 		return fmt.Errorf("signing the snapshot: %w", err)

@@ -7,7 +7,7 @@
 //	hub device register|revoke ...
 //	hub roots add ...
 //	hub trustlist publish ...
-//	hub revocations add|snapshot|prune ...
+//	hub revocations add|snapshot|prune|next|publish|withdraw|export ...
 //	hub policy publish ...
 //	hub query site|code ...
 //
@@ -53,8 +53,12 @@ func commands() map[string]cmdFunc {
 		"revocations add":      revocationsAdd,
 		"revocations snapshot": revocationsSnapshot,
 		"revocations prune":    revocationsPrune,
+		"revocations next":     revocationsNext,     // signed.go
+		"revocations publish":  revocationsPublish,  // signed.go
+		"revocations withdraw": revocationsWithdraw, // signed.go
+		"revocations export":   revocationsExport,   // signed.go
 		"roots add":            rootsAdd,
-		"policy publish":       policyPublish,
+		"policy publish":       policyPublishOrSigned,
 		"rules publish":        rulesPublish, // rules.go
 		"query site":           querySite,
 		"query code":           queryCode,
@@ -75,7 +79,11 @@ const usageText = `usage: hub <command> [flags]
   revocations add        sign and publish a delta of revoked codes or hashes
   revocations snapshot   sign and publish the whole revocation set (--new-dataset after a restore)
   revocations prune      delete the deltas the newest snapshot covers
-  policy publish         sign and publish a checkpoint policy (JSON)
+  revocations next       print the numbers and dataset a document signed offline must carry
+  revocations publish    upload a delta, withdrawal or snapshot hctool signed (--file)
+  revocations withdraw   sign and publish a withdrawal of revoked codes or hashes
+  revocations export     print the revocation set (a hash file to sign a snapshot from)
+  policy publish         sign and publish a checkpoint policy (JSON), or --signed FILE from hctool sign-policy
   rules publish          publish a signed site rule set (verified against the configured roots, its tests run)
   query site             CSV of records at a site between --from and --to
   query code             CSV of records of a code id between --from and --to

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -14,64 +12,80 @@ import (
 	"github.com/checkpoint-terminal/checkpoint/sync/hub"
 )
 
+// revoking is one hash to act on and where it came from (for the echo).
+type revoking struct {
+	hash checkpoint.RevocationHash
+	from string
+}
+
 // readHashes collects hashes from --code, --codes-file and --hashes-file.
-func readHashes(codes, codesFile, hashesFile string) ([]checkpoint.RevocationHash, error) {
-	var hs []checkpoint.RevocationHash
-	addCode := func(id string) error {
-		h, err := healthcode.RevocationHashForCodeID(id)
-		if err != nil {
-			return fmt.Errorf("code id %q: %w", id, err)
-		}
-		hs = append(hs, h)
-		return nil
-	}
+// The files are typed (healthcode.ReadCodeIDFile, ReadRevocationHashFile):
+// a hash file given as code ids is refused, not hashed again.
+func readHashes(codes, codesFile, hashesFile string) ([]revoking, error) {
+	var out []revoking
+	var ids []string
 	for _, id := range strings.Split(codes, ",") {
 		if id = strings.TrimSpace(id); id != "" {
-			if err := addCode(id); err != nil {
-				return nil, err
-			}
+			ids = append(ids, id)
 		}
 	}
-	eachLine := func(path string, f func(string) error) error {
-		if path == "" {
-			return nil
-		}
-		fh, err := os.Open(path)
+	if codesFile != "" {
+		more, err := healthcode.ReadCodeIDFile(codesFile)
 		if err != nil {
-			return fmt.Errorf("reading %s: %w", path, err)
+			return nil, err
 		}
-		defer fh.Close()
-		sc := bufio.NewScanner(fh)
-		for n := 1; sc.Scan(); n++ {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			if err := f(line); err != nil {
-				return fmt.Errorf("%s:%d: %w", path, n, err)
-			}
-		}
-		return sc.Err()
+		ids = append(ids, more...)
 	}
-	if err := eachLine(codesFile, addCode); err != nil {
-		return nil, err
+	for _, id := range ids {
+		h, err := healthcode.RevocationHashForCodeID(id)
+		if err != nil {
+			return nil, fmt.Errorf("code id %q: %w", id, err)
+		}
+		out = append(out, revoking{h, "code " + strings.ToLower(id)})
 	}
 	if hashesFile != "" {
 		more, err := healthcode.ReadRevocationHashFile(hashesFile)
 		if err != nil {
 			return nil, err
 		}
-		hs = append(hs, more...)
+		for _, h := range more {
+			out = append(out, revoking{h, "hash file"})
+		}
 	}
-	return hs, nil
+	return out, nil
+}
+
+func hashesOf(rs []revoking) []checkpoint.RevocationHash {
+	hs := make([]checkpoint.RevocationHash, len(rs))
+	for i, r := range rs {
+		hs[i] = r.hash
+	}
+	return hs
+}
+
+// echoRevoked prints one line per hash given: the hash, where it came
+// from, and the batch that revoked it (or that it is not revoked).
+func echoRevoked(ctx context.Context, a *hub.Admin, w io.Writer, rs []revoking) error {
+	in, err := a.RevokedIn(ctx, hashesOf(rs))
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		state := "not revoked"
+		if seq, ok := in[r.hash]; ok {
+			state = fmt.Sprintf("revoked in batch %d", seq)
+		}
+		fmt.Fprintf(w, "%x\t%s\t%s\n", r.hash[:], r.from, state)
+	}
+	return nil
 }
 
 func revocationsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, db := newFlags("revocations add", stderr)
 	key := fs.String("key", "", "root private key (PEM) that signs the batch")
 	codes := fs.String("code", "", "comma-separated code ids to revoke")
-	codesFile := fs.String("codes-file", "", "file of code ids, one per line")
-	hashesFile := fs.String("hashes-file", "", "file of revocation hashes (32 hex digits), one per line")
+	codesFile := fs.String("codes-file", "", "file of code ids, one per line (32-digit ids need the first line \""+healthcode.CodeIDHeader+"\")")
+	hashesFile := fs.String("hashes-file", "", "file of revocation hashes (hctool revoke --out), one per line")
 	valid := fs.Duration("valid", 0, "how long terminals may install the batch (default 2160h, 90 days)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -80,20 +94,23 @@ func revocationsAdd(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	hs, err := readHashes(*codes, *codesFile, *hashesFile)
+	rs, err := readHashes(*codes, *codesFile, *hashesFile)
 	if err != nil {
 		return err
 	}
-	if len(hs) == 0 {
+	if len(rs) == 0 {
 		return errors.New("nothing to revoke: give --code, --codes-file or --hashes-file")
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
 		a.Validity = *valid
-		seq, added, err := a.AddRevocations(ctx, hs, sign)
+		seq, added, err := a.AddRevocations(ctx, hashesOf(rs), sign)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "revocation batch %d: %d new of %d given\n", seq, added, len(hs))
+		if err := echoRevoked(ctx, a, stdout, rs); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revocation batch %d: %d new of %d given\n", seq, added, len(rs))
 		return nil
 	})
 }

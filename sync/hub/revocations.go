@@ -155,7 +155,8 @@ func (a *Admin) PublishSnapshot(ctx context.Context, sign Sign, newSeries bool) 
 }
 
 // signedSet rebuilds the revocation set from the stored signed documents:
-// the newest snapshot, then every delta numbered after it.
+// the newest snapshot, then every delta and withdrawal numbered after it,
+// in order (a hash withdrawn and then revoked again is in the set).
 func (a *Admin) signedSet(ctx context.Context, tx pgx.Tx) ([]checkpoint.RevocationHash, error) {
 	roots, err := a.Roots(ctx)
 	if err != nil {
@@ -190,10 +191,27 @@ func (a *Admin) signedSet(ctx context.Context, tx pgx.Tx) ([]checkpoint.Revocati
 		if err != nil {
 			return nil, fmt.Errorf("a stored revocation document: %w", err)
 		}
+		if d.Kind == wire.KindWithdraw {
+			hs = withoutHashes(hs, d.Hashes)
+			continue
+		}
 		hs = append(hs, d.Hashes...)
 	}
+	return sortedSet(hs), nil
+}
+
+func sortedSet(hs []checkpoint.RevocationHash) []checkpoint.RevocationHash {
 	slices.SortFunc(hs, func(a, b checkpoint.RevocationHash) int { return bytes.Compare(a[:], b[:]) })
-	return slices.Compact(hs), nil
+	return slices.Compact(hs)
+}
+
+// withoutHashes returns the set hs less the withdrawn hashes.
+func withoutHashes(hs, withdrawn []checkpoint.RevocationHash) []checkpoint.RevocationHash {
+	drop := make(map[checkpoint.RevocationHash]bool, len(withdrawn))
+	for _, h := range withdrawn {
+		drop[h] = true
+	}
+	return slices.DeleteFunc(sortedSet(hs), func(h checkpoint.RevocationHash) bool { return drop[h] })
 }
 
 // PruneRevocations deletes the deltas the newest snapshot covers and

@@ -174,6 +174,10 @@ const (
 	KindDelta RevocationKind = 1
 	// KindSnapshot replaces the whole set.
 	KindSnapshot RevocationKind = 2
+	// KindWithdraw removes hashes from the set the terminal holds at Prev
+	// (a revocation made in error is undone); numbered like a delta, and
+	// the next snapshot no longer carries them.
+	KindWithdraw RevocationKind = 3
 )
 
 func (k RevocationKind) String() string {
@@ -182,6 +186,8 @@ func (k RevocationKind) String() string {
 		return "delta"
 	case KindSnapshot:
 		return "snapshot"
+	case KindWithdraw:
+		return "withdrawal"
 	}
 	return fmt.Sprintf("kind(%d)", byte(k))
 }
@@ -198,8 +204,8 @@ type RevocationDoc struct {
 	// Seq is this batch's sequence number; a snapshot's Seq is the batch
 	// it includes up to.
 	Seq uint64
-	// Prev is the sequence number a delta applies on top of (Seq-1 in a
-	// dense chain); zero for snapshots.
+	// Prev is the sequence number a delta or withdrawal applies on top of
+	// (Seq-1 in a dense chain); zero for snapshots.
 	Prev uint64
 	// Dataset is the hub series Seq belongs to (see DatasetID).
 	Dataset  DatasetID
@@ -264,10 +270,10 @@ func ParseRevocationDoc(b []byte) (RevocationDoc, error) {
 		d.ExpiresAt = time.Unix(exp, 0).UTC()
 	}
 	copy(d.Dataset[:], b[38:54])
-	if d.Kind != KindDelta && d.Kind != KindSnapshot {
+	if d.Kind != KindDelta && d.Kind != KindSnapshot && d.Kind != KindWithdraw {
 		return RevocationDoc{}, fmt.Errorf("%w: %s", ErrBadRevocationDoc, d.Kind)
 	}
-	if d.Seq == 0 || (d.Kind == KindDelta && d.Prev >= d.Seq) {
+	if d.Seq == 0 || (d.Kind != KindSnapshot && d.Prev >= d.Seq) {
 		return RevocationDoc{}, fmt.Errorf("%w: sequence %d after %d", ErrBadRevocationDoc, d.Seq, d.Prev)
 	}
 	if d.ExpiresAt.IsZero() || !d.ExpiresAt.After(d.IssuedAt) {

@@ -20,6 +20,11 @@ func TestRevocationDocRoundTrip(t *testing.T) {
 	if got.Kind != KindDelta || got.Seq != 7 || got.Prev != 6 || !got.IssuedAt.Equal(d.IssuedAt) || !got.ExpiresAt.Equal(d.ExpiresAt) || got.Dataset != d.Dataset || len(got.Hashes) != 2 {
 		t.Fatalf("round trip: %+v", got)
 	}
+	w := d
+	w.Kind = KindWithdraw
+	if got, err := ParseRevocationDoc(w.Marshal()); err != nil || got.Kind != KindWithdraw || got.Prev != 6 || len(got.Hashes) != 2 || got.Kind.String() != "withdrawal" {
+		t.Errorf("withdrawal round trip: %+v, %v", got, err)
+	}
 	for _, tc := range []struct {
 		name string
 		b    []byte
@@ -28,6 +33,7 @@ func TestRevocationDocRoundTrip(t *testing.T) {
 		{"bad magic", append([]byte("XXXX"), d.Marshal()[4:]...)},
 		{"truncated hash", d.Marshal()[:len(d.Marshal())-1]},
 		{"delta not after prev", RevocationDoc{Kind: KindDelta, Seq: 3, Prev: 3}.Marshal()},
+		{"withdrawal not after prev", RevocationDoc{Kind: KindWithdraw, Seq: 3, Prev: 4, IssuedAt: time.Unix(1700000000, 0), ExpiresAt: time.Unix(1800000000, 0)}.Marshal()},
 		{"unknown kind", RevocationDoc{Kind: 9, Seq: 3}.Marshal()},
 		{"no expiry", RevocationDoc{Kind: KindSnapshot, Seq: 3, IssuedAt: time.Unix(1700000000, 0)}.Marshal()},
 		{"expiry before issue", RevocationDoc{Kind: KindSnapshot, Seq: 3, IssuedAt: time.Unix(1700000000, 0), ExpiresAt: time.Unix(1600000000, 0)}.Marshal()},

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/healthcode"
+	"github.com/checkpoint-terminal/checkpoint/sync/wire"
+)
+
+// Signing where the root key lives: these commands make the documents
+// `hub revocations publish --file` and `hub policy publish --signed` upload,
+// with the numbers and dataset `hub revocations next` prints.
+
+func init() {
+	register(command{
+		name:    "sign-revocations",
+		summary: "sign a revocation delta (or a --withdraw of revocations) for hub revocations publish",
+		run:     runSignRevocations,
+	})
+	register(command{
+		name:    "sign-policy",
+		summary: "sign a checkpoint policy (JSON) for hub policy publish --signed",
+		run:     runSignPolicy,
+	})
+}
+
+// datasetFlag reads the hub's dataset id (32 hex digits, hub revocations next).
+func datasetFlag(s string) (wire.DatasetID, error) {
+	if s == "" {
+		return wire.DatasetID{}, errors.New("-dataset is required (hub revocations next prints it)")
+	}
+	return wire.ParseDatasetID(s)
+}
+
+func runSignRevocations(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sign-revocations", "--root ROOT.key --dataset HEX --seq N [--withdraw] (--code-id ID | --code-ids FILE | --hashes FILE)... --out BATCH.cose", stderr)
+	root := fs.String("root", "", "root private key that signs the batch (PEM)")
+	dataset := fs.String("dataset", "", "the hub's dataset (hub revocations next: dataset=)")
+	seq := fs.Uint64("seq", 0, "the batch's sequence number (hub revocations next: revocation_seq=)")
+	withdraw := fs.Bool("withdraw", false, "sign a withdrawal: terminals drop these hashes from their revocation set")
+	var ids multiFlag
+	fs.Var(&ids, "code-id", "a code id (hex, as records show it); repeatable")
+	idsFile := fs.String("code-ids", "", "file of code ids, one a line (32-digit ids need the first line \""+healthcode.CodeIDHeader+"\")")
+	hashes := fs.String("hashes", "", "revocation hash file (hctool revoke --out)")
+	valid := fs.Duration("valid", 90*24*time.Hour, "how long terminals may install the batch (its signed expiry)")
+	out := fs.String("out", "", "file to write the signed batch to")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *root == "" || *out == "" || fs.NArg() != 0 {
+		fs.Usage()
+		return errUsage
+	}
+	ds, err := datasetFlag(*dataset)
+	if err != nil {
+		return err
+	}
+	if *seq == 0 {
+		return errors.New("-seq is required (hub revocations next prints revocation_seq=)")
+	}
+	if *valid <= 0 {
+		return fmt.Errorf("-valid %s: want a positive duration", *valid)
+	}
+	type entry struct {
+		h    checkpoint.RevocationHash
+		from string
+	}
+	var es []entry
+	if *idsFile != "" {
+		more, err := healthcode.ReadCodeIDFile(*idsFile)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, more...)
+	}
+	for _, id := range ids {
+		h, err := healthcode.RevocationHashForCodeID(id)
+		if err != nil {
+			return err
+		}
+		es = append(es, entry{h, "code " + id})
+	}
+	if *hashes != "" {
+		hs, err := healthcode.ReadRevocationHashFile(*hashes)
+		if err != nil {
+			return err
+		}
+		for _, h := range hs {
+			es = append(es, entry{h, "hash file"})
+		}
+	}
+	if len(es) == 0 {
+		return errors.New("nothing to sign: give --code-id, --code-ids or --hashes")
+	}
+	key, err := healthcode.ReadPrivateKey(*root)
+	if err != nil {
+		return err
+	}
+	kind := wire.KindDelta
+	if *withdraw {
+		kind = wire.KindWithdraw
+	}
+	issued := time.Now().UTC().Truncate(time.Second)
+	doc := wire.RevocationDoc{Kind: kind, Seq: *seq, Prev: *seq - 1, Dataset: ds, IssuedAt: issued, ExpiresAt: issued.Add(*valid)}
+	for _, e := range es {
+		doc.Hashes = append(doc.Hashes, e.h)
+	}
+	signed, err := healthcode.SignDocument(doc.Marshal(), key)
+	if err != nil {
+		return fmt.Errorf("signing the batch: %w", err)
+	}
+	if err := os.WriteFile(*out, signed, 0o644); err != nil {
+		return err
+	}
+	verb := "revokes"
+	if *withdraw {
+		verb = "withdraws"
+	}
+	for _, e := range es {
+		fmt.Fprintf(stdout, "%x\t%s\t%s\n", e.h[:], verb, e.from)
+	}
+	fmt.Fprintf(stdout, "wrote %s: revocation %s %d of dataset %s, %d hash(es); upload it with hub revocations publish --file\n", *out, kind, *seq, ds, len(es))
+	return nil
+}
+
+func runSignPolicy(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sign-policy", "--root ROOT.key --dataset HEX --version N [--policy POLICY.json] --out POLICY.cose", stderr)
+	root := fs.String("root", "", "root private key that signs the policy (PEM)")
+	dataset := fs.String("dataset", "", "the hub's dataset (hub revocations next: dataset=)")
+	version := fs.Uint64("version", 0, "policy version, above every one published (hub revocations next: policy_version=)")
+	file := fs.String("policy", "", "policy as JSON (checkpoint.Policy fields; unknown keys refused); empty: the default policy")
+	valid := fs.Duration("valid", 90*24*time.Hour, "how long terminals may install the policy (its signed expiry)")
+	out := fs.String("out", "", "file to write the signed policy to")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *root == "" || *out == "" || fs.NArg() != 0 {
+		fs.Usage()
+		return errUsage
+	}
+	ds, err := datasetFlag(*dataset)
+	if err != nil {
+		return err
+	}
+	if *version == 0 {
+		return errors.New("-version is required (hub revocations next prints policy_version=)")
+	}
+	if *valid <= 0 {
+		return fmt.Errorf("-valid %s: want a positive duration", *valid)
+	}
+	p := checkpoint.DefaultPolicy()
+	if *file != "" {
+		b, err := os.ReadFile(*file)
+		if err != nil {
+			return fmt.Errorf("reading policy: %w", err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			return fmt.Errorf("decoding policy %s: %w", *file, err)
+		}
+		if dec.More() {
+			return fmt.Errorf("decoding policy %s: data after the policy object", *file)
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("policy %s: %w", *file, err)
+	}
+	key, err := healthcode.ReadPrivateKey(*root)
+	if err != nil {
+		return err
+	}
+	issued := time.Now().UTC().Truncate(time.Second)
+	payload, err := json.Marshal(wire.PolicyDoc{Version: *version, Dataset: ds, IssuedAt: issued, ExpiresAt: issued.Add(*valid), Policy: p})
+	if err != nil {
+		return err
+	}
+	signed, err := healthcode.SignDocument(payload, key)
+	if err != nil {
+		return fmt.Errorf("signing the policy: %w", err)
+	}
+	if err := os.WriteFile(*out, signed, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: policy version %d of dataset %s; upload it with hub policy publish --signed\n", *out, *version, ds)
+	return nil
+}
