@@ -53,6 +53,15 @@ var shapes = []lineCase{
 	{"percent is not a temperature", "Temp 37.9 C Hum 45%", 37.9, nil},
 	{"time stamp before the value", "12:34:56 T=37.9", 37.9, nil},
 	{"date and time stamp before the value", "2026-12-07 12:34:56.123 37,9°C", 37.9, nil},
+	{"degrees F spelt out", "99.5 degrees F", 37.5, nil},
+	{"deg C spelt out", "Temp 37.9 deg C", 37.9, nil},
+	{"deg F is not read as Celsius", "37.9 deg F", 3.277778, nil},
+	{"kelvin glued", "310.9K", 37.75, nil},
+	{"kelvin spaced", "T = 310.9 K", 37.75, nil},
+	{"labels after the values, object first", "37.9C(Obj) 24.1C(Amb)", 37.9, nil},
+	{"labels after the values, ambient first", "24.1 amb 37.9 obj", 37.9, nil},
+	{"one value, label after it", "37.9 C object", 37.9, nil},
+	{"labels before and after, direction unknown", "Amb 24.1 Obj 37.9 amb", 0, ErrAmbiguous},
 	{"a range is no single value", "37.9-38.1", 0, ErrNoValue},
 	{"ambient line alone", "Ambient = 24.1*C", 0, ErrAmbientOnly},
 	{"TA alone", "TA=24.10", 0, ErrAmbientOnly},
@@ -226,6 +235,9 @@ func FuzzLineParser(f *testing.F) {
 		}
 		if v.Fahrenheit {
 			want = (want - 32) * 5 / 9
+		}
+		if v.Kelvin {
+			want -= 273.15
 		}
 		if want != v.Celsius {
 			t.Fatalf("Parse(%q) = %v, but its text %q says %v", line, v.Celsius, v.Text, want)

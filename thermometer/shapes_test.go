@@ -38,6 +38,10 @@ var feverLines = []struct {
 	{"alternating ambient and object lines", nil, []string{"Ambient = 24.1*C\r\n", "Object = 37.9*C\r\n"}},
 	{"alternating TA and TO lines, decimal comma", nil, []string{"TA: 24,1\n", "TO: 37,9\n"}},
 	{"time-stamped lines from a serial bridge", nil, []string{"2026-12-07 12:34:56 T=37.9\r\n"}},
+	{"Fahrenheit spelt degrees F", nil, []string{"Temp 100.22 degrees F\n"}},
+	{"kelvin", nil, []string{"T=311.05K\n"}},
+	{"labels after the values", nil, []string{"37.9C(Obj) 24.1C(Amb)\r\n"}},
+	{"lines split across writes, NUL noise, negative ambient", nil, []string{"\x00Ambient = -5.2*C\r\nObj", "ect = 37.9*C\r\n"}},
 }
 
 // greenCode is a verified green dynamic code scanned now.
