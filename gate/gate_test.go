@@ -174,6 +174,11 @@ func TestModbusExceptionIsNoOpening(t *testing.T) {
 		t.Fatalf("Pass against an exception = %v, status %+v", err, g.Status())
 	}
 	slave.SetException(0)
+	// The failure shows (the status bar's gate chip) until a pulse the
+	// device confirms.
+	if err := g.Pass(context.Background()); err != nil || g.Status().LastError != "" {
+		t.Fatalf("Pass after the exception cleared = %v, status %+v", err, g.Status())
+	}
 	cfg.Coil = 99 // outside libmodbus's map: exception 2
 	r, err := gate.OpenRelay(cfg)
 	if err != nil {

@@ -72,7 +72,7 @@ type Terminal struct {
 	Rules    *rules.Engine       // site rule sets; decides as Decide without one
 
 	rulesVersion atomic.Uint64 // newest rule set version loaded into Rules
-	Gate     *gate.Gate          // nil without a gate relay
+	Gate         *gate.Gate    // nil without a gate relay
 	// Hand lists the hand scanners beside the camera, each with its status.
 	Hand []HandScanner
 
