@@ -61,6 +61,12 @@ type ASCIIOptions struct {
 	// ObjectLabels and AmbientLabels override the default label words;
 	// nil means the defaults.
 	ObjectLabels, AmbientLabels []string
+	// Scale multiplies each number as written into °C, for modules that
+	// print whole tenths or hundredths ("379" is 37.9 °C with 0.1). 0 or 1:
+	// numbers are degrees as written. With any other scale a number
+	// written with a decimal separator is refused (ErrAmbiguous), never
+	// scaled into another number.
+	Scale float64
 }
 
 // Value is a temperature read from a line, with where it stood.
@@ -100,11 +106,19 @@ type LineParser struct {
 	sep             byte // 0: auto
 	object, ambient map[string]bool
 	objectList      string
+	scale           float64 // 1: as written
 }
 
 // NewLineParser checks o and makes a parser.
 func NewLineParser(o ASCIIOptions) (*LineParser, error) {
-	p := &LineParser{celsius: -1, unit: -1}
+	p := &LineParser{celsius: -1, unit: -1, scale: 1}
+	switch {
+	case o.Scale == 0:
+	case o.Scale > 0 && o.Scale <= 1:
+		p.scale = o.Scale
+	default:
+		return nil, fmt.Errorf("ascii scale %v is not in (0, 1]", o.Scale)
+	}
 	switch o.DecimalSeparator {
 	case "", SeparatorAuto:
 	case SeparatorPoint:
@@ -258,6 +272,9 @@ func (p *LineParser) parseBuiltin(line []byte) (Value, error) {
 		if t.ambiguous == "" {
 			t.nums, t.ambiguous = p.readRun(line, t.start, t.end)
 		}
+		if t.ambiguous == "" {
+			t.ambiguous = p.applyScale(t.nums)
+		}
 		for n := range t.nums {
 			if n == 0 && t.sign >= 0 && line[t.sign] == '-' {
 				t.nums[n].Celsius = -t.nums[n].Celsius
@@ -368,6 +385,22 @@ const (
 	unitFahrenheit = 'F'
 	unitKelvin     = 'K'
 )
+
+// applyScale scales numbers written as whole tenths or hundredths; it
+// says why when one is written with a decimal separator, which a scaled
+// module does not print.
+func (p *LineParser) applyScale(nums []Value) string {
+	if p.scale == 1 {
+		return ""
+	}
+	for i := range nums {
+		if strings.ContainsAny(nums[i].Text, ".,") {
+			return fmt.Sprintf("%q has a decimal separator but the scale is %v", nums[i].Text, p.scale)
+		}
+		nums[i].Celsius *= p.scale
+	}
+	return ""
+}
 
 // readUnit reads what follows a number at line[j:]: spaces, a degree sign
 // in any of its encodings or spelt "deg"/"degree(s)", and C, F or K. It
@@ -541,6 +574,9 @@ func (p *LineParser) parsePattern(line []byte) (Value, error) {
 	}
 	if len(nums) != 1 {
 		return Value{}, fmt.Errorf("%w: %d values in the celsius group", ErrAmbiguous, len(nums))
+	}
+	if why := p.applyScale(nums); why != "" {
+		return Value{}, fmt.Errorf("%w: %s", ErrAmbiguous, why)
 	}
 	v := Value{Celsius: nums[0].Celsius, Text: text, Offset: a}
 	if sign == "-" {

@@ -145,6 +145,36 @@ func TestDecimalSeparatorSettings(t *testing.T) {
 	}
 }
 
+// A module printing whole tenths reads through the scale; a number
+// written with a decimal separator is then refused, never scaled into
+// another number (37.9 is not 3.79).
+func TestASCIIScale(t *testing.T) {
+	p, err := NewLineParser(ASCIIOptions{Scale: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []lineCase{
+		{"tenths", "379", 37.9, nil},
+		{"tenths, signed and labelled", "T=+379", 37.9, nil},
+		{"tenths, ambient negative", "Amb:-52 Obj:379", 37.9, nil},
+		{"tenths of Fahrenheit", "1002F", 37.888889, nil},
+		{"decimal point refused", "37.9", 0, ErrAmbiguous},
+		{"decimal comma refused", "37,9", 0, ErrAmbiguous},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkLine(t, p, tc) })
+	}
+	pat, err := NewLineParser(ASCIIOptions{Scale: 0.01, Pattern: `T=(?P<celsius>\d+)`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLine(t, pat, lineCase{"pattern, hundredths", "T=3790", 37.9, nil})
+	for _, bad := range []float64{-0.1, 2, math.NaN(), math.Inf(1)} {
+		if _, err := NewLineParser(ASCIIOptions{Scale: bad}); err == nil {
+			t.Errorf("scale %v accepted", bad)
+		}
+	}
+}
+
 func TestConfiguredLabels(t *testing.T) {
 	p, err := NewLineParser(ASCIIOptions{ObjectLabels: []string{"Temp"}, AmbientLabels: []string{"hum", "amb"}})
 	if err != nil {

@@ -40,6 +40,7 @@ var feverLines = []struct {
 	{"time-stamped lines from a serial bridge", nil, []string{"2026-12-07 12:34:56 T=37.9\r\n"}},
 	{"Fahrenheit spelt degrees F", nil, []string{"Temp 100.22 degrees F\n"}},
 	{"kelvin", nil, []string{"T=311.05K\n"}},
+	{"whole tenths with a scale", func(c *thermometer.Config) { c.ASCIIScale = 0.1 }, []string{"Amb:241 Obj:379\r\n"}},
 	{"labels after the values", nil, []string{"37.9C(Obj) 24.1C(Amb)\r\n"}},
 	{"lines split across writes, NUL noise, negative ambient", nil, []string{"\x00Ambient = -5.2*C\r\nObj", "ect = 37.9*C\r\n"}},
 }
