@@ -82,4 +82,9 @@ func TestRelayNeedsADriver(t *testing.T) {
 	if code := run(context.Background(), []string{"relay", "-driver", "gpio", "-chip", "gpiochip-absent"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "gpiochip-absent") {
 		t.Fatalf("absent chip: exit %d %s", code, errb.String())
 	}
+	// The line settings of [gate] are flags too; a wrong one is named.
+	errb.Reset()
+	if code := run(context.Background(), []string{"relay", "-driver", "modbus", "-port", "/dev/null", "-stopbits", "3"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "stop bits") {
+		t.Fatalf("-stopbits 3: exit %d %s", code, errb.String())
+	}
 }
