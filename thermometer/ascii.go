@@ -89,8 +89,9 @@ type Value struct {
 //
 //   - numbers with a decimal point or comma (see the Separator constants);
 //   - units °C/°F with the degree sign in UTF-8 (°, º), as one Latin-1 or
-//     code page 437 byte (0xB0, 0xBA, 0xF8), as "*", spelt "deg" or
-//     "degrees", or as ℃/℉; and K (kelvin); °F and K are converted;
+//     code page 437 byte (0xB0, 0xBA, 0xF8), in GB 2312 (°, ℃, ℉ of
+//     Chinese modules), as "*", spelt "deg" or "degrees", or as ℃/℉; and K
+//     (kelvin); °F and K are converted;
 //   - one value per line ("36.5", "T=36.52", "TEMP:36.5C"), or several
 //     labelled ones ("Ambient = 24.1*C  Object = 36.6*C"), of which the one
 //     labelled with an object label is the forehead; a line with only
@@ -441,6 +442,12 @@ func readUnit(line []byte, j int) (unit byte, next int, glued bool) {
 		return unitNone, k + 3, false
 	case bytes.HasPrefix(line[k:], []byte("\u2109")): // ℉
 		return unitFahrenheit, k + 3, false
+	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE6}): // ℃ in GB 2312/GBK
+		return unitNone, k + 2, false
+	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE9}): // ℉ in GB 2312/GBK
+		return unitFahrenheit, k + 2, false
+	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE3}): // ° in GB 2312/GBK
+		deg = 2
 	case bytes.HasPrefix(line[k:], []byte("\u00b0")), bytes.HasPrefix(line[k:], []byte("\u00ba")):
 		deg = 2 // UTF-8 degree sign or masculine ordinal
 	case k < len(line) && (line[k] == 0xB0 || line[k] == 0xBA || line[k] == 0xF8 || line[k] == '*'):
