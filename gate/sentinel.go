@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -27,7 +29,8 @@ const sentinelEnv = "CHECKPOINT_GATE_SENTINEL"
 // retrying for up to 10 s. A relay is thus never left energised by a
 // terminal that died mid-pulse, unless the sentinel is killed with it (a
 // SIGKILL to the whole process group or cgroup); the next start then
-// closes it (see New).
+// closes it (see New). SIGINT, SIGTERM, SIGHUP and SIGQUIT, which a shell
+// or systemd sends to the whole group, are ignored.
 func RunSentinelIfAsked() {
 	sentinelAware.Store(true)
 	js := os.Getenv(sentinelEnv)
@@ -39,6 +42,11 @@ func RunSentinelIfAsked() {
 		fmt.Fprintln(os.Stderr, "gate sentinel: bad config:", err)
 		os.Exit(2)
 	}
+	// A signal meant for the terminal's whole process group (Ctrl-C in a
+	// shell) or cgroup (systemd stopping the unit after the terminal
+	// crashed) must not end the sentinel before it has released the
+	// relay; it leaves on its own once done.
+	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	pipe := os.NewFile(3, "gate-sentinel-pipe")
 	b := make([]byte, 1)
 	if n, _ := pipe.Read(b); n == 1 && b[0] == 'q' {
