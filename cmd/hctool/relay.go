@@ -62,6 +62,12 @@ func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer r.Close()
+	// Killed mid-pulse (SIGKILL, a crash), the sentinel releases the relay.
+	if s, err := gate.StartSentinel(cfg); err == nil {
+		defer s.Stop()
+	} else if !errors.Is(err, gate.ErrNoSentinelHook) {
+		fmt.Fprintln(stderr, "hctool relay: no sentinel; killed mid-pulse, the relay would stay energised:", err)
+	}
 	enc := json.NewEncoder(stdout)
 	set := func(step string, on bool) error {
 		start := time.Now()
