@@ -488,10 +488,17 @@ func labelWords(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r > 127 || !isWordByte(r) })
 }
 
+// has reports whether label holds a word of set, also glued to "temp" or
+// "temperature" ("ObjTemp", "AmbientTemperature").
 func (p *LineParser) has(set map[string]bool, label string) bool {
 	for _, w := range labelWords(label) {
 		if set[w] {
 			return true
+		}
+		for _, suffix := range []string{"temperature", "temp"} {
+			if b, ok := strings.CutSuffix(w, suffix); ok && b != "" && set[b] {
+				return true
+			}
 		}
 	}
 	return false

@@ -56,6 +56,8 @@ var shapes = []lineCase{
 	{"GB 2312 degree Celsius sign", "\xce\xc2\xb6\xc8 37.9\xa1\xe6", 37.9, nil},
 	{"GB 2312 degree Fahrenheit sign", "100.2\xa1\xe9", 37.888889, nil},
 	{"GB 2312 degree sign and C", "37.9\xa1\xe3C", 37.9, nil},
+	{"labels glued to Temp", "ObjTemp=37.9 AmbTemp=24.1", 37.9, nil},
+	{"labels glued to Temperature, ambient first", "AmbientTemperature: 24.1 ObjectTemperature: 37.9", 37.9, nil},
 	{"degrees F spelt out", "99.5 degrees F", 37.5, nil},
 	{"deg C spelt out", "Temp 37.9 deg C", 37.9, nil},
 	{"deg F is not read as Celsius", "37.9 deg F", 3.277778, nil},
