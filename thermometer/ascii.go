@@ -214,6 +214,7 @@ type token struct {
 	ambiguous  string // why it cannot be read, "" when it can
 	nums       []Value
 	notTemp    bool // glued to letters or followed by %
+	unit       byte // the unit written after it (unitNone: none)
 }
 
 // parseBuiltin finds every number in line, reads each, labels each with
@@ -293,6 +294,7 @@ func (p *LineParser) parseBuiltin(line []byte) (Value, error) {
 				}
 			}
 		}
+		t.unit = unit
 		toks = append(toks, t)
 		segStart, i = k, k
 	}
@@ -383,6 +385,7 @@ func (p *LineParser) readRun(line []byte, start, end int) ([]Value, string) {
 // Units a value can be marked with (readUnit).
 const (
 	unitNone       = 0
+	unitCelsius    = 'C' // written out; read as unitNone
 	unitFahrenheit = 'F'
 	unitKelvin     = 'K'
 )
@@ -420,7 +423,7 @@ func readUnit(line []byte, j int) (unit byte, next int, glued bool) {
 		case 'k':
 			return unitKelvin
 		}
-		return unitNone
+		return unitCelsius
 	}
 	if k < len(line) && isLetter(line[k]) {
 		// Directly glued letters: only a bare C, F or K unit is allowed.
@@ -439,11 +442,11 @@ func readUnit(line []byte, j int) (unit byte, next int, glued bool) {
 	deg := 0
 	switch {
 	case bytes.HasPrefix(line[k:], []byte("\u2103")): // ℃
-		return unitNone, k + 3, false
+		return unitCelsius, k + 3, false
 	case bytes.HasPrefix(line[k:], []byte("\u2109")): // ℉
 		return unitFahrenheit, k + 3, false
 	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE6}): // ℃ in GB 2312/GBK
-		return unitNone, k + 2, false
+		return unitCelsius, k + 2, false
 	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE9}): // ℉ in GB 2312/GBK
 		return unitFahrenheit, k + 2, false
 	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE3}): // ° in GB 2312/GBK
@@ -471,7 +474,7 @@ func readUnit(line []byte, j int) (unit byte, next int, glued bool) {
 	}
 	switch u {
 	case "c", "celsius", "degc":
-		return unitNone, w, false
+		return unitCelsius, w, false
 	case "f", "fahrenheit", "degf":
 		return unitFahrenheit, w, false
 	case "k", "kelvin":
@@ -541,6 +544,18 @@ func (p *LineParser) choose(toks []token) (Value, error) {
 		return Value{}, fmt.Errorf("%w: %d values labelled %s", ErrAmbiguous, len(objects), p.objectList)
 	case len(others) == 1:
 		return pick(others[0])
+	case len(others) == 2 && toks[others[0]].unit != toks[others[1]].unit && toks[others[0]].unit != unitNone && toks[others[1]].unit != unitNone:
+		// One temperature in two units ("37.9C/100.2F"): read when they
+		// agree, the one in °C.
+		a, errA := pick(others[0])
+		b, errB := pick(others[1])
+		if errA == nil && errB == nil && math.Abs(a.Celsius-b.Celsius) <= 0.1 {
+			if toks[others[1]].unit == unitCelsius {
+				return b, nil
+			}
+			return a, nil
+		}
+		return Value{}, fmt.Errorf("%w: two values in different units that do not agree", ErrAmbiguous)
 	case len(others) > 1:
 		return Value{}, fmt.Errorf("%w: %d values and none labelled %s", ErrAmbiguous, len(others), p.objectList)
 	case ambient > 0:
