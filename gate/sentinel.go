@@ -47,6 +47,10 @@ func RunSentinelIfAsked() {
 	// crashed) must not end the sentinel before it has released the
 	// relay; it leaves on its own once done.
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	if ready := os.NewFile(4, "gate-sentinel-ready"); ready != nil {
+		ready.Write([]byte{'r'})
+		ready.Close()
+	}
 	pipe := os.NewFile(3, "gate-sentinel-pipe")
 	b := make([]byte, 1)
 	if n, _ := pipe.Read(b); n == 1 && b[0] == 'q' {
@@ -104,16 +108,33 @@ func StartSentinel(cfg Config) (*Sentinel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gate sentinel: %w", err)
 	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("gate sentinel: %w", err)
+	}
+	defer readyR.Close()
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), sentinelEnv+"="+string(js))
-	cmd.ExtraFiles = []*os.File{r}
+	cmd.ExtraFiles = []*os.File{r, readyW}
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		r.Close()
+	err = cmd.Start()
+	r.Close()
+	readyW.Close()
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("gate sentinel: starting %s: %w", exe, err)
 	}
-	r.Close()
+	// Wait until it stands guard (signals ignored, reading the pipe):
+	// a gate used before then would have no sentinel.
+	readyR.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := readyR.Read(make([]byte, 1)); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		w.Close()
+		return nil, fmt.Errorf("gate sentinel: not ready: %w", err)
+	}
 	return &Sentinel{cmd: cmd, pipe: w}, nil
 }
 
