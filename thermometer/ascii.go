@@ -53,7 +53,8 @@ var (
 type ASCIIOptions struct {
 	// Pattern is a regular expression with a group named "celsius" and an
 	// optional group "unit" (something ending in F converts from
-	// Fahrenheit). Empty: the built-in reader (see LineParser).
+	// Fahrenheit, in K from kelvin). Empty: the built-in reader (see
+	// LineParser).
 	Pattern string
 	// DecimalSeparator is SeparatorAuto (""), SeparatorPoint or
 	// SeparatorComma.
@@ -613,8 +614,11 @@ func (p *LineParser) parsePattern(line []byte) (Value, error) {
 	}
 	if p.unit >= 0 && m[2*p.unit] >= 0 {
 		u := strings.ToUpper(strings.TrimSpace(string(line[m[2*p.unit]:m[2*p.unit+1]])))
-		if strings.HasSuffix(u, "F") || strings.HasSuffix(u, "\u2109") {
+		switch {
+		case strings.HasSuffix(u, "F") || strings.HasSuffix(u, "\u2109"):
 			v.Celsius, v.Fahrenheit = (v.Celsius-32)*5/9, true
+		case strings.HasSuffix(u, "K"):
+			v.Celsius, v.Kelvin = v.Celsius-273.15, true
 		}
 	}
 	return v, nil

@@ -177,6 +177,11 @@ func TestASCIIScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLine(t, pat, lineCase{"pattern, hundredths", "T=3790", 37.9, nil})
+	kel, err := NewLineParser(ASCIIOptions{Pattern: `T=(?P<celsius>[\d.]+)(?P<unit>[CFK])`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLine(t, kel, lineCase{"pattern, kelvin unit", "T=310.95K", 37.8, nil})
 	for _, bad := range []float64{-0.1, 2, math.NaN(), math.Inf(1)} {
 		if _, err := NewLineParser(ASCIIOptions{Scale: bad}); err == nil {
 			t.Errorf("scale %v accepted", bad)
