@@ -159,7 +159,14 @@ func (d *Decoder) Feed(e Event) (string, bool) {
 	}
 	if !ok || held {
 		d.Unknown++
-		d.bad = true
+		// A character typed under Ctrl/Alt, or a key without a character
+		// (F1, Esc) inside a code, spoils the code. Enter and Tab when not
+		// the terminator (a scanner sending "code Tab Enter") and such
+		// keys between codes type nothing and spoil nothing.
+		whitespace := e.Code == KeyEnter || e.Code == KeyKPEnter || e.Code == KeyTab
+		if ok || len(d.buf) > 0 && !whitespace {
+			d.bad = true
+		}
 		return "", false
 	}
 	r := k.plain

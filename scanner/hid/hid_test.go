@@ -109,6 +109,14 @@ func TestDecoderOnRecordedStreams(t *testing.T) {
 			t.Errorf("%s: got %q refused %d, want only HC1:NEXT and one refused", name, got, d.Refused)
 		}
 	}
+	// A scanner sending Tab then Enter, read with terminator tab: the Enter
+	// after the code spoils neither it nor the next one.
+	dt := &Decoder{Layout: US, Terminator: "tab"}
+	in := append(typeText("ab", KeyTab, t0, time.Millisecond), key(key(nil, KeyEnter, 1), KeyEnter, 0)...)
+	in = append(in, typeText("cd", KeyTab, t0, time.Millisecond)...)
+	if got := decodeAll(dt, in); !slices.Equal(got, []string{"ab", "cd"}) || dt.Refused != 0 {
+		t.Errorf("tab then enter: %q refused %d", got, dt.Refused)
+	}
 	// Num Lock pressed by a scanner before keypad digits types nothing.
 	d0 := &Decoder{Layout: US, Terminator: "enter"}
 	if got := decodeAll(d0, append(key(key(nil, 69, 1), 69, 0), typeText("a1", KeyEnter, t0, time.Millisecond)...)); !slices.Equal(got, []string{"a1"}) || d0.Refused != 0 {
