@@ -238,7 +238,7 @@ func (s *Server) withPartitions(ctx context.Context, f func() (int64, error)) (i
 	return n, err
 }
 
-var recordColumns = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason", "device_id", "received_at"}
+var recordColumns = []string{"id", "time", "terminal_id", "site_id", "code_id", "format", "issuer", "color", "proxy", "celsius", "outcome", "reason", "gate_opened", "device_id", "received_at"}
 
 // IngestCopy stores records through a staging step: COPY into a session's
 // temporary table, then one INSERT ... SELECT into the partitioned table
@@ -260,7 +260,7 @@ func (s *Server) IngestCopy(ctx context.Context, device string, recs []checkpoin
 					return nil, err
 				}
 				return []any{id, r.Time, r.TerminalID, r.SiteID, r.CodeID, string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius,
-					r.Outcome.String(), string(r.Reason), device, now}, nil
+					r.Outcome.String(), string(r.Reason), r.GateOpened, device, now}, nil
 			}))
 			if err != nil {
 				return err
@@ -290,22 +290,22 @@ func (s *Server) IngestInsert(ctx context.Context, device string, recs []checkpo
 		ids                                                      = make([]string, n)
 		times                                                    = make([]time.Time, n)
 		terms, sites, codes, formats, issuers, colors, outs, rsn = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		proxies                                                  = make([]bool, n)
+		proxies, gates                                           = make([]bool, n), make([]bool, n)
 		celsius                                                  = make([]*float64, n)
 	)
 	for i, r := range recs {
 		ids[i], times[i], terms[i], sites[i], codes[i] = r.ID, r.Time, r.TerminalID, r.SiteID, r.CodeID
 		formats[i], issuers[i], colors[i], proxies[i], celsius[i] = string(r.Format), r.Issuer, r.Color.String(), r.Proxy, r.Celsius
-		outs[i], rsn[i] = r.Outcome.String(), string(r.Reason)
+		outs[i], rsn[i], gates[i] = r.Outcome.String(), string(r.Reason), r.GateOpened
 	}
 	tag, err := s.withPartitions(ctx, func() (int64, error) {
 		tag, err := s.pool.Exec(ctx, `INSERT INTO records
-		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, device_id, received_at)
-		SELECT u.*, $13, $14 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[]) AS u (id, time)
+		(id, time, terminal_id, site_id, code_id, format, issuer, color, proxy, celsius, outcome, reason, gate_opened, device_id, received_at)
+		SELECT u.*, $14, $15 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[], $13::bool[]) AS u (id, time)
 		WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = u.id)
 		ON CONFLICT (id, time) DO NOTHING`,
-			ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, device, s.clock.Now())
+			ids, times, terms, sites, codes, formats, issuers, colors, proxies, celsius, outs, rsn, gates, device, s.clock.Now())
 		return tag.RowsAffected(), err
 	})
 	if err != nil {
