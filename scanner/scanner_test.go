@@ -54,6 +54,11 @@ func (is *issuer) code(color checkpoint.Color, kind checkpoint.CodeKind, proxy b
 	id := healthcode.NewCodeID()
 	c := healthcode.Claims{Issuer: "BJHC", Region: "110000", ID: id, Color: color, ColorSince: now.Add(-24 * time.Hour),
 		IssuedAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour), Kind: kind, HolderMasked: "王*"}
+	if kind == checkpoint.KindDynamic {
+		// A phone code lives minutes: one living longer than the policy's
+		// max_dynamic_age (plus skew) is refused as invalid_claims.
+		c.ExpiresAt = now.Add(4 * time.Minute)
+	}
 	if proxy {
 		c.Proxy, c.Relation = true, "mother"
 	}
