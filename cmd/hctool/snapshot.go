@@ -27,10 +27,11 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	hashes := fs.String("hashes", "", "revocation hash file (hctool revoke --out), the whole set")
 	out := fs.String("out", "", "file to write the signed snapshot to")
 	seq := fs.Uint64("seq", uint64(time.Now().Unix()), "snapshot sequence (a terminal installs it only above the one it holds; default: the current Unix time)")
+	valid := fs.Duration("valid", 2160*time.Hour, "how long the snapshot stays installable (as hub revocations snapshot --valid)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *root == "" || *hashes == "" || *out == "" || fs.NArg() != 0 {
+	if *root == "" || *hashes == "" || *out == "" || fs.NArg() != 0 || *valid <= 0 {
 		fs.Usage()
 		return errUsage
 	}
@@ -42,7 +43,8 @@ func runSnapshot(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: *seq, IssuedAt: time.Now().UTC().Truncate(time.Second), Hashes: hs}
+	now := time.Now().UTC().Truncate(time.Second)
+	doc := wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: *seq, IssuedAt: now, ExpiresAt: now.Add(*valid), Hashes: hs}
 	signed, err := healthcode.SignDocument(doc.Marshal(), key)
 	if err != nil {
 		return fmt.Errorf("signing the snapshot: %w", err)
