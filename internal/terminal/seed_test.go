@@ -76,7 +76,7 @@ func TestBuildSeedsTrustListAndRevocations(t *testing.T) {
 	a := newAuthority(t)
 	now := time.Now()
 	revoked := checkpoint.HashForRevocation([]byte("card-1"))
-	snap, err := healthcode.SignDocument(wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: 3, IssuedAt: now.Add(-time.Minute),
+	snap, err := healthcode.SignDocument(wire.RevocationDoc{Kind: wire.KindSnapshot, Seq: 3, IssuedAt: now.Add(-time.Minute), ExpiresAt: now.Add(90 * 24 * time.Hour),
 		Hashes: []checkpoint.RevocationHash{revoked}}.Marshal(), a.root)
 	if err != nil {
 		t.Fatal(err)
