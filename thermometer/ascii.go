@@ -493,9 +493,17 @@ func labelWords(s string) []string {
 }
 
 // has reports whether label holds a word of set, also glued to "temp" or
-// "temperature" ("ObjTemp", "AmbientTemperature").
+// "temperature" ("ObjTemp", "AmbientTemperature") or as a part of a word
+// joined with "_" ("T_obj", "amb_temp").
 func (p *LineParser) has(set map[string]bool, label string) bool {
+	var words []string
 	for _, w := range labelWords(label) {
+		words = append(words, w)
+		if strings.Contains(w, "_") {
+			words = append(words, strings.Split(w, "_")...)
+		}
+	}
+	for _, w := range words {
 		if set[w] {
 			return true
 		}

@@ -57,6 +57,7 @@ var shapes = []lineCase{
 	{"GB 2312 degree Fahrenheit sign", "100.2\xa1\xe9", 37.888889, nil},
 	{"GB 2312 degree sign and C", "37.9\xa1\xe3C", 37.9, nil},
 	{"labels glued to Temp", "ObjTemp=37.9 AmbTemp=24.1", 37.9, nil},
+	{"labels joined with underscores", "T_amb=24.1 T_obj=37.9", 37.9, nil},
 	{"labels glued to Temperature, ambient first", "AmbientTemperature: 24.1 ObjectTemperature: 37.9", 37.9, nil},
 	{"one value in two units", "37.9C/100.2F", 37.9, nil},
 	{"one value in two units, Fahrenheit first", "Temp: 100.2 °F (37.9 °C)", 37.9, nil},
