@@ -40,11 +40,16 @@ type Device struct {
 // can be trusted. internal/terminal produces it; the UI shows it. The rules
 // that judge it (ClockLooksWrong, ListState) are here, not in a widget.
 //
-// Scanners other than the camera and the gate relay join as further Device
-// fields when the terminal has them.
+// Hand scanners (serial or HID code readers beside the camera) and the
+// gate relay are shown only when configured.
 type Health struct {
 	Camera Device
 	Sensor Device
+	// Scanners are the hand scanners in configuration order, each Detail
+	// naming the scanner ("serial:/dev/ttyACM0"); none configured: empty.
+	Scanners []Device
+	// Gate is the gate relay; nil without one.
+	Gate *Device
 
 	// NoHub is true for a terminal configured without a hub (offline only):
 	// not a fault.

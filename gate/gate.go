@@ -260,6 +260,7 @@ func (g *Gate) Pass(ctx context.Context) error {
 	}
 	g.status.Opens++
 	g.status.Open = true
+	g.status.LastError = "" // a working relay: the last failure is over
 	g.schedule(gen, g.cfg.Pulse)
 	return nil
 }

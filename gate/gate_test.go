@@ -174,6 +174,11 @@ func TestModbusExceptionIsNoOpening(t *testing.T) {
 		t.Fatalf("Pass against an exception = %v, status %+v", err, g.Status())
 	}
 	slave.SetException(0)
+	// The failure shows (the status bar's gate chip) until a pulse the
+	// device confirms.
+	if err := g.Pass(context.Background()); err != nil || g.Status().LastError != "" {
+		t.Fatalf("Pass after the exception cleared = %v, status %+v", err, g.Status())
+	}
 	cfg.Coil = 99 // outside libmodbus's map: exception 2
 	r, err := gate.OpenRelay(cfg)
 	if err != nil {
@@ -329,6 +334,39 @@ func TestCrashMidPulseLeavesItShut(t *testing.T) {
 			t.Logf("relay released %s after SIGKILL", time.Since(start).Round(time.Millisecond))
 		})
 	}
+}
+
+// A SIGTERM to the terminal's whole process group (systemd stopping the
+// unit, Ctrl-C in a shell) while the terminal dies mid-pulse: the sentinel
+// must not die with it before releasing the relay.
+func TestGroupSignalMidPulseLeavesItShut(t *testing.T) {
+	b := startBoard(t)
+	cfg := gate.DefaultConfig()
+	cfg.Driver, cfg.Port, cfg.Channel, cfg.Pulse = gate.DriverSerial, b.pty.SlaveName, 1, time.Minute
+	energised := func() bool { on, _, _ := b.state(1); return on }
+	js, _ := json.Marshal(cfg)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+string(js))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pgid := cmd.Process.Pid
+	t.Cleanup(func() { syscall.Kill(-pgid, syscall.SIGKILL) })
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "open\n" {
+		t.Fatalf("child said %q, %v", line, err)
+	}
+	waitFor(t, "the child's PASS to energise the relay", energised)
+	if err := syscall.Kill(-pgid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	waitFor(t, "the sentinel to release the relay", func() bool { return !energised() })
 }
 
 func TestConfigValidate(t *testing.T) {

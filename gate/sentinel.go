@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -27,7 +29,8 @@ const sentinelEnv = "CHECKPOINT_GATE_SENTINEL"
 // retrying for up to 10 s. A relay is thus never left energised by a
 // terminal that died mid-pulse, unless the sentinel is killed with it (a
 // SIGKILL to the whole process group or cgroup); the next start then
-// closes it (see New).
+// closes it (see New). SIGINT, SIGTERM, SIGHUP and SIGQUIT, which a shell
+// or systemd sends to the whole group, are ignored.
 func RunSentinelIfAsked() {
 	sentinelAware.Store(true)
 	js := os.Getenv(sentinelEnv)
@@ -38,6 +41,15 @@ func RunSentinelIfAsked() {
 	if err := json.Unmarshal([]byte(js), &cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "gate sentinel: bad config:", err)
 		os.Exit(2)
+	}
+	// A signal meant for the terminal's whole process group (Ctrl-C in a
+	// shell) or cgroup (systemd stopping the unit after the terminal
+	// crashed) must not end the sentinel before it has released the
+	// relay; it leaves on its own once done.
+	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	if ready := os.NewFile(4, "gate-sentinel-ready"); ready != nil {
+		ready.Write([]byte{'r'})
+		ready.Close()
 	}
 	pipe := os.NewFile(3, "gate-sentinel-pipe")
 	b := make([]byte, 1)
@@ -96,16 +108,33 @@ func StartSentinel(cfg Config) (*Sentinel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gate sentinel: %w", err)
 	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("gate sentinel: %w", err)
+	}
+	defer readyR.Close()
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), sentinelEnv+"="+string(js))
-	cmd.ExtraFiles = []*os.File{r}
+	cmd.ExtraFiles = []*os.File{r, readyW}
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		r.Close()
+	err = cmd.Start()
+	r.Close()
+	readyW.Close()
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("gate sentinel: starting %s: %w", exe, err)
 	}
-	r.Close()
+	// Wait until it stands guard (signals ignored, reading the pipe):
+	// a gate used before then would have no sentinel.
+	readyR.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := readyR.Read(make([]byte, 1)); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		w.Close()
+		return nil, fmt.Errorf("gate sentinel: not ready: %w", err)
+	}
 	return &Sentinel{cmd: cmd, pipe: w}, nil
 }
 

@@ -53,7 +53,8 @@ var (
 type ASCIIOptions struct {
 	// Pattern is a regular expression with a group named "celsius" and an
 	// optional group "unit" (something ending in F converts from
-	// Fahrenheit). Empty: the built-in reader (see LineParser).
+	// Fahrenheit, in K from kelvin). Empty: the built-in reader (see
+	// LineParser).
 	Pattern string
 	// DecimalSeparator is SeparatorAuto (""), SeparatorPoint or
 	// SeparatorComma.
@@ -61,6 +62,12 @@ type ASCIIOptions struct {
 	// ObjectLabels and AmbientLabels override the default label words;
 	// nil means the defaults.
 	ObjectLabels, AmbientLabels []string
+	// Scale multiplies each number as written into °C, for modules that
+	// print whole tenths or hundredths ("379" is 37.9 °C with 0.1). 0 or 1:
+	// numbers are degrees as written. With any other scale a number
+	// written with a decimal separator is refused (ErrAmbiguous), never
+	// scaled into another number.
+	Scale float64
 }
 
 // Value is a temperature read from a line, with where it stood.
@@ -71,8 +78,8 @@ type Value struct {
 	// where it starts in the line.
 	Text   string
 	Offset int
-	// Fahrenheit says the line marked the value as °F.
-	Fahrenheit bool
+	// Fahrenheit and Kelvin say the line marked the value as °F or K.
+	Fahrenheit, Kelvin bool
 	// Label is the text before the value that named it ("object"), "" when
 	// unlabelled.
 	Label string
@@ -83,8 +90,9 @@ type Value struct {
 //
 //   - numbers with a decimal point or comma (see the Separator constants);
 //   - units °C/°F with the degree sign in UTF-8 (°, º), as one Latin-1 or
-//     code page 437 byte (0xB0, 0xBA, 0xF8), as "*", or as ℃/℉; °F is
-//     converted;
+//     code page 437 byte (0xB0, 0xBA, 0xF8), in GB 2312 (°, ℃, ℉ of
+//     Chinese modules), as "*", spelt "deg" or "degrees", or as ℃/℉; and K
+//     (kelvin); °F and K are converted;
 //   - one value per line ("36.5", "T=36.52", "TEMP:36.5C"), or several
 //     labelled ones ("Ambient = 24.1*C  Object = 36.6*C"), of which the one
 //     labelled with an object label is the forehead; a line with only
@@ -100,11 +108,19 @@ type LineParser struct {
 	sep             byte // 0: auto
 	object, ambient map[string]bool
 	objectList      string
+	scale           float64 // 1: as written
 }
 
 // NewLineParser checks o and makes a parser.
 func NewLineParser(o ASCIIOptions) (*LineParser, error) {
-	p := &LineParser{celsius: -1, unit: -1}
+	p := &LineParser{celsius: -1, unit: -1, scale: 1}
+	switch {
+	case o.Scale == 0:
+	case o.Scale > 0 && o.Scale <= 1:
+		p.scale = o.Scale
+	default:
+		return nil, fmt.Errorf("ascii scale %v is not in (0, 1]", o.Scale)
+	}
 	switch o.DecimalSeparator {
 	case "", SeparatorAuto:
 	case SeparatorPoint:
@@ -199,6 +215,7 @@ type token struct {
 	ambiguous  string // why it cannot be read, "" when it can
 	nums       []Value
 	notTemp    bool // glued to letters or followed by %
+	unit       byte // the unit written after it (unitNone: none)
 }
 
 // parseBuiltin finds every number in line, reads each, labels each with
@@ -230,15 +247,19 @@ func (p *LineParser) parseBuiltin(line []byte) (Value, error) {
 		}
 		if i > 0 && (line[i-1] == '-' || line[i-1] == '+') && (i == 1 || !isWordByte(line[i-2]) && !isDigit(line[i-2])) {
 			t.sign = i - 1
+			if t.sign >= 2 && (line[t.sign-1] == '.' || line[t.sign-1] == ',') && isDigit(line[t.sign-2]) {
+				// "0,-5": the sign may continue the number before it.
+				t.ambiguous = fmt.Sprintf("sign after %q", line[t.sign-2:i])
+			}
 		}
 		// A trailing point or comma is punctuation ("36.6," "37."): no unit
 		// follows it.
 		for t.end > t.start && (line[t.end-1] == '.' || line[t.end-1] == ',') {
 			t.end--
 		}
-		fahrenheit, k, glued := false, j, false
+		unit, k, glued := byte(unitNone), j, false
 		if t.end == j {
-			fahrenheit, k, glued = readUnit(line, j)
+			unit, k, glued = readUnit(line, j)
 		}
 		labelEnd := i
 		if t.sign >= 0 {
@@ -254,21 +275,61 @@ func (p *LineParser) parseBuiltin(line []byte) (Value, error) {
 		if t.ambiguous == "" {
 			t.nums, t.ambiguous = p.readRun(line, t.start, t.end)
 		}
+		if t.ambiguous == "" {
+			t.ambiguous = p.applyScale(t.nums)
+		}
 		for n := range t.nums {
 			if n == 0 && t.sign >= 0 && line[t.sign] == '-' {
 				t.nums[n].Celsius = -t.nums[n].Celsius
 				t.nums[n].Text = "-" + t.nums[n].Text
 				t.nums[n].Offset--
 			}
-			if n == len(t.nums)-1 && fahrenheit {
-				t.nums[n].Fahrenheit = true
-				t.nums[n].Celsius = (t.nums[n].Celsius - 32) * 5 / 9
+			if n == len(t.nums)-1 {
+				switch unit {
+				case unitFahrenheit:
+					t.nums[n].Fahrenheit = true
+					t.nums[n].Celsius = (t.nums[n].Celsius - 32) * 5 / 9
+				case unitKelvin:
+					t.nums[n].Kelvin = true
+					t.nums[n].Celsius -= 273.15
+				}
 			}
 		}
+		t.unit = unit
 		toks = append(toks, t)
 		segStart, i = k, k
 	}
+	p.postfixLabels(toks, strings.ToLower(string(line[segStart:])))
 	return p.choose(toks)
+}
+
+// postfixLabels moves labels onto the value before them when the line
+// writes labels after values ("37.9C(Obj) 24.1C(Amb)", "36.6 obj"): the
+// first value has no label word before it and the text after the last
+// value holds one. Read prefix-wise, such a line would label the ambient
+// value as the object. When both the first value and the tail carry a
+// label word, nobody can tell which way the labels go; every token is
+// made ambiguous.
+func (p *LineParser) postfixLabels(toks []token, tail string) {
+	labelled := func(s string) bool { return p.has(p.object, s) || p.has(p.ambient, s) }
+	if len(toks) == 0 || !labelled(tail) {
+		return
+	}
+	if labelled(toks[0].label) {
+		for i := range toks {
+			if toks[i].ambiguous == "" {
+				toks[i].ambiguous = "labels both before the first value and after the last"
+			}
+		}
+		return
+	}
+	for i := range toks {
+		if i+1 < len(toks) {
+			toks[i].label = toks[i+1].label
+		} else {
+			toks[i].label = tail
+		}
+	}
 }
 
 // readRun reads the run line[start:end] of digits, points and commas as
@@ -322,57 +383,108 @@ func (p *LineParser) readRun(line []byte, start, end int) ([]Value, string) {
 	return out, ""
 }
 
+// Units a value can be marked with (readUnit).
+const (
+	unitNone       = 0
+	unitCelsius    = 'C' // written out; read as unitNone
+	unitFahrenheit = 'F'
+	unitKelvin     = 'K'
+)
+
+// applyScale scales numbers written as whole tenths or hundredths; it
+// says why when one is written with a decimal separator, which a scaled
+// module does not print.
+func (p *LineParser) applyScale(nums []Value) string {
+	if p.scale == 1 {
+		return ""
+	}
+	for i := range nums {
+		if strings.ContainsAny(nums[i].Text, ".,") {
+			return fmt.Sprintf("%q has a decimal separator but the scale is %v", nums[i].Text, p.scale)
+		}
+		nums[i].Celsius *= p.scale
+	}
+	return ""
+}
+
 // readUnit reads what follows a number at line[j:]: spaces, a degree sign
-// in any of its encodings, and C or F. It returns whether the unit is
-// Fahrenheit, where the text after the unit starts, and whether the
-// number is glued to something that makes it no temperature ("12ms",
-// "45%").
-func readUnit(line []byte, j int) (fahrenheit bool, next int, glued bool) {
+// in any of its encodings or spelt "deg"/"degree(s)", and C, F or K. It
+// returns the unit (unitNone for °C or none), where the text after the
+// unit starts, and whether the number is glued to something that makes it
+// no temperature ("12ms", "45%").
+func readUnit(line []byte, j int) (unit byte, next int, glued bool) {
 	k := j
 	if k < len(line) && line[k] == '%' {
-		return false, k + 1, true
+		return unitNone, k + 1, true
+	}
+	letterUnit := func(c byte) byte {
+		switch c | 0x20 {
+		case 'f':
+			return unitFahrenheit
+		case 'k':
+			return unitKelvin
+		}
+		return unitCelsius
 	}
 	if k < len(line) && isLetter(line[k]) {
-		// Directly glued letters: only a bare C or F unit is allowed.
-		if (line[k]|0x20 == 'c' || line[k]|0x20 == 'f') && (k+1 == len(line) || !isWordByte(line[k+1])) {
-			return line[k]|0x20 == 'f', k + 1, false
+		// Directly glued letters: only a bare C, F or K unit is allowed.
+		if c := line[k] | 0x20; (c == 'c' || c == 'f' || c == 'k') && (k+1 == len(line) || !isWordByte(line[k+1])) {
+			return letterUnit(line[k]), k + 1, false
 		}
-		return false, k, true
+		return unitNone, k, true
 	}
-	for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
-		k++
+	spaces := func(k int) int {
+		for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
+			k++
+		}
+		return k
 	}
+	k = spaces(k)
 	deg := 0
 	switch {
 	case bytes.HasPrefix(line[k:], []byte("\u2103")): // ℃
-		return false, k + 3, false
+		return unitCelsius, k + 3, false
 	case bytes.HasPrefix(line[k:], []byte("\u2109")): // ℉
-		return true, k + 3, false
+		return unitFahrenheit, k + 3, false
+	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE6}): // ℃ in GB 2312/GBK
+		return unitCelsius, k + 2, false
+	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE9}): // ℉ in GB 2312/GBK
+		return unitFahrenheit, k + 2, false
+	case bytes.HasPrefix(line[k:], []byte{0xA1, 0xE3}): // ° in GB 2312/GBK
+		deg = 2
 	case bytes.HasPrefix(line[k:], []byte("\u00b0")), bytes.HasPrefix(line[k:], []byte("\u00ba")):
 		deg = 2 // UTF-8 degree sign or masculine ordinal
 	case k < len(line) && (line[k] == 0xB0 || line[k] == 0xBA || line[k] == 0xF8 || line[k] == '*'):
 		deg = 1 // Latin-1 ° or º, CP437 °, or an asterisk
 	}
 	if deg > 0 {
-		k += deg
-		for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
-			k++
+		k = spaces(k + deg)
+	}
+	word := func(k int) (string, int) {
+		w := k
+		for w < len(line) && isLetter(line[w]) {
+			w++
 		}
+		return strings.ToLower(string(line[k:w])), w
 	}
-	w := k
-	for w < len(line) && isLetter(line[w]) {
-		w++
+	u, w := word(k)
+	if u == "deg" || u == "degree" || u == "degrees" {
+		// "37.9 deg C", "99.5 degrees F": the unit is the next word.
+		deg, k = 1, spaces(w)
+		u, w = word(k)
 	}
-	switch strings.ToLower(string(line[k:w])) {
+	switch u {
 	case "c", "celsius", "degc":
-		return false, w, false
+		return unitCelsius, w, false
 	case "f", "fahrenheit", "degf":
-		return true, w, false
+		return unitFahrenheit, w, false
+	case "k", "kelvin":
+		return unitKelvin, w, false
 	}
 	if deg > 0 {
-		return false, k, false
+		return unitNone, k, false
 	}
-	return false, j, false
+	return unitNone, j, false
 }
 
 // labelWords splits a label text into lower-case words.
@@ -380,10 +492,25 @@ func labelWords(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r > 127 || !isWordByte(r) })
 }
 
+// has reports whether label holds a word of set, also glued to "temp" or
+// "temperature" ("ObjTemp", "AmbientTemperature") or as a part of a word
+// joined with "_" ("T_obj", "amb_temp").
 func (p *LineParser) has(set map[string]bool, label string) bool {
+	var words []string
 	for _, w := range labelWords(label) {
+		words = append(words, w)
+		if strings.Contains(w, "_") {
+			words = append(words, strings.Split(w, "_")...)
+		}
+	}
+	for _, w := range words {
 		if set[w] {
 			return true
+		}
+		for _, suffix := range []string{"temperature", "temp"} {
+			if b, ok := strings.CutSuffix(w, suffix); ok && b != "" && set[b] {
+				return true
+			}
 		}
 	}
 	return false
@@ -426,6 +553,18 @@ func (p *LineParser) choose(toks []token) (Value, error) {
 		return Value{}, fmt.Errorf("%w: %d values labelled %s", ErrAmbiguous, len(objects), p.objectList)
 	case len(others) == 1:
 		return pick(others[0])
+	case len(others) == 2 && toks[others[0]].unit != toks[others[1]].unit && toks[others[0]].unit != unitNone && toks[others[1]].unit != unitNone:
+		// One temperature in two units ("37.9C/100.2F"): read when they
+		// agree, the one in °C.
+		a, errA := pick(others[0])
+		b, errB := pick(others[1])
+		if errA == nil && errB == nil && math.Abs(a.Celsius-b.Celsius) <= 0.1 {
+			if toks[others[1]].unit == unitCelsius {
+				return b, nil
+			}
+			return a, nil
+		}
+		return Value{}, fmt.Errorf("%w: two values in different units that do not agree", ErrAmbiguous)
 	case len(others) > 1:
 		return Value{}, fmt.Errorf("%w: %d values and none labelled %s", ErrAmbiguous, len(others), p.objectList)
 	case ambient > 0:
@@ -474,14 +613,20 @@ func (p *LineParser) parsePattern(line []byte) (Value, error) {
 	if len(nums) != 1 {
 		return Value{}, fmt.Errorf("%w: %d values in the celsius group", ErrAmbiguous, len(nums))
 	}
+	if why := p.applyScale(nums); why != "" {
+		return Value{}, fmt.Errorf("%w: %s", ErrAmbiguous, why)
+	}
 	v := Value{Celsius: nums[0].Celsius, Text: text, Offset: a}
 	if sign == "-" {
 		v.Celsius = -v.Celsius
 	}
 	if p.unit >= 0 && m[2*p.unit] >= 0 {
 		u := strings.ToUpper(strings.TrimSpace(string(line[m[2*p.unit]:m[2*p.unit+1]])))
-		if strings.HasSuffix(u, "F") || strings.HasSuffix(u, "\u2109") {
+		switch {
+		case strings.HasSuffix(u, "F") || strings.HasSuffix(u, "\u2109"):
 			v.Celsius, v.Fahrenheit = (v.Celsius-32)*5/9, true
+		case strings.HasSuffix(u, "K"):
+			v.Celsius, v.Kelvin = v.Celsius-273.15, true
 		}
 	}
 	return v, nil

@@ -53,6 +53,25 @@ var shapes = []lineCase{
 	{"percent is not a temperature", "Temp 37.9 C Hum 45%", 37.9, nil},
 	{"time stamp before the value", "12:34:56 T=37.9", 37.9, nil},
 	{"date and time stamp before the value", "2026-12-07 12:34:56.123 37,9°C", 37.9, nil},
+	{"GB 2312 degree Celsius sign", "\xce\xc2\xb6\xc8 37.9\xa1\xe6", 37.9, nil},
+	{"GB 2312 degree Fahrenheit sign", "100.2\xa1\xe9", 37.888889, nil},
+	{"GB 2312 degree sign and C", "37.9\xa1\xe3C", 37.9, nil},
+	{"labels glued to Temp", "ObjTemp=37.9 AmbTemp=24.1", 37.9, nil},
+	{"labels joined with underscores", "T_amb=24.1 T_obj=37.9", 37.9, nil},
+	{"labels glued to Temperature, ambient first", "AmbientTemperature: 24.1 ObjectTemperature: 37.9", 37.9, nil},
+	{"one value in two units", "37.9C/100.2F", 37.9, nil},
+	{"one value in two units, Fahrenheit first", "Temp: 100.2 °F (37.9 °C)", 37.9, nil},
+	{"two units that disagree", "36.6C/100.2F", 0, ErrAmbiguous},
+	{"two values, one without a unit", "37.9C 100.2", 0, ErrAmbiguous},
+	{"degrees F spelt out", "99.5 degrees F", 37.5, nil},
+	{"deg C spelt out", "Temp 37.9 deg C", 37.9, nil},
+	{"deg F is not read as Celsius", "37.9 deg F", 3.277778, nil},
+	{"kelvin glued", "310.9K", 37.75, nil},
+	{"kelvin spaced", "T = 310.9 K", 37.75, nil},
+	{"labels after the values, object first", "37.9C(Obj) 24.1C(Amb)", 37.9, nil},
+	{"labels after the values, ambient first", "24.1 amb 37.9 obj", 37.9, nil},
+	{"one value, label after it", "37.9 C object", 37.9, nil},
+	{"labels before and after, direction unknown", "Amb 24.1 Obj 37.9 amb", 0, ErrAmbiguous},
 	{"a range is no single value", "37.9-38.1", 0, ErrNoValue},
 	{"ambient line alone", "Ambient = 24.1*C", 0, ErrAmbientOnly},
 	{"TA alone", "TA=24.10", 0, ErrAmbientOnly},
@@ -133,6 +152,41 @@ func TestDecimalSeparatorSettings(t *testing.T) {
 	}
 	if _, err := NewLineParser(ASCIIOptions{DecimalSeparator: ";"}); err == nil {
 		t.Fatal("separator ; accepted")
+	}
+}
+
+// A module printing whole tenths reads through the scale; a number
+// written with a decimal separator is then refused, never scaled into
+// another number (37.9 is not 3.79).
+func TestASCIIScale(t *testing.T) {
+	p, err := NewLineParser(ASCIIOptions{Scale: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []lineCase{
+		{"tenths", "379", 37.9, nil},
+		{"tenths, signed and labelled", "T=+379", 37.9, nil},
+		{"tenths, ambient negative", "Amb:-52 Obj:379", 37.9, nil},
+		{"tenths of Fahrenheit", "1002F", 37.888889, nil},
+		{"decimal point refused", "37.9", 0, ErrAmbiguous},
+		{"decimal comma refused", "37,9", 0, ErrAmbiguous},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkLine(t, p, tc) })
+	}
+	pat, err := NewLineParser(ASCIIOptions{Scale: 0.01, Pattern: `T=(?P<celsius>\d+)`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLine(t, pat, lineCase{"pattern, hundredths", "T=3790", 37.9, nil})
+	kel, err := NewLineParser(ASCIIOptions{Pattern: `T=(?P<celsius>[\d.]+)(?P<unit>[CFK])`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLine(t, kel, lineCase{"pattern, kelvin unit", "T=310.95K", 37.8, nil})
+	for _, bad := range []float64{-0.1, 2, math.NaN(), math.Inf(1)} {
+		if _, err := NewLineParser(ASCIIOptions{Scale: bad}); err == nil {
+			t.Errorf("scale %v accepted", bad)
+		}
 	}
 }
 
@@ -226,6 +280,9 @@ func FuzzLineParser(f *testing.F) {
 		}
 		if v.Fahrenheit {
 			want = (want - 32) * 5 / 9
+		}
+		if v.Kelvin {
+			want -= 273.15
 		}
 		if want != v.Celsius {
 			t.Fatalf("Parse(%q) = %v, but its text %q says %v", line, v.Celsius, v.Text, want)

@@ -55,6 +55,11 @@ type Config struct {
 	// DefaultAmbientLabels).
 	ObjectLabels  string `toml:"object_labels" json:"object_labels,omitempty"`
 	AmbientLabels string `toml:"ambient_labels" json:"ambient_labels,omitempty"`
+	// ASCIIScale (ascii) multiplies each number as printed into °C, for
+	// modules that print whole tenths ("379": 0.1); 1 reads degrees as
+	// printed. With a scale other than 1 a number printed with a decimal
+	// separator is refused.
+	ASCIIScale float64 `toml:"ascii_scale" json:"ascii_scale"`
 
 	// GY906Query (gy906) polls with A5 15 BA every PollInterval instead of
 	// switching the module to continuous output with A5 45 EA.
@@ -117,6 +122,7 @@ func DefaultConfig() Config {
 		ReadTimeout:      100 * time.Millisecond,
 		MaxLine:          256,
 		DecimalSeparator: SeparatorAuto,
+		ASCIIScale:       1,
 		Slave:            1,
 		Function:         modbus.FuncReadHoldingRegisters,
 		Register:         0,
@@ -226,7 +232,7 @@ func (c Config) serialConfig() serialport.Config {
 // asciiOptions are the line parser's settings; empty label lists mean the
 // defaults.
 func (c Config) asciiOptions() ASCIIOptions {
-	o := ASCIIOptions{Pattern: c.Pattern, DecimalSeparator: c.DecimalSeparator}
+	o := ASCIIOptions{Pattern: c.Pattern, DecimalSeparator: c.DecimalSeparator, Scale: c.ASCIIScale}
 	words := func(s string) []string {
 		return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 	}

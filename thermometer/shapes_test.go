@@ -38,6 +38,14 @@ var feverLines = []struct {
 	{"alternating ambient and object lines", nil, []string{"Ambient = 24.1*C\r\n", "Object = 37.9*C\r\n"}},
 	{"alternating TA and TO lines, decimal comma", nil, []string{"TA: 24,1\n", "TO: 37,9\n"}},
 	{"time-stamped lines from a serial bridge", nil, []string{"2026-12-07 12:34:56 T=37.9\r\n"}},
+	{"Fahrenheit spelt degrees F", nil, []string{"Temp 100.22 degrees F\n"}},
+	{"GB 2312 ℉ from a Chinese module", nil, []string{"\xcc\xe5\xce\xc2:100.22\xa1\xe9\r\n"}},
+	{"labels glued to Temp, ambient first", nil, []string{"AmbTemp=24.10 ObjTemp=37.90\r\n"}},
+	{"one value in °F and °C", nil, []string{"Temp: 100.2 F / 37.9 C\r\n"}},
+	{"kelvin", nil, []string{"T=311.05K\n"}},
+	{"whole tenths with a scale", func(c *thermometer.Config) { c.ASCIIScale = 0.1 }, []string{"Amb:241 Obj:379\r\n"}},
+	{"labels after the values", nil, []string{"37.9C(Obj) 24.1C(Amb)\r\n"}},
+	{"lines split across writes, NUL noise, negative ambient", nil, []string{"\x00Ambient = -5.2*C\r\nObj", "ect = 37.9*C\r\n"}},
 }
 
 // greenCode is a verified green dynamic code scanned now.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"time"
 
@@ -78,6 +79,8 @@ type statusBar struct {
 	root                                      *fyne.Container
 	network, sync, pending, trust, revocation *chip
 	camera, sensor, store, clock, rejected    *chip
+	gate                                      *chip
+	scanners                                  []*chip // one per hand scanner, grown as needed
 }
 
 func newStatusBar() *statusBar {
@@ -85,20 +88,27 @@ func newStatusBar() *statusBar {
 		network: newChip(), sync: newChip(), pending: newChip(), trust: newChip(),
 		revocation: newChip(), camera: newChip(), sensor: newChip(), store: newChip(), clock: newChip(),
 		rejected: newChip(),
+		gate:     newChip(),
 	}
 	s.root = container.New(layout.NewRowWrapLayout(),
 		s.clock.root, s.network.root, s.sync.root, s.pending.root, s.rejected.root, s.trust.root,
-		s.revocation.root, s.camera.root, s.sensor.root, s.store.root)
+		s.revocation.root, s.camera.root, s.sensor.root, s.gate.root, s.store.root)
+	s.gate.hide()
 	return s
 }
 
 // chips lists the bar's items by name (tests, and the order shown).
 func (s *statusBar) chips() map[string]*chip {
-	return map[string]*chip{
+	m := map[string]*chip{
 		"network": s.network, "sync": s.sync, "pending": s.pending, "trust": s.trust,
 		"revocation": s.revocation, "camera": s.camera, "sensor": s.sensor, "store": s.store, "clock": s.clock,
 		"rejected": s.rejected,
+		"gate":     s.gate,
 	}
+	for i, c := range s.scanners {
+		m[fmt.Sprintf("scanner%d", i)] = c
+	}
+	return m
 }
 
 // render shows st as seen at now.
@@ -138,6 +148,23 @@ func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 	listChip(s.revocation, st.Revocations(now), now.Sub(st.RevocationAt), "status.revocation", levelWarn)
 	deviceChip(s.camera, st.Camera, "camera", theme.MediaVideoIcon())
 	deviceChip(s.sensor, st.Sensor, "sensor", theme.InfoIcon())
+	for len(s.scanners) < len(st.Scanners) {
+		c := newChip()
+		s.scanners = append(s.scanners, c)
+		s.root.Add(c.root)
+	}
+	for i, c := range s.scanners {
+		if i < len(st.Scanners) {
+			deviceChip(c, st.Scanners[i], "scanner", theme.SearchIcon())
+		} else {
+			c.hide()
+		}
+	}
+	if st.Gate != nil {
+		deviceChip(s.gate, *st.Gate, "gate", theme.LoginIcon())
+	} else {
+		s.gate.hide()
+	}
 	if st.StoreError != "" {
 		s.store.set(tr1("status.store_error", "Detail", st.StoreError), levelError, nil)
 	} else if st.StoreReplaced != "" {
@@ -171,9 +198,9 @@ func listChip(c *chip, state checkpoint.ListAge, age time.Duration, key string, 
 func deviceChip(c *chip, d checkpoint.Device, name string, ok fyne.Resource) {
 	switch d.State {
 	case checkpoint.DeviceOK:
-		c.set(tr("status."+name+"_ok"), levelOK, ok)
+		c.set(tr1("status."+name+"_ok", "Detail", d.Detail), levelOK, ok)
 	case checkpoint.DeviceSimulated:
-		c.set(tr("status."+name+"_demo"), levelInfo, ok)
+		c.set(tr1("status."+name+"_demo", "Detail", d.Detail), levelInfo, ok)
 	case checkpoint.DeviceFailed:
 		c.set(tr1("status."+name+"_failed", "Detail", d.Detail), levelError, nil)
 	case checkpoint.DeviceOff:
@@ -183,6 +210,6 @@ func deviceChip(c *chip, d checkpoint.Device, name string, ok fyne.Resource) {
 		}
 		c.set(tr1("status."+name+"_failed", "Detail", d.Detail), levelError, nil)
 	default:
-		c.set(tr("status."+name+"_unknown"), levelInfo, ok)
+		c.set(tr1("status."+name+"_unknown", "Detail", d.Detail), levelInfo, ok)
 	}
 }

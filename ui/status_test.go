@@ -125,6 +125,42 @@ func TestStatusBarStates(t *testing.T) {
 			want: []want{{"camera", "Camera (demo)", levelInfo}, {"sensor", "No sensor", levelWarn}},
 		},
 		{
+			name: "two hand scanners, one unplugged, and a gate",
+			status: func(now time.Time) checkpoint.Health {
+				s := demoHealthy(now)
+				s.Scanners = []checkpoint.Device{
+					{State: checkpoint.DeviceOK, Detail: "serial:/dev/ttyACM0"},
+					{State: checkpoint.DeviceFailed, Detail: "hid:/dev/input/event5 reconnecting: no such device"},
+				}
+				s.Gate = &checkpoint.Device{State: checkpoint.DeviceOK, Detail: "modbus"}
+				return s
+			},
+			want: []want{
+				{"scanner0", "Scanner serial:/dev/ttyACM0", levelOK},
+				{"scanner1", "Scanner failed: hid:/dev/input/event5 reconnecting: no such device", levelError},
+				{"gate", "Gate", levelOK},
+			},
+		},
+		{
+			name: "one scanner left, gate failing",
+			status: func(now time.Time) checkpoint.Health {
+				s := demoHealthy(now)
+				s.Scanners = []checkpoint.Device{{State: checkpoint.DeviceUnknown, Detail: "serial:/dev/ttyACM0"}}
+				s.Gate = &checkpoint.Device{State: checkpoint.DeviceFailed, Detail: "modbus: timeout"}
+				return s
+			},
+			want: []want{
+				{"scanner0", "Scanner serial:/dev/ttyACM0 starting", levelInfo},
+				{"gate", "Gate failed: modbus: timeout", levelError},
+			},
+			hidden: []string{"scanner1"},
+		},
+		{
+			name:   "no hand scanner, no gate",
+			status: demoHealthy,
+			hidden: []string{"scanner0", "scanner1", "gate"},
+		},
+		{
 			name: "records cannot be stored",
 			status: func(now time.Time) checkpoint.Health {
 				s := demoHealthy(now)

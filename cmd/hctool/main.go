@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/checkpoint-terminal/checkpoint/gate"
 )
 
 // command is one hctool sub-command.
@@ -38,6 +40,7 @@ func register(c command) {
 }
 
 func main() {
+	gate.RunSentinelIfAsked() // hctool relay's sentinel never returns from this
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

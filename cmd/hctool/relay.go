@@ -30,6 +30,7 @@ func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	port := fs.String("port", "", "modbus, serial: the serial device")
 	baud := fs.Int("baud", def.Baud, "modbus, serial: line speed")
 	parity := fs.String("parity", def.Parity, "modbus: parity N, E or O")
+	stopBits := fs.Int("stopbits", def.StopBits, "modbus, serial: stop bits 1 or 2")
 	slave := fs.Uint("slave", uint(def.Slave), "modbus: slave address 1..247")
 	coil := fs.Uint("coil", uint(def.Coil), "modbus: zero-based coil address")
 	function := fs.Uint("function", uint(def.Function), "modbus: 5 (write single coil) or 15 (write multiple coils)")
@@ -53,7 +54,7 @@ func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("-slave, -coil or -function out of range")
 	}
 	cfg := def
-	cfg.Driver, cfg.Port, cfg.Baud, cfg.Parity, cfg.Pulse = *driver, *port, *baud, *parity, *pulse
+	cfg.Driver, cfg.Port, cfg.Baud, cfg.Parity, cfg.StopBits, cfg.Pulse = *driver, *port, *baud, *parity, *stopBits, *pulse
 	cfg.Slave, cfg.Coil, cfg.Function, cfg.ResponseTimeout, cfg.Retries = byte(*slave), uint16(*coil), byte(*function), *timeout, *retries
 	cfg.Channel, cfg.Chip, cfg.Line, cfg.ActiveLow = *channel, *chip, *line, *activeLow
 	r, err := gate.OpenRelay(cfg)
@@ -61,6 +62,12 @@ func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer r.Close()
+	// Killed mid-pulse (SIGKILL, a crash), the sentinel releases the relay.
+	if s, err := gate.StartSentinel(cfg); err == nil {
+		defer s.Stop()
+	} else if !errors.Is(err, gate.ErrNoSentinelHook) {
+		fmt.Fprintln(stderr, "hctool relay: no sentinel; killed mid-pulse, the relay would stay energised:", err)
+	}
 	enc := json.NewEncoder(stdout)
 	set := func(step string, on bool) error {
 		start := time.Now()

@@ -51,7 +51,7 @@ func runScanner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Var(&rootPubs, "root-pub", "pinned root public key (PEM); repeatable; required")
 	revoked := fs.String("revoked", "", "revocation list file (hex hashes, from hctool revoke)")
 	at := fs.String("now", "", "verify at this RFC 3339 time instead of the clock")
-	skew := fs.Duration("skew", 2*time.Minute, "clock skew tolerance")
+	vf := addVerifyFlags(fs)
 	count := fs.Int("codes", 0, "exit after this many codes (0: until interrupted)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -84,7 +84,10 @@ func runScanner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		revs.Add(hs...)
 	}
-	v := healthcode.NewVerifier(tl, revs, checkpoint.ClockFunc(now), healthcode.Options{ClockSkew: healthcode.FixedSkew(*skew)})
+	verify, err := vf.verifier(tl, revs, now)
+	if err != nil {
+		return err
+	}
 
 	var in interface {
 		Name() string
@@ -113,7 +116,7 @@ func runScanner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	seen := 0
 	err = in.Run(ctx, func(text string, arrived time.Time) {
 		start := time.Now()
-		code, verr := v.Verify(text)
+		code, verr := verify(text)
 		out := scannedCode{Input: in.Name(), At: arrived, Verdict: "VALID", VerifyMs: float64(time.Since(start).Microseconds()) / 1000}
 		if verr != nil {
 			out.Verdict, out.Detail, out.Failure = "REFUSED", verr.Error(), checkpoint.FailMalformed.String()

@@ -78,3 +78,46 @@ func TestScannerFlagErrors(t *testing.T) {
 		t.Errorf("missing port: exit %d %q", code, errs)
 	}
 }
+
+// hctool scanner gives a code the verdict hctool verify gives it, the
+// terminal policy's rules included: a dynamic code living 30 minutes (a
+// screenshot passed around) is refused by both, not VALID on the scanner.
+func TestScannerAppliesVerifysPolicy(t *testing.T) {
+	dir := operatorSetup(t)
+	list, rootPub := filepath.Join(dir, "list.cose"), filepath.Join(dir, "root.pub")
+	text := strings.TrimSpace(mustHctool(t, "issue", "--key", filepath.Join(dir, "issuer.key"), "--region", "110000", "--issuer", "BJHC",
+		"--color", "green", "--valid", "30m"))
+	out, _, code := hctool(t, "verify", "--trustlist", list, "--root-pub", rootPub, text)
+	if code != 1 || !strings.Contains(out, "REFUSED") {
+		t.Fatalf("hctool verify: exit %d\n%s", code, out)
+	}
+	p, err := sim.OpenPTY()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var sout, errb lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"scanner", "-port", p.SlaveName, "--trustlist", list, "--root-pub", rootPub, "-codes", "1"}, &sout, &errb)
+	}()
+	for !strings.Contains(sout.String(), "\n") {
+		if ctx.Err() != nil {
+			t.Fatalf("no output; stderr %s", errb.String())
+		}
+		fmt.Fprintf(p.Master, "%s\r", text)
+		time.Sleep(150 * time.Millisecond)
+	}
+	if c := <-done; c != 0 {
+		t.Fatalf("exit %d: %s", c, errb.String())
+	}
+	var got scannedCode
+	if err := json.Unmarshal([]byte(strings.Split(sout.String(), "\n")[0]), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Verdict != "REFUSED" {
+		t.Fatalf("hctool scanner: %+v, want REFUSED as hctool verify", got)
+	}
+}

@@ -43,6 +43,9 @@ func runThermometer(ctx context.Context, args []string, stdout, stderr io.Writer
 	readTimeout := fs.Duration("read-timeout", def.ReadTimeout, "one read's timeout (100ms steps, 100ms..25.5s)")
 	pattern := fs.String("pattern", "", "ascii: regular expression with a (?P<celsius>...) group (default: the common forms)")
 	decimal := fs.String("decimal", def.DecimalSeparator, "ascii: decimal separator auto, . or ,")
+	objectLabels := fs.String("object-labels", "", "ascii: words naming the forehead value, space or comma separated (default: the built-in words)")
+	ambientLabels := fs.String("ambient-labels", "", "ascii: words naming the ambient value, never read (default: the built-in words)")
+	asciiScale := fs.Float64("ascii-scale", def.ASCIIScale, "ascii: °C per printed unit (0.1: \"379\" is 37.9)")
 	query := fs.Bool("query", def.GY906Query, "gy906: poll with A5 15 BA instead of continuous output")
 	slave := fs.Uint("slave", uint(def.Slave), "modbus: slave address 1..247")
 	function := fs.Uint("function", uint(def.Function), "modbus: 3 (holding registers) or 4 (input registers)")
@@ -78,6 +81,7 @@ func runThermometer(ctx context.Context, args []string, stdout, stderr io.Writer
 	cfg.Words, cfg.WordSwap, cfg.Float, cfg.Scale, cfg.Signed = *words, *wordSwap, *float, *scale, *signed
 	cfg.PollInterval, cfg.ResponseTimeout, cfg.Retries = *poll, *respTimeout, *retries
 	cfg.Offset, cfg.StaleAfter = *offset, *stale
+	cfg.ObjectLabels, cfg.AmbientLabels, cfg.ASCIIScale = *objectLabels, *ambientLabels, *asciiScale
 
 	clock := checkpoint.SystemClock{}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -16,14 +16,16 @@ func TestThermometerPrintsJSONLines(t *testing.T) {
 	for _, tc := range []struct {
 		protocol string
 		flags    []string
+		format   string // ascii lines; "" the simulator's default
 	}{
-		{"ascii", nil},
-		{"gy906", []string{"-baud", "115200"}},
-		{"modbus", []string{"-slave", "9", "-function", "4", "-register", "30", "-scale", "0.1", "-signed"}},
+		{"ascii", nil, ""},
+		{"ascii", []string{"-object-labels", "skin", "-ambient-labels", "case,die", "-ascii-scale", "1"}, "Skin %.2f Case %.2f\r\n"},
+		{"gy906", []string{"-baud", "115200"}, ""},
+		{"modbus", []string{"-slave", "9", "-function", "4", "-register", "30", "-scale", "0.1", "-signed"}, ""},
 	} {
-		t.Run(tc.protocol, func(t *testing.T) {
+		t.Run(tc.protocol+strings.Join(tc.flags, ""), func(t *testing.T) {
 			s, err := sim.New(context.Background(), sim.Options{
-				Protocol: tc.protocol, Script: []sim.Person{{Celsius: 37.8, Hold: 2 * time.Second}},
+				Protocol: tc.protocol, ASCIIFormat: tc.format, Script: []sim.Person{{Celsius: 37.8, Hold: 2 * time.Second}},
 				Gap: 400 * time.Millisecond, Interval: 20 * time.Millisecond, Noise: -1, Slave: 9, Register: 30,
 			})
 			if err != nil {

@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
+	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
+	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
+	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
 
@@ -55,12 +58,53 @@ func (t *Terminal) Health() checkpoint.Health {
 	} else {
 		h.Sensor = sensorHealth(t.Sensor.Status(), t.demo)
 	}
+	for _, hs := range t.Hand {
+		h.Scanners = append(h.Scanners, scannerHealth(hs.Status()))
+	}
+	if t.Gate != nil {
+		g := gateHealth(t.Gate.Status())
+		h.Gate = &g
+	}
 	return h
 }
 
 // CameraStatus is the capture's own state and counters (the operator's
 // Test camera counts frames with it); Health has the guard's summary.
 func (t *Terminal) CameraStatus() camera.Status { return t.frames.Status() }
+
+// scannerHealth translates a hand scanner's status (serialscan.Status or
+// hid.Status); Detail names the scanner.
+func scannerHealth(st any) checkpoint.Device {
+	var name, state, lastErr string
+	switch s := st.(type) {
+	case serialscan.Status:
+		name, state, lastErr = s.Name, s.State, s.LastError
+	case hid.Status:
+		name, state, lastErr = s.Name, s.State, s.LastError
+	default:
+		return checkpoint.Device{State: checkpoint.DeviceUnknown, Detail: fmt.Sprint(st)}
+	}
+	switch state {
+	case "connected":
+		return checkpoint.Device{State: checkpoint.DeviceOK, Detail: name}
+	case "", "connecting":
+		return checkpoint.Device{State: checkpoint.DeviceUnknown, Detail: name}
+	}
+	detail := name + " " + state
+	if lastErr != "" {
+		detail += ": " + lastErr
+	}
+	return checkpoint.Device{State: checkpoint.DeviceFailed, Detail: detail}
+}
+
+// gateHealth translates the gate relay's status: failed while its last
+// command failed (a later confirmed pulse clears it).
+func gateHealth(gs gate.Status) checkpoint.Device {
+	if gs.LastError != "" {
+		return checkpoint.Device{State: checkpoint.DeviceFailed, Detail: gs.LastError}
+	}
+	return checkpoint.Device{State: checkpoint.DeviceOK, Detail: gs.Driver}
+}
 
 // cameraHealth translates the capture's state. In demo mode a working
 // camera is the simulated one, and the wait for the first rendered video is

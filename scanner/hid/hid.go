@@ -40,6 +40,15 @@ const (
 	KeyKPEnter   = 96
 )
 
+// modifier keys that change what a key means (Ctrl, Alt, AltGr, Meta):
+// a character key pressed while one is held types no character of the
+// US layout.
+var modifiers = map[uint16]bool{29: true, 97: true, 56: true, 100: true, 125: true, 126: true}
+
+// lockKeys type nothing and change nothing a scanner uses (Num Lock,
+// Scroll Lock).
+var lockKeys = map[uint16]bool{69: true, 70: true}
+
 // Event is one input_event.
 type Event struct {
 	Time  time.Time
@@ -99,9 +108,14 @@ type Decoder struct {
 
 	buf         []rune
 	shift, caps bool
+	mods        map[uint16]bool // modifiers held
+	bad         bool            // the code in progress cannot be read whole
 	last        time.Time
 	// Unknown counts key presses the layout has no character for.
 	Unknown int
+	// Refused counts codes dropped whole: longer than MaxLen, or with a
+	// key the layout cannot type (never handed on with it left out).
+	Refused int
 }
 
 // Feed takes one event; it returns a code when the event ended one.
@@ -119,6 +133,16 @@ func (d *Decoder) Feed(e Event) (string, bool) {
 		}
 		return "", false
 	}
+	if modifiers[e.Code] {
+		if d.mods == nil {
+			d.mods = map[uint16]bool{}
+		}
+		d.mods[e.Code] = e.Value != 0
+		return "", false
+	}
+	if lockKeys[e.Code] {
+		return "", false
+	}
 	if e.Value != 1 {
 		return "", false // releases and autorepeat
 	}
@@ -129,8 +153,20 @@ func (d *Decoder) Feed(e Event) (string, bool) {
 		return d.end()
 	}
 	k, ok := d.Layout[e.Code]
-	if !ok {
+	held := false
+	for _, on := range d.mods {
+		held = held || on
+	}
+	if !ok || held {
 		d.Unknown++
+		// A character typed under Ctrl/Alt, or a key without a character
+		// (F1, Esc) inside a code, spoils the code. Enter and Tab when not
+		// the terminator (a scanner sending "code Tab Enter") and such
+		// keys between codes type nothing and spoil nothing.
+		whitespace := e.Code == KeyEnter || e.Code == KeyKPEnter || e.Code == KeyTab
+		if ok || len(d.buf) > 0 && !whitespace {
+			d.bad = true
+		}
 		return "", false
 	}
 	r := k.plain
@@ -142,6 +178,7 @@ func (d *Decoder) Feed(e Event) (string, bool) {
 		r = k.shift
 	}
 	if d.MaxLen > 0 && len(d.buf) >= d.MaxLen {
+		d.bad = true // dropped whole at its end, never cut short
 		return "", false
 	}
 	d.buf = append(d.buf, r)
@@ -151,15 +188,19 @@ func (d *Decoder) Feed(e Event) (string, bool) {
 // Idle ends a pending code when no key came for gap (scanners without a
 // terminator).
 func (d *Decoder) Idle(now time.Time, gap time.Duration) (string, bool) {
-	if len(d.buf) == 0 || now.Sub(d.last) < gap {
+	if len(d.buf) == 0 && !d.bad || now.Sub(d.last) < gap {
 		return "", false
 	}
 	return d.end()
 }
 
 func (d *Decoder) end() (string, bool) {
-	s := string(d.buf)
-	d.buf = d.buf[:0]
+	s, bad := string(d.buf), d.bad
+	d.buf, d.bad = d.buf[:0], false
+	if bad {
+		d.Refused++
+		return "", false
+	}
 	return s, s != ""
 }
 
@@ -242,6 +283,7 @@ type Status struct {
 	Name      string    `json:"name"`
 	State     string    `json:"state"`
 	Codes     uint64    `json:"codes"`
+	Refused   uint64    `json:"refused"` // too long, or a key the layout cannot type
 	LastCode  time.Time `json:"last_code,omitzero"`
 	LastError string    `json:"last_error,omitempty"`
 }
@@ -338,6 +380,7 @@ func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (boo
 		f.SetReadDeadline(time.Now().Add(min(r.cfg.Gap, 100*time.Millisecond)))
 		n, err := f.Read(buf)
 		pending = append(pending, buf[:n]...)
+		refused := d.Refused
 		for len(pending) >= EventSize {
 			e := DecodeEvent(pending)
 			// The kernel's timestamps may run on another clock than ours;
@@ -350,6 +393,10 @@ func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (boo
 		}
 		if s, ok := d.Idle(time.Now(), r.cfg.Gap); ok {
 			code(s)
+		}
+		if n := d.Refused - refused; n > 0 {
+			r.set(func(s *Status) { s.Refused += uint64(n) })
+			r.log.Warn("scanner input refused (too long, or a key the layout cannot type)")
 		}
 		switch {
 		case err == nil, errors.Is(err, os.ErrDeadlineExceeded):

@@ -90,6 +90,38 @@ func TestDecoderOnRecordedStreams(t *testing.T) {
 			}
 		})
 	}
+	// A code longer than MaxLen, or with a key the layout has no character
+	// for (F1) or typed under Ctrl/Alt, is dropped whole, never handed on
+	// cut short or with a character left out; the next code reads.
+	key := func(b []byte, code uint16, v int32) []byte {
+		return Event{Time: t0, Type: EvKey, Code: code, Value: v}.Encode(b)
+	}
+	for name, in := range map[string][]byte{
+		"over-long": typeText(strings.Repeat("A", 20), KeyEnter, t0, time.Millisecond),
+		"unknown key mid-code": append(key(key(typeText("HC1:AB", 0, t0, time.Millisecond), 59, 1), 59, 0),
+			typeText("CD", KeyEnter, t0, time.Millisecond)...),
+		"Alt+keypad mid-code": append(key(key(key(typeText("HC1:AB", 0, t0, time.Millisecond), 56, 1), 79, 1), 56, 0),
+			typeText("CD", KeyEnter, t0, time.Millisecond)...),
+	} {
+		d := &Decoder{Layout: US, Terminator: "enter", MaxLen: 16}
+		got := decodeAll(d, append(in, typeText("HC1:NEXT", KeyEnter, t0, time.Millisecond)...))
+		if !slices.Equal(got, []string{"HC1:NEXT"}) || d.Refused != 1 {
+			t.Errorf("%s: got %q refused %d, want only HC1:NEXT and one refused", name, got, d.Refused)
+		}
+	}
+	// A scanner sending Tab then Enter, read with terminator tab: the Enter
+	// after the code spoils neither it nor the next one.
+	dt := &Decoder{Layout: US, Terminator: "tab"}
+	in := append(typeText("ab", KeyTab, t0, time.Millisecond), key(key(nil, KeyEnter, 1), KeyEnter, 0)...)
+	in = append(in, typeText("cd", KeyTab, t0, time.Millisecond)...)
+	if got := decodeAll(dt, in); !slices.Equal(got, []string{"ab", "cd"}) || dt.Refused != 0 {
+		t.Errorf("tab then enter: %q refused %d", got, dt.Refused)
+	}
+	// Num Lock pressed by a scanner before keypad digits types nothing.
+	d0 := &Decoder{Layout: US, Terminator: "enter"}
+	if got := decodeAll(d0, append(key(key(nil, 69, 1), 69, 0), typeText("a1", KeyEnter, t0, time.Millisecond)...)); !slices.Equal(got, []string{"a1"}) || d0.Refused != 0 {
+		t.Errorf("num lock: %q refused %d", got, d0.Refused)
+	}
 	// Tab ends a code when it is the terminator; Enter then does not.
 	d := &Decoder{Layout: US, Terminator: "tab"}
 	if got := decodeAll(d, typeText("ab", KeyTab, t0, time.Millisecond)); !slices.Equal(got, []string{"ab"}) {

@@ -110,16 +110,27 @@ type Framer struct {
 	cfg      Config
 	buf      []byte
 	overflow bool
-	// Refused counts codes dropped: too long, or missing the configured
-	// prefix or suffix.
+	quiet    int // Quiet calls since the last byte
+	// Refused counts codes dropped: too long, missing the configured
+	// prefix or suffix, or left without a terminator (see Quiet).
 	Refused int
 }
+
+// StaleQuiets is how many quiet read timeouts (100 ms each: 500 ms) a code
+// begun without its terminator is kept. A scanner sends a whole code in a
+// few milliseconds; a part left over (a scanner set to another terminator,
+// unplugged mid-code, noise on the line) would otherwise be glued to the
+// front of the next person's code and refuse it as invalid.
+const StaleQuiets = 5
 
 // NewFramer makes a framer for cfg (which must be valid).
 func NewFramer(cfg Config) *Framer { return &Framer{cfg: cfg} }
 
 // Feed takes bytes as they arrived and calls code for each complete code.
 func (f *Framer) Feed(p []byte, code func(string)) {
+	if len(p) > 0 {
+		f.quiet = 0
+	}
 	for _, c := range p {
 		if f.isEnd(c) {
 			f.end(code)
@@ -137,10 +148,20 @@ func (f *Framer) Feed(p []byte, code func(string)) {
 }
 
 // Quiet tells the framer the line stayed quiet for a read timeout: with
-// terminator none, that ends the code.
+// terminator none, that ends the code; with any other, a code begun and
+// still without its terminator after StaleQuiets of them is dropped and
+// counted as refused.
 func (f *Framer) Quiet(code func(string)) {
 	if f.cfg.Terminator == TermNone {
 		f.end(code)
+		return
+	}
+	if len(f.buf) == 0 && !f.overflow {
+		return
+	}
+	if f.quiet++; f.quiet >= StaleQuiets {
+		f.buf, f.overflow, f.quiet = f.buf[:0], false, 0
+		f.Refused++
 	}
 }
 

@@ -57,6 +57,26 @@ func TestFramer(t *testing.T) {
 			}
 		})
 	}
+	// A code begun without its terminator is dropped after StaleQuiets
+	// quiet reads, never glued to the front of the next one.
+	for _, term := range []string{TermAuto, TermCR, TermCRLF, TermTab} {
+		f := NewFramer(Config{Terminator: term, MaxLen: 64})
+		var got []string
+		emit := func(s string) { got = append(got, s) }
+		f.Feed([]byte("HC1:LEFTOVER"), emit)
+		for range StaleQuiets - 1 {
+			f.Quiet(emit)
+		}
+		f.Feed([]byte("X"), emit) // a byte: the code goes on
+		for range StaleQuiets {
+			f.Quiet(emit)
+		}
+		end := map[string]string{TermAuto: "\r", TermCR: "\r", TermCRLF: "\r\n", TermTab: "\t"}[term]
+		f.Feed([]byte("HC1:NEXT"+end), emit)
+		if !slices.Equal(got, []string{"HC1:NEXT"}) || f.Refused != 1 {
+			t.Fatalf("terminator %s: got %q refused %d, want only the next code, the leftover refused", term, got, f.Refused)
+		}
+	}
 	f := NewFramer(Config{Terminator: TermNone, MaxLen: 64})
 	var got []string
 	f.Feed([]byte("ABC"), func(s string) { got = append(got, s) })
@@ -210,5 +230,45 @@ func TestReaderSurvivesReplug(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatalf("nothing after replug: %+v", r.Status())
+	}
+}
+
+// Over a real line: a code the scanner never terminated (unplugged
+// mid-code, a scanner set to another terminator) is dropped after a quiet
+// half second and counted, and the next person's code arrives whole.
+func TestLeftoverWithoutTerminatorOverPTY(t *testing.T) {
+	p, err := sim.OpenPTY()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg := DefaultConfig()
+	cfg.Port = p.SlaveName
+	r, err := New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go r.Run(ctx, func(text string, at time.Time) { got <- text })
+	for end := time.Now().Add(10 * time.Second); r.Status().State != "connected"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("not connected: %+v", r.Status())
+		}
+	}
+	p.Master.Write([]byte("HC1:6BFOXN*TS0BI$ZD4N9"))
+	time.Sleep(StaleQuiets*100*time.Millisecond + 300*time.Millisecond)
+	p.Master.Write([]byte("HC1:NEXT\r"))
+	select {
+	case s := <-got:
+		if s != "HC1:NEXT" {
+			t.Fatalf("code %q, want HC1:NEXT alone", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no code; status %+v", r.Status())
+	}
+	if st := r.Status(); st.Refused != 1 || st.Codes != 1 {
+		t.Fatalf("status %+v, want 1 code and the leftover refused", st)
 	}
 }

@@ -52,6 +52,34 @@ func TestIngestPathsExactlyOnce(t *testing.T) {
 	}
 }
 
+// TestIngestKeepsGateOpened: whether the gate opened reaches the hub by
+// both ingest paths.
+func TestIngestKeepsGateOpened(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	recs := batch(4, time.Now().Add(-time.Hour))
+	recs[1].GateOpened, recs[3].GateOpened = true, true
+	if _, err := e.hub.IngestCopy(ctx, "T1", recs[:2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.hub.IngestInsert(ctx, "T1", recs[2:]); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.pool.Query(ctx, "SELECT code_id FROM records WHERE gate_opened ORDER BY code_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		got = append(got, c)
+	}
+	if rows.Err() != nil || len(got) != 2 || got[0] != recs[1].CodeID || got[1] != recs[3].CodeID {
+		t.Fatalf("records with gate_opened: %q (%v), want %s and %s", got, rows.Err(), recs[1].CodeID, recs[3].CodeID)
+	}
+}
+
 // BenchmarkIngest compares the two ingest paths at 1,000 records per
 // push (the client's batch), on fresh ids; records/s is the figure.
 func BenchmarkIngest(b *testing.B) {
