@@ -62,6 +62,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "checkpoint doctor:", err)
 		return 1
 	}
+	opts.ConfigPath = *configPath
 	report := doctor.Run(ctx, cfg, opts)
 	if err := report.Write(stdout); err != nil {
 		fmt.Fprintln(stderr, "checkpoint doctor:", err)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
+	"github.com/checkpoint-terminal/checkpoint/internal/doctor"
 	"github.com/checkpoint-terminal/checkpoint/internal/pin"
 )
 
@@ -17,9 +18,7 @@ func checkOperatorPIN(cfg config.Config, configPath string, demo bool, log *slog
 	if demo {
 		return nil
 	}
-	warnReadableSecrets(map[string]string{
-		"config": configPath, "saved settings": config.OverridePath(configPath), "hub token": cfg.Hub.TokenFile,
-	}, log)
+	warnReadableSecrets(doctor.SecretFiles(cfg, configPath), log)
 	if pin.IsDefault(cfg.UI.PIN) {
 		return fmt.Errorf("the operator PIN is the default %s: anyone who read the README could change this terminal's settings. "+
 			"Set one: run `hctool pin-hash` (it reads the new PIN on standard input) and put its output as pin = \"$argon2id$...\" under [ui] in %s",

@@ -220,6 +220,13 @@ func Load(path string) (Config, error) {
 	cfg.UI.Font = relTo(base, cfg.UI.Font)
 	cfg.Camera.Source = sourceRelTo(base, cfg.Camera.Source)
 	cfg.Thermometer.Port = relTo(base, cfg.Thermometer.Port)
+	cfg.Gate.Port = relTo(base, cfg.Gate.Port) // the GPIO chip is a name, not a path
+	for i := range cfg.Scanner.Serial {
+		cfg.Scanner.Serial[i].Port = relTo(base, cfg.Scanner.Serial[i].Port)
+	}
+	for i := range cfg.Scanner.HID {
+		cfg.Scanner.HID[i].Device = relTo(base, cfg.Scanner.HID[i].Device)
+	}
 	return cfg, cfg.Validate()
 }
 

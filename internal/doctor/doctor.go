@@ -131,6 +131,9 @@ type Options struct {
 	// MinFreeDisk is the free space below which the store check fails
 	// (0: 50 MB); below ten times it warns.
 	MinFreeDisk uint64
+	// ConfigPath is the config file cfg was loaded from (empty: demo
+	// mode), for the file-mode check of the files holding secrets.
+	ConfigPath string
 	// SkipDevices leaves out the camera and thermometer checks: at start
 	// the terminal owns them and shows their state in the status bar.
 	SkipDevices bool
@@ -174,6 +177,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) Report {
 		return r
 	}
 	r = append(r, Check{Name: "config", Result: OK, Detail: fmt.Sprintf("terminal %s at site %s", cfg.TerminalID, cfg.SiteID)})
+	r = append(r, checkPerms(cfg, opts))
 	st := checkStore(ctx, cfg, opts)
 	r = append(r, st.checks...)
 	r = append(r, checkClock(ctx, st, opts))
