@@ -31,16 +31,26 @@ func ReadableByOthers(files map[string]string) []string {
 		if path == "" {
 			continue
 		}
-		st, err := os.Stat(path)
-		if err != nil {
-			continue
-		}
-		if m := st.Mode().Perm(); m&0o077 != 0 {
+		if m, bad := OthersCanRead(path); bad {
 			out = append(out, fmt.Sprintf("%s %s (%s)", what, path, m))
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// OthersCanRead reports whether path exists with a mode that lets its
+// group or other users read or write it, and the mode.
+func OthersCanRead(path string) (os.FileMode, bool) {
+	if path == "" {
+		return 0, false
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, false
+	}
+	m := st.Mode().Perm()
+	return m, m&0o077 != 0
 }
 
 // checkPerms warns when a secret-bearing file is readable by other users.
