@@ -54,3 +54,9 @@ func (ThreadClock) Now() time.Time {
 
 // LightOnDark exposes lightOnDark.
 func LightOnDark(g Gray) bool { return lightOnDark(g) }
+
+// ScreenGrid exposes screenGrid's verdict.
+func ScreenGrid(g Gray) bool { _, ok := screenGrid(g); return ok }
+
+// Resize exposes resize with area interpolation (DecodeFrame's work plane).
+func Resize(g Gray, w, h int) (Gray, error) { return resize(g, w, h, interpArea) }

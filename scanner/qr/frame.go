@@ -69,12 +69,14 @@ type frameState struct {
 	located  int    // count when the locator last ran
 	evidence int    // evidence steps run on the current unread code
 	// cost is each evidence step's measured time (a moving average).
-	cost    [8]time.Duration
-	scratch Gray // the shrunk work plane, reused
-	small   Gray // the locator's plane, reused
-	crop    Gray // the scaled region of track, reused
-	neg     Gray // the inverted work plane, reused
-	mid     Gray // a large frame's second pyramid level, reused
+	cost [8]time.Duration
+	// screenCost is the screen step's measured time (a moving average).
+	screenCost time.Duration
+	scratch    Gray // the shrunk work plane, reused
+	small      Gray // the locator's plane, reused
+	crop       Gray // the scaled region of track, reused
+	neg        Gray // the inverted work plane, reused
+	mid        Gray // a large frame's second pyramid level, reused
 }
 
 // frameFallbacks run one per frame, in rotation, after the fast attempts
@@ -142,6 +144,9 @@ const locateEvery = 6
 //     the work plane, then one slower fallback of the cascade, a
 //     different one each frame, with OpenCV's locator on the whole frame
 //     every few frames.
+//  5. when that fails too, the work plane shows a phone screen's pixel
+//     grid (screenGrid) and the budget still allows, the grid's region
+//     read from the frame doubled and low-passed (screenStep).
 //
 // So a hard code is read within a frame or two of entering the view and
 // no frame costs much more than the plain decode. Results are in g's
@@ -248,6 +253,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		}
 	}
 	// 4. One fallback.
+	wf := f // the work plane's factor (the fallback may read another plane)
 	fs.count++
 	var name string
 	switch {
@@ -282,10 +288,17 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		}
 		rs, err = st.run(d, work)
 	}
-	if err != nil || len(rs) == 0 {
+	if err != nil {
 		return nil, err
 	}
-	return hit(rescale(rs, f, 0, 0), name, f), nil
+	if len(rs) > 0 {
+		return hit(rescale(rs, f, 0, 0), name, f), nil
+	}
+	// 5. A phone screen's pixel grid (moiré), where the budget allows.
+	if rs, err = d.screenStep(g, work, wf, start); err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	return hit(rs, "screen-low-pass", 1), nil
 }
 
 // track re-reads the last code where it was: by re-warping its outline
@@ -453,5 +466,5 @@ func stageByName(name string) (stage, bool) {
 // ResetFrames forgets what DecodeFrame learnt about the scene (a new video
 // source); the measured step costs and buffers are kept.
 func (d *Decoder) ResetFrames() {
-	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, crop: d.fs.crop, neg: d.fs.neg, mid: d.fs.mid, cost: d.fs.cost}
+	d.fs = frameState{scratch: d.fs.scratch, small: d.fs.small, crop: d.fs.crop, neg: d.fs.neg, mid: d.fs.mid, cost: d.fs.cost, screenCost: d.fs.screenCost}
 }

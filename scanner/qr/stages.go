@@ -36,6 +36,7 @@ var stages = []stage{
 	{"sharpened-locator", stageSharpLocate},
 	{"padded", stagePadded},
 	{"upscaled-locator", stageUpLocate},
+	{"grid-sample", stageGridSample},
 }
 
 // pyramidMinPixels: a still at least this large (3 megapixels: a phone
@@ -72,6 +73,21 @@ func stageUpLocate(d *Decoder, g Gray) ([]Result, error) {
 	}
 	rs, err := stageLocate(d, s)
 	return rescale(rs, 0.5, 0, 0), err
+}
+
+// stageGridSample samples the module grid itself (gridRead) inside the
+// corners OpenCV's locator finds: codes located but damaged past what
+// gozxing's one-pixel-per-module sampling survives (compression blocks,
+// bent paper).
+func stageGridSample(d *Decoder, g Gray) ([]Result, error) {
+	if d.loc == nil {
+		return nil, nil
+	}
+	q, ok, err := d.loc.detect(g)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return d.gridRead(g, q)
 }
 
 // stageSharpLocate runs the locator, then the padded read, on a sharpened
