@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -70,17 +69,9 @@ func runRulesExplain(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	p := checkpoint.Presentation{CapturedAt: now}
 	v := healthcode.NewVerifier(tl, healthcode.NewMemoryRevocations(), checkpoint.ClockFunc(func() time.Time { return now }), healthcode.Options{})
-	if code, err := v.Verify(strings.TrimSpace(text)); err != nil {
-		var ve *checkpoint.VerifyError
-		if !errors.As(err, &ve) {
-			return err
-		}
-		p.Failure, p.Detail = ve.Failure, ve.Error()
-	} else {
-		p.Code = &code
-	}
+	code, err := v.Verify(strings.TrimSpace(text))
+	p := checkpoint.PresentationOf(code, err, now) // as the terminal maps it
 	var r *checkpoint.Reading
 	if !math.IsNaN(*temp) {
 		r = &checkpoint.Reading{Celsius: *temp, At: now, Status: checkpoint.SensorOK, Manual: *manual}
