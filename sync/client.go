@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -606,6 +607,9 @@ func (c *Client) pullRevocations(ctx context.Context) error {
 		q := url.Values{"since": {strconv.FormatUint(st.RevocationSeq, 10)}}
 		if !st.RevocationDataset.IsZero() {
 			q.Set("dataset", st.RevocationDataset.String())
+		}
+		if st.RevocationSeq > 0 && len(st.RevocationDocSHA256) == sha256.Size {
+			q.Set("have", hex.EncodeToString(st.RevocationDocSHA256))
 		}
 		resp, cancel, err := c.do(ctx, op, http.MethodGet, wire.PathRevocations, q, nil, nil)
 		if err != nil {

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"crypto"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -181,7 +182,8 @@ func (s *Store) ApplyRevocationDelta(signed []byte, roots []crypto.PublicKey) er
 	if err != nil {
 		return fmt.Errorf("applying revocations: %w", err)
 	}
-	return s.applyRevocationDoc(d)
+	sum := sha256.Sum256(signed)
+	return s.applyRevocation(d, sum[:])
 }
 
 // loadLists restores the lists stored raw at Open, verifying them again

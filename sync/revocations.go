@@ -135,6 +135,12 @@ func (s *Store) RevocationStats() (RevocationStats, error) {
 // follow the stored Seq (else ErrRevocationGap); a withdrawal follows the
 // same rules as a delta and removes its hashes from the set.
 func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
+	return s.applyRevocation(d, nil)
+}
+
+// applyRevocation is applyRevocationDoc remembering sum, the SHA-256 of
+// the document's signed bytes (nil: unknown), when the document is applied.
+func (s *Store) applyRevocation(d wire.RevocationDoc, sum []byte) error {
 	if now := s.clock.Now(); !d.ExpiresAt.IsZero() && now.After(d.ExpiresAt) {
 		return fmt.Errorf("applying revocation %s %d: %w at %s", d.Kind, d.Seq, wire.ErrExpiredDocument, d.ExpiresAt.Format(time.RFC3339))
 	}
@@ -193,6 +199,7 @@ func (s *Store) applyRevocationDoc(d wire.RevocationDoc) error {
 		st.RevocationSeq = d.Seq
 		st.RevocationIssuedAt = d.IssuedAt
 		st.RevocationDataset = d.Dataset
+		st.RevocationDocSHA256 = sum
 		return writeState(tx, st)
 	})
 	if err != nil {

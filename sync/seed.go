@@ -57,5 +57,8 @@ func (s *Store) SeedRevocations(signed []byte, roots []crypto.PublicKey) (instal
 	if d.Seq <= st.RevocationSeq {
 		return false, nil
 	}
-	return true, s.applyRevocationDoc(d)
+	// No digest: a seed may be signed offline and never published on the
+	// hub, so the hub could not recognise it (the next batch from the hub
+	// sets one).
+	return true, s.applyRevocation(d, nil)
 }

@@ -118,6 +118,12 @@ type SyncState struct {
 	RevocationIssuedAt time.Time `json:"revocation_issued_at"`
 	// RevocationDataset is the hub series RevocationSeq counts in.
 	RevocationDataset wire.DatasetID `json:"revocation_dataset"`
+	// RevocationDocSHA256 is the SHA-256 of the signed bytes of the newest
+	// revocation document applied (delta, withdrawal or snapshot), sent to
+	// the hub so it can tell the same number holding another document (a
+	// hub that reused numbers after a restore). Empty when unknown (a
+	// seeded snapshot, a store from before this field).
+	RevocationDocSHA256 []byte `json:"revocation_doc_sha256,omitempty"`
 }
 
 // Open opens or creates the store at path. Before bbolt maps the file it is

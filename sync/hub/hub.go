@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -351,6 +352,13 @@ func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var have []byte
+	if h := q.Get("have"); h != "" {
+		if have, err = hex.DecodeString(h); err != nil || len(have) != sha256.Size {
+			s.fail(w, r, http.StatusBadRequest, "have must be 64 hex digits (the SHA-256 of the newest revocation document the terminal installed)", err)
+			return
+		}
+	}
 	ctx := r.Context()
 	var ds uuid.UUID
 	var latest, snapSeq, snapCount int64
@@ -369,6 +377,24 @@ func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(wire.HeaderDataset, ours.String())
 	otherSeries := theirs != ours && (since > 0 || !theirs.IsZero())
 	from := int64(since)
+	if !otherSeries && have != nil && from > 0 && from <= latest {
+		// Same number, other document: the hub reused the number (restored
+		// from a backup, then published again). Only judged where the hub
+		// recorded a delta at that number: a terminal may hold a delta
+		// pruned before digests were kept.
+		var deltaKnown, match bool
+		if err := s.pool.QueryRow(ctx, `SELECT coalesce(bool_or(delta), false), coalesce(bool_or(sha256 = $2), false)
+			FROM revocation_digests WHERE seq = $1`, from, have).Scan(&deltaKnown, &match); err != nil {
+			s.fail(w, r, http.StatusServiceUnavailable, "database unavailable", err)
+			return
+		}
+		if deltaKnown && !match {
+			s.log.Error("terminal holds a different revocation batch under the same number: the hub reused it (restored from a backup?); publish a snapshot with --new-dataset",
+				"device", clip(r.Header.Get(wire.HeaderDevice)), "seq", from, "have", clip(q.Get("have")), "dataset", ours.String())
+			s.fail(w, r, http.StatusConflict, fmt.Sprintf("terminal holds a different revocation batch %d than the hub: the hub reused the number (restored from a backup?); publish a snapshot with --new-dataset", since), nil)
+			return
+		}
+	}
 	switch {
 	case otherSeries && snapSeq == 0:
 		s.fail(w, r, http.StatusConflict, fmt.Sprintf("terminal follows series %s at %d; the hub's series %s has no snapshot yet", theirs, since, ours), nil)
