@@ -36,6 +36,10 @@ type ClientConfig struct {
 	// (hub device register).
 	DeviceID string
 	Token    string
+	// Region is the terminal's GB/T 2260 region ([rules] region), sent
+	// with the rule set request so the hub serves the newest set whose
+	// scope takes this terminal in (empty: region-scoped sets never apply).
+	Region string
 	// Roots are the pinned roots every downloaded document is verified
 	// against before it replaces anything.
 	Roots []crypto.PublicKey

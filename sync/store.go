@@ -79,6 +79,11 @@ type Options struct {
 	// Clock judges the expiry of signed policies and revocation batches
 	// being installed; nil is the system clock.
 	Clock checkpoint.Clock
+	// RulesFor, when set, is the terminal the stored rule sets are kept
+	// for: a set whose scope does not take it in is not stored, and never
+	// evicts one that does (InstallRuleSet). Nil: every set is kept as in
+	// scope.
+	RulesFor *RulesTerminal
 }
 
 // Store is the terminal's bbolt file. It is safe for concurrent use.
@@ -89,6 +94,8 @@ type Store struct {
 	rejected atomic.Int64
 
 	clock checkpoint.Clock
+
+	rulesFor *RulesTerminal
 
 	mu     gosync.RWMutex
 	trust  *trustState
@@ -146,7 +153,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening store: %w", boltOpenError(path, err, opts.Timeout))
 	}
 	db.MaxBatchDelay = opts.BatchDelay
-	s := &Store{db: db, clock: opts.Clock}
+	s := &Store{db: db, clock: opts.Clock, rulesFor: opts.RulesFor}
 	if s.clock == nil {
 		s.clock = checkpoint.SystemClock{}
 	}

@@ -127,7 +127,7 @@ func Build(ctx context.Context, cfg config.Config, opts Options) (_ *Terminal, e
 	if err = os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	if t.Store, t.StoreIncident, err = cpsync.OpenOrRecover(cfg.StorePath(), cpsync.Options{Roots: t.Roots, Clock: t.clock}, t.clock.Now()); err != nil {
+	if t.Store, t.StoreIncident, err = cpsync.OpenOrRecover(cfg.StorePath(), cpsync.Options{Roots: t.Roots, Clock: t.clock, RulesFor: &cpsync.RulesTerminal{Region: cfg.Rules.Region, Site: cfg.SiteID, Terminal: cfg.TerminalID}}, t.clock.Now()); err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
 	if inc := t.StoreIncident; inc != nil {
@@ -246,7 +246,7 @@ func (t *Terminal) newClient() (*cpsync.Client, error) {
 	}
 	cc := cpsync.ClientConfig{
 		HubURL: h.URL, DeviceID: h.DeviceID, Token: strings.TrimSpace(string(token)),
-		Roots: t.Roots, Interval: h.Interval,
+		Region: t.Config.Rules.Region, Roots: t.Roots, Interval: h.Interval,
 	}
 	if h.CAFile != "" {
 		if cc.CAPEM, err = os.ReadFile(h.CAFile); err != nil {

@@ -69,6 +69,8 @@ type Server struct {
 	maxRevB int
 
 	retention, maxFuture time.Duration
+
+	scopes ruleScopes
 }
 
 type metrics struct {
@@ -124,7 +126,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+wire.PathPolicy, s.route("policy", s.device(s.policyHave(s.signedDoc("policies", "pol")))))
 	mux.Handle("GET "+wire.PathTrustList+"/{version}", s.route("trustlist", s.device(s.signedDoc("trust_lists", "tl"))))
 	mux.Handle("GET "+wire.PathPolicy+"/{version}", s.route("policy", s.device(s.signedDoc("policies", "pol"))))
-	mux.Handle("GET "+wire.PathRules, s.route("rules", s.device(s.signedDoc("rule_sets", "rules"))))
+	mux.Handle("GET "+wire.PathRules, s.route("rules", s.device(s.rulesFor)))
 	mux.Handle("GET "+wire.PathRevocations, s.route("revocations", s.device(s.revocations)))
 	mux.Handle("GET "+wire.PathRevocations+"/{seq}", s.route("revocations", s.device(s.revocationBatch)))
 	mux.Handle("GET /healthz", s.route("healthz", http.HandlerFunc(s.healthz)))
