@@ -8,8 +8,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
-	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
-	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
+	"github.com/checkpoint-terminal/checkpoint/scanner/handscan"
 	"github.com/checkpoint-terminal/checkpoint/thermometer"
 )
 
@@ -72,18 +71,10 @@ func (t *Terminal) Health() checkpoint.Health {
 // Test camera counts frames with it); Health has the guard's summary.
 func (t *Terminal) CameraStatus() camera.Status { return t.frames.Status() }
 
-// scannerHealth translates a hand scanner's status (serialscan.Status or
-// hid.Status); Detail names the scanner.
-func scannerHealth(st any) checkpoint.Device {
-	var name, state, lastErr string
-	switch s := st.(type) {
-	case serialscan.Status:
-		name, state, lastErr = s.Name, s.State, s.LastError
-	case hid.Status:
-		name, state, lastErr = s.Name, s.State, s.LastError
-	default:
-		return checkpoint.Device{State: checkpoint.DeviceUnknown, Detail: fmt.Sprint(st)}
-	}
+// scannerHealth translates a hand scanner's status; Detail names the
+// scanner.
+func scannerHealth(st handscan.Status) checkpoint.Device {
+	name, state, lastErr := st.Name, st.State, st.LastError
 	switch state {
 	case "connected":
 		return checkpoint.Device{State: checkpoint.DeviceOK, Detail: name}

@@ -11,6 +11,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint/gate"
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
+	"github.com/checkpoint-terminal/checkpoint/scanner/handscan"
 	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
 	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
 )
@@ -54,7 +55,7 @@ func TestHandScannersAreListedWithTheirStatus(t *testing.T) {
 func TestPeripheralHealth(t *testing.T) {
 	rows := []struct {
 		name string
-		st   any
+		st   handscan.Status
 		want checkpoint.Device
 	}{
 		{"serial scanner connected", serialscan.Status{Name: "serial:/dev/ttyACM0", State: "connected"},

@@ -27,6 +27,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint/rules"
 	"github.com/checkpoint-terminal/checkpoint/scanner"
 	"github.com/checkpoint-terminal/checkpoint/scanner/camera"
+	"github.com/checkpoint-terminal/checkpoint/scanner/handscan"
 	"github.com/checkpoint-terminal/checkpoint/scanner/hid"
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 	"github.com/checkpoint-terminal/checkpoint/scanner/serialscan"
@@ -438,19 +439,17 @@ func (t *Terminal) purgeLoop(ctx context.Context) error {
 	}
 }
 
-// closeAll releases the camera and the store, once.
 // HandScanner is a hand scanner input and its status for the operator.
 type HandScanner struct {
 	scanner.Input
-	Status func() any // serialscan.Status or hid.Status
+	Status func() handscan.Status
 }
 
 // Peripherals is the status of the hand scanners and the gate relay, for
 // the operator's status screen and logs.
 type Peripherals struct {
-	// Scanners holds each hand scanner's serialscan.Status or hid.Status,
-	// in configuration order.
-	Scanners []any `json:"scanners,omitempty"`
+	// Scanners holds each hand scanner's status, in configuration order.
+	Scanners []handscan.Status `json:"scanners,omitempty"`
 	// Gate is nil without a gate relay.
 	Gate *gate.Status `json:"gate,omitempty"`
 }
@@ -476,7 +475,7 @@ func (t *Terminal) addHandScanners() error {
 			return fmt.Errorf("setting up a serial scanner: %w", err)
 		}
 		t.Scanner.AddInput(r)
-		t.Hand = append(t.Hand, HandScanner{Input: r, Status: func() any { return r.Status() }})
+		t.Hand = append(t.Hand, HandScanner{Input: r, Status: r.Status})
 	}
 	for _, c := range t.Config.Scanner.HID {
 		r, err := hid.New(c.WithDefaults(), t.log.With("part", "scanner"))
@@ -484,7 +483,7 @@ func (t *Terminal) addHandScanners() error {
 			return fmt.Errorf("setting up a HID scanner: %w", err)
 		}
 		t.Scanner.AddInput(r)
-		t.Hand = append(t.Hand, HandScanner{Input: r, Status: func() any { return r.Status() }})
+		t.Hand = append(t.Hand, HandScanner{Input: r, Status: r.Status})
 	}
 	return nil
 }
@@ -504,6 +503,7 @@ func (t *Terminal) openGate() error {
 	return nil
 }
 
+// closeAll releases the camera and the store, once.
 func (t *Terminal) closeAll() error {
 	t.closed.Do(func() {
 		if t.Gate != nil {

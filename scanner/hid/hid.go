@@ -20,9 +20,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
+	"github.com/checkpoint-terminal/checkpoint/scanner/handscan"
 	"golang.org/x/sys/unix"
 )
 
@@ -279,22 +279,14 @@ func (c Config) Validate() error {
 const eviocgrab = 0x40044590
 
 // Status is a snapshot for the operator screen.
-type Status struct {
-	Name      string    `json:"name"`
-	State     string    `json:"state"`
-	Codes     uint64    `json:"codes"`
-	Refused   uint64    `json:"refused"` // too long, or a key the layout cannot type
-	LastCode  time.Time `json:"last_code,omitzero"`
-	LastError string    `json:"last_error,omitempty"`
-}
+type Status = handscan.Status
 
 // Reader reads one HID scanner.
 type Reader struct {
 	cfg Config
 	log *slog.Logger
 
-	mu     sync.Mutex
-	status Status
+	*handscan.Link
 }
 
 // New checks cfg and makes a reader; nothing opens until Run.
@@ -306,47 +298,14 @@ func New(cfg Config, log *slog.Logger) (*Reader, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	name := "hid:" + cfg.Device
-	return &Reader{cfg: cfg, log: log.With("scanner", name), status: Status{Name: name, State: "connecting"}}, nil
-}
-
-// Name says which input this is ("hid:/dev/input/event3").
-func (r *Reader) Name() string { return r.status.Name }
-
-// Status returns a snapshot.
-func (r *Reader) Status() Status {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.status
-}
-
-func (r *Reader) set(f func(*Status)) {
-	r.mu.Lock()
-	f(&r.status)
-	r.mu.Unlock()
+	log = log.With("scanner", name)
+	return &Reader{cfg: cfg, log: log, Link: handscan.NewLink(name, log)}, nil
 }
 
 // Run reads codes until ctx ends, reopening the device with backoff when
 // it goes away (unplugged: ENODEV). It returns ctx's error.
 func (r *Reader) Run(ctx context.Context, emit func(text string, at time.Time)) error {
-	backoff := 200 * time.Millisecond
-	for ctx.Err() == nil {
-		got, err := r.session(ctx, emit)
-		if got {
-			backoff = 200 * time.Millisecond
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		r.log.Warn("HID scanner unavailable, retrying", "err", err, "in", backoff)
-		r.set(func(s *Status) { s.State, s.LastError = "reconnecting", err.Error() })
-		select {
-		case <-ctx.Done():
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
-	r.set(func(s *Status) { s.State = "stopped" })
-	return ctx.Err()
+	return r.Link.Run(ctx, "HID scanner unavailable, retrying", func(ctx context.Context) (bool, error) { return r.session(ctx, emit) })
 }
 
 func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (bool, error) {
@@ -365,13 +324,13 @@ func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (boo
 			return false, fmt.Errorf("grabbing %s (EVIOCGRAB): %w", r.cfg.Device, err)
 		}
 	}
-	r.set(func(s *Status) { s.State, s.LastError = "connected", "" })
+	r.Connected()
 	d := &Decoder{Layout: US, Terminator: r.cfg.Terminator, MaxLen: r.cfg.MaxLen}
 	got := false
 	code := func(text string) {
 		got = true
 		at := time.Now()
-		r.set(func(s *Status) { s.Codes++; s.LastCode = at })
+		r.Coded(at)
 		emit(text, at)
 	}
 	buf := make([]byte, 64*EventSize)
@@ -395,7 +354,7 @@ func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (boo
 			code(s)
 		}
 		if n := d.Refused - refused; n > 0 {
-			r.set(func(s *Status) { s.Refused += uint64(n) })
+			r.Set(func(s *Status) { s.Refused += uint64(n) })
 			r.log.Warn("scanner input refused (too long, or a key the layout cannot type)")
 		}
 		switch {

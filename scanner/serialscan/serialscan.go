@@ -17,10 +17,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint/internal/serialport"
+	"github.com/checkpoint-terminal/checkpoint/scanner/handscan"
 )
 
 // Terminators a scanner ends a code with.
@@ -216,22 +216,14 @@ func (f *Framer) end(code func(string)) {
 }
 
 // Status is a snapshot for the operator screen.
-type Status struct {
-	Name      string    `json:"name"`
-	State     string    `json:"state"` // connecting, connected, reconnecting, stopped
-	Codes     uint64    `json:"codes"`
-	Refused   uint64    `json:"refused"`
-	LastCode  time.Time `json:"last_code,omitzero"`
-	LastError string    `json:"last_error,omitempty"`
-}
+type Status = handscan.Status
 
 // Reader reads one serial scanner.
 type Reader struct {
 	cfg Config
 	log *slog.Logger
 
-	mu     sync.Mutex
-	status Status
+	*handscan.Link
 }
 
 // New checks cfg and makes a reader; nothing opens until Run. A nil log
@@ -244,54 +236,23 @@ func New(cfg Config, log *slog.Logger) (*Reader, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	name := "serial:" + cfg.Port
-	return &Reader{cfg: cfg, log: log.With("scanner", name), status: Status{Name: name, State: "connecting"}}, nil
-}
-
-// Name says which input this is ("serial:/dev/ttyACM0").
-func (r *Reader) Name() string { return r.status.Name }
-
-// Status returns a snapshot.
-func (r *Reader) Status() Status {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.status
-}
-
-func (r *Reader) set(f func(*Status)) {
-	r.mu.Lock()
-	f(&r.status)
-	r.mu.Unlock()
+	log = log.With("scanner", name)
+	return &Reader{cfg: cfg, log: log, Link: handscan.NewLink(name, log)}, nil
 }
 
 // Run reads codes until ctx ends, calling emit with each code and the time
 // its last byte arrived; it reopens the port with backoff (200 ms doubling
 // to 5 s) whenever it fails. It returns ctx's error.
 func (r *Reader) Run(ctx context.Context, emit func(text string, at time.Time)) error {
-	backoff := 200 * time.Millisecond
-	for ctx.Err() == nil {
+	return r.Link.Run(ctx, "scanner unavailable, retrying", func(ctx context.Context) (bool, error) {
 		p, err := serialport.Open(r.cfg.line())
-		if err == nil {
-			r.set(func(s *Status) { s.State, s.LastError = "connected", "" })
-			var got bool
-			got, err = r.session(ctx, p, emit)
-			p.Close()
-			if got {
-				backoff = 200 * time.Millisecond
-			}
+		if err != nil {
+			return false, err
 		}
-		if ctx.Err() != nil {
-			break
-		}
-		r.log.Warn("scanner unavailable, retrying", "err", err, "in", backoff)
-		r.set(func(s *Status) { s.State, s.LastError = "reconnecting", err.Error() })
-		select {
-		case <-ctx.Done():
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
-	r.set(func(s *Status) { s.State = "stopped" })
-	return ctx.Err()
+		defer p.Close()
+		r.Connected()
+		return r.session(ctx, p, emit)
+	})
 }
 
 func (r *Reader) session(ctx context.Context, p *serialport.Port, emit func(string, time.Time)) (bool, error) {
@@ -301,7 +262,7 @@ func (r *Reader) session(ctx context.Context, p *serialport.Port, emit func(stri
 	code := func(text string) {
 		got = true
 		at := time.Now()
-		r.set(func(s *Status) { s.Codes++; s.LastCode = at })
+		r.Coded(at)
 		emit(text, at)
 	}
 	for ctx.Err() == nil {
@@ -316,7 +277,7 @@ func (r *Reader) session(ctx context.Context, p *serialport.Port, emit func(stri
 			f.Quiet(code)
 		}
 		if d := f.Refused - refused; d > 0 {
-			r.set(func(s *Status) { s.Refused += uint64(d) })
+			r.Set(func(s *Status) { s.Refused += uint64(d) })
 			r.log.Warn("scanner input refused (too long, or without the configured prefix/suffix)")
 		}
 	}
