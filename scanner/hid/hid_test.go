@@ -200,6 +200,14 @@ func TestReaderOnARecordedStream(t *testing.T) {
 		w.Write(typeText(text, KeyEnter, time.Now(), 0))
 		wait(i + 1)
 		w.Close() // unplugged
+		// Plug back in only once the reader has let go of the old FIFO:
+		// bytes written while its last reader closes it are discarded by
+		// the kernel, which a real device's unplug never does.
+		for end := time.Now().Add(10 * time.Second); r.Status().State == "connected"; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("the reader never noticed the unplug; status %+v", r.Status())
+			}
+		}
 	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
