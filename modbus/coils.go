@@ -76,47 +76,17 @@ func WriteCoilsRequest(slave byte, addr uint16, on []bool) ([]byte, error) {
 // its CRC checks. A normal response must then echo req's address and
 // value (0x05) or address and quantity (0x0F); otherwise Err is ErrEcho.
 func ScanWriteResponse(req []byte, buf []byte) Scan {
-	var s Scan
 	if len(req) < 6 {
-		s.Done, s.Err = true, fmt.Errorf("%w: write request of %d bytes", ErrBadRequest, len(req))
-		return s
+		return Scan{Done: true, Err: fmt.Errorf("%w: write request of %d bytes", ErrBadRequest, len(req))}
 	}
 	slave, function := req[0], req[1]
-	for len(buf) > 0 {
-		if buf[0] != slave {
-			buf, s.Discarded = buf[1:], s.Discarded+1
-			continue
+	normalLen := func([]byte) int { return WriteResponseLen }
+	return scanFrame(slave, function, buf, normalLen, func(s *Scan, frame []byte) bool {
+		if frame[1] != function {
+			s.Err = &ExceptionError{Slave: slave, Function: function, Code: frame[2]}
+		} else if !bytes.Equal(frame[2:6], req[2:6]) {
+			s.Err = fmt.Errorf("%w: sent % X, echoed % X", ErrEcho, req[2:6], frame[2:6])
 		}
-		if len(buf) < 2 {
-			break
-		}
-		var n int
-		switch buf[1] {
-		case function | 0x80:
-			n = ExceptionLen
-		case function:
-			n = WriteResponseLen
-		default:
-			buf, s.Discarded = buf[1:], s.Discarded+1
-			continue
-		}
-		if len(buf) < n {
-			break
-		}
-		if !CheckCRC(buf[:n]) {
-			s.CRCErrors++
-			buf, s.Discarded = buf[1:], s.Discarded+1
-			continue
-		}
-		if n == ExceptionLen {
-			s.Err = &ExceptionError{Slave: slave, Function: function, Code: buf[2]}
-		} else if !bytes.Equal(buf[2:6], req[2:6]) {
-			s.Err = fmt.Errorf("%w: sent % X, echoed % X", ErrEcho, req[2:6], buf[2:6])
-		}
-		s.Done = true
-		s.Rest = buf[n:]
-		return s
-	}
-	s.Rest = buf
-	return s
+		return true
+	})
 }

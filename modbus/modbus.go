@@ -309,8 +309,43 @@ type Scan struct {
 // checks. When Done is false, more bytes are needed (or the response never
 // comes: the caller's timeout decides).
 func ScanResponse(slave, function byte, quantity uint16, buf []byte) Scan {
-	var s Scan
 	want := 2 * int(quantity)
+	normalLen := func(b []byte) int {
+		switch {
+		case len(b) < 3:
+			return 0
+		case int(b[2]) != want:
+			return -1
+		}
+		return 5 + want
+	}
+	return scanFrame(slave, function, buf, normalLen, func(s *Scan, frame []byte) bool {
+		regs, err := ParseReadResponse(slave, function, quantity, frame)
+		var ex *ExceptionError
+		switch {
+		case err == nil:
+			s.Regs = regs
+		case errors.As(err, &ex):
+			s.Err = err
+		default:
+			// Cannot happen for a frame that passed scanFrame's checks;
+			// treat it as noise rather than trusting it.
+			return false
+		}
+		return true
+	})
+}
+
+// scanFrame is the resynchronising scan ScanResponse and ScanWriteResponse
+// share: it drops bytes one at a time until buf starts with a frame from
+// slave with function (or its exception, ExceptionLen bytes) whose CRC
+// checks, and hands that frame to take, which fills s and returns false to
+// have the frame treated as noise after all. normalLen gives the length of
+// a normal response at the start of b: 0 when more bytes are needed, -1
+// when b cannot start one.
+func scanFrame(slave, function byte, buf []byte, normalLen func(b []byte) int, take func(s *Scan, frame []byte) bool) Scan {
+	var s Scan
+scan:
 	for len(buf) > 0 {
 		if buf[0] != slave {
 			buf, s.Discarded = buf[1:], s.Discarded+1
@@ -324,15 +359,14 @@ func ScanResponse(slave, function byte, quantity uint16, buf []byte) Scan {
 		case function | 0x80:
 			n = ExceptionLen
 		case function:
-			if len(buf) < 3 {
-				s.Rest = buf
-				return s
+			n = normalLen(buf)
+			if n == 0 {
+				break scan
 			}
-			if int(buf[2]) != want {
+			if n < 0 {
 				buf, s.Discarded = buf[1:], s.Discarded+1
 				continue
 			}
-			n = 5 + want
 		default:
 			buf, s.Discarded = buf[1:], s.Discarded+1
 			continue
@@ -345,16 +379,7 @@ func ScanResponse(slave, function byte, quantity uint16, buf []byte) Scan {
 			buf, s.Discarded = buf[1:], s.Discarded+1
 			continue
 		}
-		regs, err := ParseReadResponse(slave, function, quantity, buf[:n])
-		var ex *ExceptionError
-		switch {
-		case err == nil:
-			s.Regs = regs
-		case errors.As(err, &ex):
-			s.Err = err
-		default:
-			// Cannot happen for a frame that passed the checks above;
-			// treat it as noise rather than trusting it.
+		if !take(&s, buf[:n]) {
 			buf, s.Discarded = buf[1:], s.Discarded+1
 			continue
 		}
