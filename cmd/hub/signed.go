@@ -67,16 +67,9 @@ func revocationsWithdraw(ctx context.Context, args []string, stdout, stderr io.W
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	sign, err := readSigner(*key)
+	sign, rs, err := batchInput(*key, *codes, *codesFile, *hashesFile, "withdraw")
 	if err != nil {
 		return err
-	}
-	rs, err := readHashes(*codes, *codesFile, *hashesFile)
-	if err != nil {
-		return err
-	}
-	if len(rs) == 0 {
-		return errors.New("nothing to withdraw: give --code, --codes-file or --hashes-file")
 	}
 	return withAdmin(ctx, *db, func(a *hub.Admin) error {
 		a.Validity = *valid

@@ -1,15 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"crypto"
 	"encoding/hex"
-	"encoding/json"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,47 +10,8 @@ import (
 
 	"github.com/checkpoint-terminal/checkpoint"
 	"github.com/checkpoint-terminal/checkpoint/healthcode"
-	cpsync "github.com/checkpoint-terminal/checkpoint/sync"
 	"github.com/checkpoint-terminal/checkpoint/sync/wire"
 )
-
-// serveHub runs hub serve on db until the test ends and returns its address.
-func serveHub(t *testing.T, db string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	served := make(chan int, 1)
-	go func() {
-		served <- run(ctx, []string{"serve", "--db", db, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"}, io.Discard, pw)
-		pw.Close()
-	}()
-	t.Cleanup(func() { cancel(); <-served })
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		var line struct{ Msg, Addr string }
-		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "hub listening" {
-			go io.Copy(io.Discard, pr)
-			return line.Addr
-		}
-	}
-	t.Fatal("hub serve never logged its address")
-	return ""
-}
-
-// next runs hub revocations next and returns its key=value lines.
-func next(t *testing.T, db string) map[string]string {
-	t.Helper()
-	out, e, code := hubCmd(t, "revocations", "next", "--db", db)
-	if code != 0 {
-		t.Fatalf("revocations next: %d %s", code, e)
-	}
-	m := map[string]string{}
-	for _, l := range strings.Fields(out) {
-		k, v, _ := strings.Cut(l, "=")
-		m[k] = v
-	}
-	return m
-}
 
 // TestSignedPublishing: revocations, withdrawals, snapshots and policies
 // signed away from the hub (as hctool writes them) are uploaded with
@@ -79,24 +33,10 @@ func TestSignedPublishing(t *testing.T) {
 		t.Fatalf("revocations next on an empty hub: %v", n)
 	}
 	ds, _ := wire.ParseDatasetID(n["dataset"])
-	write := func(name string, b []byte) string {
-		p := filepath.Join(op.dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, b []byte) string { return writeIn(t, op.dir, name, b) }
 	now := time.Now().UTC().Truncate(time.Second)
 	signRev := func(name string, kind wire.RevocationKind, seq uint64, hs ...checkpoint.RevocationHash) string {
-		d := wire.RevocationDoc{Kind: kind, Seq: seq, Dataset: ds, IssuedAt: now, ExpiresAt: now.Add(time.Hour), Hashes: hs}
-		if kind != wire.KindSnapshot {
-			d.Prev = seq - 1
-		}
-		b, err := healthcode.SignDocument(d.Marshal(), op.root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return write(name, b)
+		return write(name, signRevocationDoc(t, op, wire.RevocationDoc{Kind: kind, Seq: seq, Dataset: ds, IssuedAt: now, ExpiresAt: now.Add(time.Hour), Hashes: hs}))
 	}
 
 	// Typed inputs: the reported fault was a hash file read as code ids
@@ -133,15 +73,7 @@ func TestSignedPublishing(t *testing.T) {
 
 	// A terminal syncs: both codes revoked.
 	addr := serveHub(t, db)
-	s, err := cpsync.Open(filepath.Join(op.dir, "terminal.db"), cpsync.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, err := cpsync.NewClient(s, cpsync.ClientConfig{HubURL: "http://" + addr, DeviceID: "T1", Token: strings.TrimSpace(token), Roots: []crypto.PublicKey{op.root.Public()}}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c := terminalOf(t, op, addr, "T1", token)
 	ctx := context.Background()
 	revoked := func(h checkpoint.RevocationHash) bool {
 		r, err := s.IsRevoked(h)
@@ -194,12 +126,7 @@ func TestSignedPublishing(t *testing.T) {
 	// A policy signed offline.
 	pol := checkpoint.DefaultPolicy()
 	pol.FeverThreshold = 37.8
-	payload, _ := json.Marshal(wire.PolicyDoc{Version: 1, Dataset: ds, IssuedAt: now, ExpiresAt: now.Add(time.Hour), Policy: pol})
-	signed, err := healthcode.SignDocument(payload, op.root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	polFile := write("policy.cose", signed)
+	polFile := write("policy.cose", signPolicyDoc(t, op, wire.PolicyDoc{Version: 1, Dataset: ds, IssuedAt: now, ExpiresAt: now.Add(time.Hour), Policy: pol}))
 	if out, e, code := hubCmd(t, "policy", "publish", "--db", db, "--signed", polFile); code != 0 || !strings.Contains(out, "policy version 1 published") {
 		t.Fatalf("policy publish --signed: %d %q %s", code, out, e)
 	}
