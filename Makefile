@@ -3,6 +3,9 @@
 
 GO ?= go
 BIN := bin
+# Build tags of every build and test (scripts/go-tags says why, README
+# "Memory"): fyne without its emoji font and without system font scanning.
+export GOFLAGS := -tags=$(shell sed '/^#/d' scripts/go-tags)
 
 .PHONY: deps demo build test lint fuzz bench screenshots package clean
 

@@ -5,6 +5,7 @@
 # Depends are computed by dpkg-shlibdeps from the libraries the binaries link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOFLAGS="-tags=$(sed '/^#/d' scripts/go-tags)" # see scripts/go-tags
 bash scripts/deps.sh
 bash scripts/tools.sh
 nfpm="$(go env GOPATH)/bin/nfpm"

@@ -13,6 +13,7 @@
 # STATES (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOFLAGS="-tags=$(sed '/^#/d' scripts/go-tags)" # see scripts/go-tags
 
 BIN=${CHECKPOINT_BIN:-bin/checkpoint}
 OUT=${OUT:-docs/screenshots}

@@ -4,6 +4,7 @@
 # This is what `make test` and CI (.ci/run) run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOFLAGS="-tags=$(sed '/^#/d' scripts/go-tags)" # see scripts/go-tags
 start=$(date +%s)
 
 bash scripts/deps.sh

@@ -73,7 +73,7 @@ type Config struct {
 	// offers "ascii", "gy906" and "modbus".
 	SensorProtocols []string
 	// FontPath is a single .ttf/.otf font with CJK glyphs; empty uses the
-	// bundled DroidSansFallback-GB2312.ttf (also the fallback when unusable).
+	// bundled DroidSansFallback-GB2312.otf (also the fallback when unusable).
 	FontPath string
 	// ExportDir is the one directory CSV exports go to (created 0700; each
 	// file 0600, never overwriting); empty disables exports. The operator

@@ -51,7 +51,7 @@
 // language is therefore process-wide.
 //
 // The theme renders all text with a single-file CJK font: the bundled
-// DroidSansFallback-GB2312.ttf (the GB 2312 subset of Debian's
+// DroidSansFallback-GB2312.otf (the GB 2312 subset of Debian's
 // DroidSansFallbackFull.ttf, made by assets/fonts/subset.sh: a quarter of
 // the full font's memory), or Config.FontPath (e.g. the full font, for
 // rare characters), falling back per glyph to fyne's own font for Latin

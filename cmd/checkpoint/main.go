@@ -9,17 +9,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
-	"runtime/pprof"
 	"syscall"
 
 	"github.com/checkpoint-terminal/checkpoint/gate"
 )
-
-// defaultMemoryLimit is the Go heap's soft limit: the live heap while
-// scanning is about 20 MB, so this only trims the garbage collector's slack.
-const defaultMemoryLimit = 64 << 20
 
 func main() {
 	gate.RunSentinelIfAsked() // a gate sentinel never returns from this
@@ -37,11 +30,8 @@ func main() {
 		fmt.Println(versionString())
 		return
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A kiosk shares a small machine: keep the Go heap near what it
-		// needs (a soft limit; GOMEMLIMIT overrides it).
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	tuneGC()
+	reportMemoryOnSIGUSR1()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err = run(ctx, opts)
 	stop()
@@ -54,15 +44,4 @@ func main() {
 		fmt.Fprintln(os.Stderr, "checkpoint:", err)
 		os.Exit(1)
 	}
-}
-
-// writeHeapProfile records live heap allocations for go tool pprof.
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("heap profile: %w", err)
-	}
-	defer f.Close()
-	runtime.GC()
-	return pprof.Lookup("heap").WriteTo(f, 0)
 }

@@ -34,7 +34,7 @@ func TestHostileClaimsScreenshotUnderXvfb(t *testing.T) {
 		out = dir
 	}
 	bin := filepath.Join(dir, "checkpoint")
-	if b, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if b, err := exec.Command("go", "build", "-tags="+goTags(t), "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building: %v\n%s", err, b)
 	}
 	disp := startXvfb(t, "1280x800x24")
