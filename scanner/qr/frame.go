@@ -123,8 +123,14 @@ var evidenceSteps = [8]evidenceStep{
 	{},
 }
 
-// Without evidence of a code, OpenCV's whole-frame locator (10 ms or more
-// on a noisy frame) runs once every locateEvery frames.
+// OpenCV's whole-frame locator (7 to 13 ms on a 1280x720 frame, with or
+// without a code: the most a fallback costs) runs at most once every
+// locateEvery frames that reach the fallback, and only on a frame where
+// gozxing's finder search logged at least one finder-pattern candidate
+// but no code's triple: the locator searches for the same 1:1:3:1:1
+// pattern on a smaller plane, so a frame where gozxing saw none (an empty
+// counter, a face, a blank screen, most textures) holds nothing for it to
+// find. Such frames leave it due for the next frame with a candidate.
 const locateEvery = 6
 
 // DecodeFrame decodes one video frame within a per-frame budget. At most
@@ -143,7 +149,7 @@ const locateEvery = 6
 //  4. otherwise, where the histogram says light-on-dark, the negative of
 //     the work plane, then one slower fallback of the cascade, a
 //     different one each frame, with OpenCV's locator on the whole frame
-//     every few frames.
+//     every few frames where gozxing saw a finder-pattern candidate.
 //  5. when that fails too, the work plane shows a phone screen's pixel
 //     grid (screenGrid) and the budget still allows, the grid's region
 //     read from the frame doubled and low-passed (screenStep).
@@ -197,6 +203,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	if len(rs) > 0 {
 		return hit(rescale(rs, f, 0, 0), "plain", f), nil
 	}
+	finderSeen := len(d.zx.finders.pts) > 0
 	// 3. A code gozxing found but could not read.
 	if tl, tr, bl, ok := d.zx.finders.bestTriple(); ok {
 		code := outline(tl, tr, bl, 0).scale(f, 0, 0)
@@ -257,7 +264,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	fs.count++
 	var name string
 	switch {
-	case fs.count-fs.located >= locateEvery:
+	case fs.count-fs.located >= locateEvery && finderSeen:
 		name = "opencv-locator"
 		fs.located = fs.count
 	default:

@@ -46,7 +46,7 @@ type benchCase struct {
 }
 
 // benchCases renders the frames of every size, code present and absent.
-func benchCases(b *testing.B) []benchCase {
+func benchCases(b testing.TB) []benchCase {
 	var cases []benchCase
 	for _, sz := range benchSizes {
 		for _, present := range []bool{true, false} {
