@@ -116,15 +116,69 @@ func StepCosts(d *Decoder, g Gray, clock interface{ Now() time.Time }) (costs ma
 }
 
 // Evidence runs DecodeFrame's plain decode of g's work plane and reports
-// how many finder-pattern candidates gozxing logged, whether it failed
-// past the finder search (a candidate code), whether it read a code, and
-// whether OpenCV's whole-frame locator (as DecodeFrame runs it) reads one.
-func Evidence(d *Decoder, g Gray) (finders int, candidate, plain, located bool) {
+// how many finder-pattern candidates gozxing logged, whether two of them
+// could be one code's (pairSeen), whether it read a code, and whether
+// OpenCV's whole-frame locator (as DecodeFrame runs it) reads one.
+func Evidence(d *Decoder, g Gray) (finders int, pair, plain, located bool) {
 	d.fast = true
 	defer func() { d.fast = false }()
 	work, _, _ := d.workPlane(g)
 	rs, _ := d.zx.decodeFinders(work)
-	finders, candidate = len(d.zx.finders.pts), d.zx.candidate
+	finders, pair = len(d.zx.finders.pts), d.zx.finders.pairSeen()
 	ls, _ := d.locateSmall(work)
-	return finders, candidate, len(rs) > 0, len(ls) > 0
+	return finders, pair, len(rs) > 0, len(ls) > 0
+}
+
+// ScreenEvidence reports, for g's work plane, the screen grid's verdict,
+// the periodic tiles and the busy-but-not-periodic tiles inside its box.
+func ScreenEvidence(d *Decoder, g Gray) (grid bool, periodic, busy, inside int) {
+	work, _, _ := d.workPlane(g)
+	box, ok := screenGrid(work)
+	for ty := box.Min.Y; ty+gridTile <= box.Max.Y; ty += gridTile {
+		for tx := box.Min.X; tx+gridTile <= box.Max.X; tx += gridTile {
+			inside++
+			if tilePeriodic(work, tx, ty) {
+				periodic++
+			}
+		}
+	}
+	return ok, periodic, busy, inside
+}
+
+// DarkShare is the share of the grid box's pixels darker than half its
+// 95th percentile, on g's work plane (-1 without a grid).
+func DarkShare(d *Decoder, g Gray) float64 {
+	work, _, _ := d.workPlane(g)
+	box, ok := screenGrid(work)
+	if !ok {
+		return -1
+	}
+	var hist [256]int
+	n := 0
+	const b = 4
+	for y := box.Min.Y; y+b <= box.Max.Y; y += b {
+		for x := box.Min.X; x+b <= box.Max.X; x += b {
+			s := 0
+			for j := range b {
+				for i := range b {
+					s += int(work.Pix[(y+j)*work.Stride+x+i])
+				}
+			}
+			hist[s/(b*b)]++
+			n++
+		}
+	}
+	acc, p95 := 0, 255
+	for i := 255; i >= 0; i-- {
+		acc += hist[i]
+		if acc >= n/20 {
+			p95 = i
+			break
+		}
+	}
+	dark := 0
+	for i := 0; i < p95/2; i++ {
+		dark += hist[i]
+	}
+	return float64(dark) / float64(n)
 }

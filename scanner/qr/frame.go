@@ -203,7 +203,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	if len(rs) > 0 {
 		return hit(rescale(rs, f, 0, 0), "plain", f), nil
 	}
-	finderSeen := len(d.zx.finders.pts) > 0
+	finderPair := d.zx.finders.pairSeen()
 	// 3. A code gozxing found but could not read.
 	if tl, tr, bl, ok := d.zx.finders.bestTriple(); ok {
 		code := outline(tl, tr, bl, 0).scale(f, 0, 0)
@@ -264,7 +264,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	fs.count++
 	var name string
 	switch {
-	case fs.count-fs.located >= locateEvery && finderSeen:
+	case fs.count-fs.located >= locateEvery && finderPair:
 		name = "opencv-locator"
 		fs.located = fs.count
 	default:
