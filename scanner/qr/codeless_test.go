@@ -28,20 +28,19 @@ func codelessScenes(tb testing.TB, w, h int) []codelessScene {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(11, uint64(w)))
 	var out []codelessScene
+	// (noise from rng, not OpenCV's global generator: rendering these
+	// must not change the frames the benchmarks render after them)
 	add := func(name string, m gocv.Mat, noise float64) {
 		defer m.Close()
-		if noise > 0 {
-			n := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
-			defer n.Close()
-			gocv.RandN(&n, gocv.NewScalar(128, 128, 128, 0), gocv.NewScalar(noise, noise, noise, 0))
-			gocv.AddWeighted(m, 1, n, 1, -128, &m)
-		}
 		grey := gocv.NewMat()
 		defer grey.Close()
 		gocv.CvtColor(m, &grey, gocv.ColorBGRToGray)
 		g, err := qr.GrayFromMat(grey)
 		if err != nil {
 			tb.Fatal(err)
+		}
+		for i, v := range g.Pix {
+			g.Pix[i] = uint8(max(0, min(255, float64(v)+noise*rng.NormFloat64()+0.5)))
 		}
 		out = append(out, codelessScene{name, g})
 	}
@@ -124,13 +123,18 @@ func floorScene(w, h int, rng *rand.Rand, tile int) gocv.Mat {
 // fabricScene is a coarse random texture (cloth, wood grain, a bag)
 // of grain sigma pixels, at full contrast.
 func fabricScene(w, h int, rng *rand.Rand, grain float64) gocv.Mat {
-	g := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
-	gocv.RandN(&g, gocv.NewScalar(128, 128, 128, 0), gocv.NewScalar(80, 80, 80, 0))
+	buf := make([]byte, w*h*3)
+	for i := range buf {
+		buf[i] = uint8(max(0, min(255, 128+80*rng.NormFloat64())))
+	}
+	g, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC3, buf)
+	if err != nil {
+		panic(err) // the sizes are right by construction
+	}
+	defer g.Close()
 	gocv.GaussianBlur(g, &g, image.Point{}, grain, grain, gocv.BorderReflect101)
 	out := gocv.NewMat()
 	gocv.Normalize(g, &out, 0, 255, gocv.NormMinMax)
-	g.Close()
-	_ = rng
 	return out
 }
 
