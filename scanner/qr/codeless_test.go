@@ -5,7 +5,10 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
 	"github.com/checkpoint-terminal/checkpoint/scanner/videogen"
@@ -235,5 +238,43 @@ func TestCodelessFramesSpareTheLocator(t *testing.T) {
 	}
 	if ranSeen == 0 {
 		t.Errorf("the whole-frame locator never ran on the %d scenes with a pair of finder-pattern candidates", seen)
+	}
+}
+
+// BenchmarkCodelessSteps is the cost, in the thread's CPU time, of each
+// step DecodeFrame may run on a frame without a code, each step alone on
+// every frame of the case ("1280x720/absent": the frame benchmark's empty
+// counter; "1280x720/scenes": codelessScenes): the median over the
+// frames, as <step>-ms. What dominates a codeless frame's time is read
+// here, then which steps a frame runs is DecodeFrame's evidence to decide.
+func BenchmarkCodelessSteps(b *testing.B) {
+	for _, c := range benchCases(b) {
+		if c.present {
+			continue
+		}
+		frames := c.frames
+		b.Run(c.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			d, err := qr.NewDecoder(qr.Options{Clock: cpu})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			costs := map[string][]time.Duration{}
+			for b.Loop() {
+				for _, g := range frames {
+					m, _, _, _ := qr.StepCosts(d, g, cpu)
+					for k, v := range m {
+						costs[k] = append(costs[k], v)
+					}
+				}
+			}
+			for k, v := range costs {
+				slices.Sort(v)
+				b.ReportMetric(float64(v[len(v)/2])/1e6, k+"-ms")
+			}
+			b.ReportMetric(0, "ns/op")
+		})
 	}
 }

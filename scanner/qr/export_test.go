@@ -79,13 +79,11 @@ func (d *Decoder) Trace() FrameTrace {
 // LocateEvery exposes locateEvery.
 const LocateEvery = locateEvery
 
-// Fallback names the fallback the rotation runs at position next.
-func Fallback(next int) string { return frameFallbacks[next%len(frameFallbacks)] }
-
 // StepCosts times on frame g each step DecodeFrame may run on a frame
 // without a code, in clock's time (each alone, d in frame mode): the work
 // plane, its plain decode with the finder log, the light-on-dark check,
-// each fallback, the whole-frame locator and the screen-grid check. It
+// each fallback, the whole-frame locator, the screen-grid check and, where
+// it sees a grid, the screen step (check and read; within d's budget). It
 // also says whether gozxing saw a plausible finder triple, whether the
 // histogram says light-on-dark, and whether a screen grid shows.
 func StepCosts(d *Decoder, g Gray, clock interface{ Now() time.Time }) (costs map[string]time.Duration, triple, lod, grid bool) {
@@ -112,6 +110,9 @@ func StepCosts(d *Decoder, g Gray, clock interface{ Now() time.Time }) (costs ma
 	}
 	t("opencv-locator", func() { d.locateSmall(work) })
 	t("screen-grid", func() { _, grid = screenGrid(work) })
+	if grid { // the grid check and the read of its region, as DecodeFrame runs them
+		t("screen-step", func() { d.screenStep(g, work, f, d.opts.Clock.Now()) })
+	}
 	return costs, triple, lod, grid
 }
 
@@ -127,58 +128,4 @@ func Evidence(d *Decoder, g Gray) (finders int, pair, plain, located bool) {
 	finders, pair = len(d.zx.finders.pts), d.zx.finders.pairSeen()
 	ls, _ := d.locateSmall(work)
 	return finders, pair, len(rs) > 0, len(ls) > 0
-}
-
-// ScreenEvidence reports, for g's work plane, the screen grid's verdict,
-// the periodic tiles and the busy-but-not-periodic tiles inside its box.
-func ScreenEvidence(d *Decoder, g Gray) (grid bool, periodic, busy, inside int) {
-	work, _, _ := d.workPlane(g)
-	box, ok := screenGrid(work)
-	for ty := box.Min.Y; ty+gridTile <= box.Max.Y; ty += gridTile {
-		for tx := box.Min.X; tx+gridTile <= box.Max.X; tx += gridTile {
-			inside++
-			if tilePeriodic(work, tx, ty) {
-				periodic++
-			}
-		}
-	}
-	return ok, periodic, busy, inside
-}
-
-// DarkShare is the share of the grid box's pixels darker than half its
-// 95th percentile, on g's work plane (-1 without a grid).
-func DarkShare(d *Decoder, g Gray) float64 {
-	work, _, _ := d.workPlane(g)
-	box, ok := screenGrid(work)
-	if !ok {
-		return -1
-	}
-	var hist [256]int
-	n := 0
-	const b = 4
-	for y := box.Min.Y; y+b <= box.Max.Y; y += b {
-		for x := box.Min.X; x+b <= box.Max.X; x += b {
-			s := 0
-			for j := range b {
-				for i := range b {
-					s += int(work.Pix[(y+j)*work.Stride+x+i])
-				}
-			}
-			hist[s/(b*b)]++
-			n++
-		}
-	}
-	acc, p95 := 0, 255
-	for i := 255; i >= 0; i-- {
-		acc += hist[i]
-		if acc >= n/20 {
-			p95 = i
-			break
-		}
-	}
-	dark := 0
-	for i := 0; i < p95/2; i++ {
-		dark += hist[i]
-	}
-	return float64(dark) / float64(n)
 }
