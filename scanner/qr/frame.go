@@ -126,11 +126,12 @@ var evidenceSteps = [8]evidenceStep{
 // OpenCV's whole-frame locator (7 to 13 ms on a 1280x720 frame, with or
 // without a code: the most a fallback costs) runs at most once every
 // locateEvery frames that reach the fallback, and only on a frame where
-// gozxing's finder search logged at least one finder-pattern candidate
-// but no code's triple: the locator searches for the same 1:1:3:1:1
-// pattern on a smaller plane, so a frame where gozxing saw none (an empty
-// counter, a face, a blank screen, most textures) holds nothing for it to
-// find. Such frames leave it due for the next frame with a candidate.
+// gozxing's finder search logged two candidates that could be one code's
+// finder patterns (finderLog.pairSeen) but no code's triple: the locator
+// looks for the same 1:1:3:1:1 pattern on a smaller plane, so a frame
+// where gozxing saw no such pair (an empty counter, a face, a printed
+// form, a texture, a blank screen) gives it nothing to find. Such frames
+// leave it due for the next frame with a pair.
 const locateEvery = 6
 
 // DecodeFrame decodes one video frame within a per-frame budget. At most
@@ -149,7 +150,8 @@ const locateEvery = 6
 //  4. otherwise, where the histogram says light-on-dark, the negative of
 //     the work plane, then one slower fallback of the cascade, a
 //     different one each frame, with OpenCV's locator on the whole frame
-//     every few frames where gozxing saw a finder-pattern candidate.
+//     every few frames where gozxing saw a pair of finder-pattern
+//     candidates.
 //  5. when that fails too, the work plane shows a phone screen's pixel
 //     grid (screenGrid) and the budget still allows, the grid's region
 //     read from the frame doubled and low-passed (screenStep).
