@@ -80,6 +80,23 @@ func (l *finderLog) bestTriple() (tl, tr, bl finder, ok bool) {
 	return tl, tr, bl, ok
 }
 
+// pairSeen reports whether two of the candidates could be finder patterns
+// of one code: module sizes that agree as tripleScore asks and centres
+// at least 7 modules apart (so the patterns do not overlap). One stray
+// candidate is common on textures and print; a pair is the least evidence
+// that a code's corner patterns are in view.
+func (l *finderLog) pairSeen() bool {
+	for i, a := range l.pts {
+		for _, b := range l.pts[i+1:] {
+			ms := (a.Module + b.Module) / 2
+			if math.Abs(a.Module-b.Module)/ms <= 0.75 && dist(a, b) >= 7*ms {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // tripleScore rates a as the top-left finder pattern of b and c: the sum
 // of how far the legs are from a right angle (|cos|), from equal length
 // and the module sizes from equal (0 is a perfect square seen head on).

@@ -123,8 +123,15 @@ var evidenceSteps = [8]evidenceStep{
 	{},
 }
 
-// Without evidence of a code, OpenCV's whole-frame locator (10 ms or more
-// on a noisy frame) runs once every locateEvery frames.
+// OpenCV's whole-frame locator (7 to 13 ms on a 1280x720 frame, with or
+// without a code: the most a fallback costs) runs at most once every
+// locateEvery frames that reach the fallback, and only on a frame where
+// gozxing's finder search logged two candidates that could be one code's
+// finder patterns (finderLog.pairSeen) but no code's triple: the locator
+// looks for the same 1:1:3:1:1 pattern on a smaller plane, so a frame
+// where gozxing saw no such pair (an empty counter, a face, a printed
+// form, a texture, a blank screen) gives it nothing to find. Such frames
+// leave it due for the next frame with a pair.
 const locateEvery = 6
 
 // DecodeFrame decodes one video frame within a per-frame budget. At most
@@ -143,7 +150,8 @@ const locateEvery = 6
 //  4. otherwise, where the histogram says light-on-dark, the negative of
 //     the work plane, then one slower fallback of the cascade, a
 //     different one each frame, with OpenCV's locator on the whole frame
-//     every few frames.
+//     every few frames where gozxing saw a pair of finder-pattern
+//     candidates.
 //  5. when that fails too, the work plane shows a phone screen's pixel
 //     grid (screenGrid) and the budget still allows, the grid's region
 //     read from the frame doubled and low-passed (screenStep).
@@ -197,6 +205,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	if len(rs) > 0 {
 		return hit(rescale(rs, f, 0, 0), "plain", f), nil
 	}
+	finderPair := d.zx.finders.pairSeen()
 	// 3. A code gozxing found but could not read.
 	if tl, tr, bl, ok := d.zx.finders.bestTriple(); ok {
 		code := outline(tl, tr, bl, 0).scale(f, 0, 0)
@@ -257,7 +266,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	fs.count++
 	var name string
 	switch {
-	case fs.count-fs.located >= locateEvery:
+	case fs.count-fs.located >= locateEvery && finderPair:
 		name = "opencv-locator"
 		fs.located = fs.count
 	default:

@@ -45,8 +45,23 @@ type benchCase struct {
 	frames  []qr.Gray
 }
 
-// benchCases renders the frames of every size, code present and absent.
-func benchCases(b *testing.B) []benchCase {
+// benchCases renders the frames of every size, code present and absent,
+// then ("640x480/scenes") the other scenes without a code of
+// codelessScenes: print, textures, faces, blank phone screens.
+func benchCases(b testing.TB) []benchCase {
+	cases := counterCases(b)
+	for _, sz := range benchSizes {
+		c := benchCase{name: fmt.Sprintf("%dx%d/scenes", sz[0], sz[1])}
+		for _, s := range codelessScenes(b, sz[0], sz[1]) {
+			c.frames = append(c.frames, s.frame)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+// counterCases renders the frames of every size, code present and absent.
+func counterCases(b testing.TB) []benchCase {
 	var cases []benchCase
 	for _, sz := range benchSizes {
 		for _, present := range []bool{true, false} {

@@ -23,6 +23,7 @@ type screenTake struct {
 	Blur   bool    // defocused (Gaussian, sigma 0.8 px) or crisp
 	Phase  float64 // sub-pixel offset of the screen raster, in camera px
 	Seed   uint64
+	Blank  bool // the screen shows a white page, no code (its size is text's)
 }
 
 func (s screenTake) String() string {
@@ -58,7 +59,8 @@ func screenLight(sx, sy float64) float64 {
 }
 
 // renderScreenTake draws text as a level-Q code shown on a phone screen
-// and photographed: rotated, scaled so a module spans s.Module camera
+// (with s.Blank, the same screen showing a white page and no code) and
+// photographed: rotated, scaled so a module spans s.Module camera
 // pixels, optionally blurred, with sensor noise, JPEG-compressed (quality
 // 80), on a frame with a dark bezel around the screen.
 func renderScreenTake(tb testing.TB, text string, s screenTake) qr.Gray {
@@ -69,7 +71,7 @@ func renderScreenTake(tb testing.TB, text string, s screenTake) qr.Gray {
 	}
 	n := code.Rect.Dx()
 	dark := func(mx, my int) bool {
-		if mx < 0 || my < 0 || mx >= n || my >= n {
+		if s.Blank || mx < 0 || my < 0 || mx >= n || my >= n {
 			return false // the screen around the code is lit (white page)
 		}
 		return code.Pix[my*code.Stride+mx] < 128
