@@ -89,6 +89,11 @@ type Health struct {
 	// known); past it the trust chip says EXPIRED.
 	TrustListExpires time.Time
 
+	// SelfTestFailed and SelfTestWarned name the start-up self-test's
+	// checks (checkpoint doctor's, devices aside: their chips say) that
+	// failed or warned, "name: detail" each; shown until the next start.
+	SelfTestFailed, SelfTestWarned []string
+
 	// NewestSeen is the newest time the terminal has seen on a signed list,
 	// a policy or a stored record; see ClockLooksWrong.
 	NewestSeen time.Time

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -79,7 +80,7 @@ type statusBar struct {
 	root                                      *fyne.Container
 	network, sync, pending, trust, revocation *chip
 	camera, sensor, store, clock, rejected    *chip
-	gate                                      *chip
+	gate, selfTest                            *chip
 	scanners                                  []*chip // one per hand scanner, grown as needed
 }
 
@@ -88,12 +89,13 @@ func newStatusBar() *statusBar {
 		network: newChip(), sync: newChip(), pending: newChip(), trust: newChip(),
 		revocation: newChip(), camera: newChip(), sensor: newChip(), store: newChip(), clock: newChip(),
 		rejected: newChip(),
-		gate:     newChip(),
+		gate:     newChip(), selfTest: newChip(),
 	}
 	s.root = container.New(layout.NewRowWrapLayout(),
 		s.clock.root, s.network.root, s.sync.root, s.pending.root, s.rejected.root, s.trust.root,
-		s.revocation.root, s.camera.root, s.sensor.root, s.gate.root, s.store.root)
+		s.revocation.root, s.camera.root, s.sensor.root, s.gate.root, s.store.root, s.selfTest.root)
 	s.gate.hide()
+	s.selfTest.hide()
 	return s
 }
 
@@ -103,7 +105,7 @@ func (s *statusBar) chips() map[string]*chip {
 		"network": s.network, "sync": s.sync, "pending": s.pending, "trust": s.trust,
 		"revocation": s.revocation, "camera": s.camera, "sensor": s.sensor, "store": s.store, "clock": s.clock,
 		"rejected": s.rejected,
-		"gate":     s.gate,
+		"gate":     s.gate, "selftest": s.selfTest,
 	}
 	for i, c := range s.scanners {
 		m[fmt.Sprintf("scanner%d", i)] = c
@@ -172,6 +174,14 @@ func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 	} else {
 		s.store.hide()
 	}
+	switch {
+	case len(st.SelfTestFailed) > 0:
+		s.selfTest.set(tr1("status.selftest_failed", "Checks", checkNames(st.SelfTestFailed)), levelError, nil)
+	case len(st.SelfTestWarned) > 0:
+		s.selfTest.set(tr1("status.selftest_warned", "Checks", checkNames(st.SelfTestWarned)), levelWarn, nil)
+	default:
+		s.selfTest.hide()
+	}
 	clock := now.Format("15:04:05")
 	if st.ClockLooksWrong(now) {
 		s.clock.set(tr1("status.clock_wrong", "Time", now.Format("2006-01-02 15:04")), levelWarn, nil)
@@ -212,4 +222,14 @@ func deviceChip(c *chip, d checkpoint.Device, name string, ok fyne.Resource) {
 	default:
 		c.set(tr1("status."+name+"_unknown", "Detail", d.Detail), levelInfo, ok)
 	}
+}
+
+// checkNames joins the names of self-test checks given as "name: detail"
+// (the details are in the journal and in checkpoint doctor's table).
+func checkNames(checks []string) string {
+	names := make([]string, len(checks))
+	for i, c := range checks {
+		names[i], _, _ = strings.Cut(c, ":")
+	}
+	return strings.Join(names, ", ")
 }

@@ -158,7 +158,7 @@ func TestStatusBarStates(t *testing.T) {
 		{
 			name:   "no hand scanner, no gate",
 			status: demoHealthy,
-			hidden: []string{"scanner0", "scanner1", "gate"},
+			hidden: []string{"scanner0", "scanner1", "gate", "selftest"},
 		},
 		{
 			name: "records cannot be stored",
@@ -177,6 +177,25 @@ func TestStatusBarStates(t *testing.T) {
 				return s
 			},
 			want: []want{{"store", "Store damaged, replaced: 3 unsent records lost", levelError}},
+		},
+		{
+			name: "self-test at start failed",
+			status: func(now time.Time) checkpoint.Health {
+				s := demoHealthy(now)
+				s.SelfTestFailed = []string{"disk: 12 MB free in /var/lib/checkpoint", "hub: connection refused"}
+				s.SelfTestWarned = []string{"clock: not synchronised"}
+				return s
+			},
+			want: []want{{"selftest", "Self-test failed: disk, hub", levelError}},
+		},
+		{
+			name: "self-test at start warned",
+			status: func(now time.Time) checkpoint.Health {
+				s := demoHealthy(now)
+				s.SelfTestWarned = []string{"clock: not synchronised (timedatectl)"}
+				return s
+			},
+			want: []want{{"selftest", "Self-test: check clock", levelWarn}},
 		},
 	}
 	h := newHarness(t, nil) // one terminal: each status replaces the last

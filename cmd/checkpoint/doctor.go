@@ -13,6 +13,7 @@ import (
 	"github.com/checkpoint-terminal/checkpoint/internal/config"
 	"github.com/checkpoint-terminal/checkpoint/internal/demo"
 	"github.com/checkpoint-terminal/checkpoint/internal/doctor"
+	"github.com/checkpoint-terminal/checkpoint/internal/terminal"
 )
 
 // runDoctor is `checkpoint doctor [-config PATH]`: every self-test as a
@@ -78,10 +79,13 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 // startChecks runs the doctor's checks other than the devices (the
 // terminal owns them; their state is in the status bar) once the terminal
-// is built, and logs what does not pass.
-func startChecks(ctx context.Context, cfg config.Config, demoMode bool, log *slog.Logger) {
+// is built, logs what does not pass and hands it to the terminal's status
+// bar (SetSelfTest).
+func startChecks(ctx context.Context, cfg config.Config, demoMode bool, t *terminal.Terminal, log *slog.Logger) {
 	go func() {
-		doctor.Run(ctx, cfg, doctor.Options{Log: log, SkipDevices: true, RevocationsRequired: demoMode}).Log(log)
+		r := doctor.Run(ctx, cfg, doctor.Options{Log: log, SkipDevices: true, RevocationsRequired: demoMode})
+		r.Log(log)
+		t.SetSelfTest(r.NotPassed())
 	}()
 }
 

@@ -65,7 +65,7 @@ func run(ctx context.Context, o options) error {
 		}
 		return err
 	}
-	startChecks(ctx, cfg, dm != nil, log)
+	startChecks(ctx, cfg, dm != nil, t, log)
 	log.Info("terminal built", "took", time.Since(start).Round(time.Millisecond), "terminal", cfg.TerminalID, "site", cfg.SiteID)
 	if o.headless {
 		out := o.stdout

@@ -189,6 +189,20 @@ func Run(ctx context.Context, cfg config.Config, opts Options) Report {
 	return r
 }
 
+// NotPassed returns the checks that failed and those that warned, as
+// "name: detail" (one line each), in the order run.
+func (r Report) NotPassed() (failed, warned []string) {
+	for _, c := range r {
+		switch c.Result {
+		case Fail:
+			failed = append(failed, c.Name+": "+oneLine(c.Detail))
+		case Warn:
+			warned = append(warned, c.Name+": "+oneLine(c.Detail))
+		}
+	}
+	return failed, warned
+}
+
 // Log writes the checks that did not pass to log: failures as errors,
 // warnings as warnings, each with its next step.
 func (r Report) Log(log *slog.Logger) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +129,25 @@ func TestLogAtStart(t *testing.T) {
 	r.Log(slog.New(slog.NewTextHandler(&buf, nil)))
 	if !strings.Contains(buf.String(), `level=ERROR msg="self-test: trust roots failed"`) || !strings.Contains(buf.String(), "next=") {
 		t.Errorf("log lacks the failed root check with its next step:\n%s", buf.String())
+	}
+	// What the status bar gets: every failed and warned check, by name.
+	failed, warned := r.NotPassed()
+	for _, c := range r {
+		want := c.Name + ": "
+		var list []string
+		switch c.Result {
+		case doctor.Fail:
+			list = failed
+		case doctor.Warn:
+			list = warned
+		default:
+			continue
+		}
+		if !slices.ContainsFunc(list, func(s string) bool { return strings.HasPrefix(s, want) && !strings.Contains(s, "\n") }) {
+			t.Errorf("%s (%v) missing from NotPassed: failed %q, warned %q", c.Name, c.Result, failed, warned)
+		}
+	}
+	if len(failed) == 0 {
+		t.Error("no failed check given to the status bar, want trust roots")
 	}
 }

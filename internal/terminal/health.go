@@ -35,6 +35,9 @@ func (t *Terminal) Health() checkpoint.Health {
 			h.StoreReplaced = fmt.Sprintf("%d unsent records lost", inc.Unsent)
 		}
 	}
+	if st := t.selfTest.Load(); st != nil {
+		h.SelfTestFailed, h.SelfTestWarned = st[0], st[1]
+	}
 	if t.Client != nil {
 		cs := t.Client.Status()
 		h.Online, h.LastSync, h.Pending, h.Rejected = cs.Online, cs.LastSync, cs.Pending, cs.Rejected
@@ -180,4 +183,10 @@ func (t *Terminal) Temperature() (checkpoint.Reading, bool) {
 // (local midnight; see checkpoint.DayOf).
 func (t *Terminal) Counters(day time.Time) (checkpoint.Counters, error) {
 	return t.Store.Counters(day)
+}
+
+// SetSelfTest records the start-up self-test's checks that failed and that
+// warned ("name: detail" each) for Health; safe from any goroutine.
+func (t *Terminal) SetSelfTest(failed, warned []string) {
+	t.selfTest.Store(&[2][]string{failed, warned})
 }

@@ -96,6 +96,8 @@ type Terminal struct {
 	// storeErr is the last final verdict's store failure ("" once one is
 	// stored again), for Health.
 	storeErr atomic.Pointer[string]
+	// selfTest is the start-up self-test's outcome (SetSelfTest).
+	selfTest atomic.Pointer[[2][]string]
 }
 
 // Build opens the store, installs a seed trust list, and constructs the
