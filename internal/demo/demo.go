@@ -259,8 +259,18 @@ func (d *Demo) WriteVideo(path string) ([]Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = videogen.WriteVideo(path, d.Scenes(cases), videogen.Options{Width: d.opts.Width, Height: d.opts.Height, FPS: float64(d.opts.FPS)})
+	// Written beside path and renamed over it: another process of the same
+	// demo directory (a running demo while `checkpoint doctor` checks the
+	// demo's parts) may be reading path, and reopens it at each loop. The
+	// name ends in .avi (OpenCV picks the container by it) and starts with
+	// a dot (no demo-*.avi glob sees it).
+	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".writing-%d-%s", os.Getpid(), filepath.Base(path)))
+	err = videogen.WriteVideo(tmp, d.Scenes(cases), videogen.Options{Width: d.opts.Width, Height: d.opts.Height, FPS: float64(d.opts.FPS)})
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
 	if err != nil {
+		os.Remove(tmp)
 		return nil, fmt.Errorf("writing the demo video: %w", err)
 	}
 	return cases, nil
