@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -135,8 +136,11 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 
 	// The simulated sensor starts with the first video (startSim), at a
 	// device link that exists from then on; the thermometer retries until.
-	port := filepath.Join(dir, "ttySIM0")
-	os.Remove(port) // a link left by an earlier run points at a dead pty
+	// The link is this demo's own: `checkpoint doctor` in demo mode while a
+	// demo runs shares the directory, and its simulator's link (removed
+	// when the doctor ends) must not replace the running demo's.
+	removeDeadLinks(dir) // links left by earlier runs point at dead ptys
+	port := filepath.Join(dir, fmt.Sprintf("ttySIM-%d-%d", os.Getpid(), linkSeq.Add(1)))
 
 	cfg := config.Default()
 	cfg.TerminalID, cfg.SiteID = "demo-terminal", "demo-site"
@@ -155,6 +159,19 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 	cfg.Policy.AllowReusedDynamic = true
 	d.Config = cfg
 	return d, nil
+}
+
+// linkSeq numbers the simulator links of one process.
+var linkSeq atomic.Int64
+
+// removeDeadLinks removes dir's simulator links whose pty is gone.
+func removeDeadLinks(dir string) {
+	links, _ := filepath.Glob(filepath.Join(dir, "ttySIM*"))
+	for _, l := range links {
+		if _, err := os.Stat(l); errors.Is(err, os.ErrNotExist) {
+			os.Remove(l)
+		}
+	}
 }
 
 // simRise and simFall are how long the simulated reading takes to climb to

@@ -66,3 +66,41 @@ func TestVideoRewriteLeavesReadersAWholeFile(t *testing.T) {
 		}
 	}
 }
+
+// Two demos of one directory (a running demo and `checkpoint doctor`) each
+// have their own simulated thermometer: the second ending leaves the first's
+// device link in place. A link whose pty is gone is cleared at the next start.
+func TestTwoDemosKeepTheirOwnSensor(t *testing.T) {
+	dir := t.TempDir()
+	dead := filepath.Join(dir, "ttySIM0")
+	if err := os.Symlink("/dev/pts/no-such-pty", dead); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	first, err := Prepare(ctx, dir, checkpoint.SystemClock{}, log, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if _, err := os.Lstat(dead); !os.IsNotExist(err) {
+		t.Errorf("the dead link %s is still there (%v)", dead, err)
+	}
+	if err := first.startSim(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Prepare(ctx, dir, checkpoint.SystemClock{}, log, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.startSim(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if first.Config.Thermometer.Port == second.Config.Thermometer.Port {
+		t.Fatalf("both demos use %s", first.Config.Thermometer.Port)
+	}
+	second.Close()
+	if _, err := os.Stat(first.Config.Thermometer.Port); err != nil {
+		t.Errorf("the first demo's sensor is gone after the second ended: %v", err)
+	}
+}
