@@ -6,16 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/checkpoint-terminal/checkpoint"
 )
 
-// uncovered is text neither bundled font has glyphs for: scripts other than
-// Latin and Chinese, hanzi outside GB 2312, emoji (with a joiner, a skin tone
-// and a flag), stacked combining marks. Built with scripts/go-tags the
-// renderer has no system fonts to fall back to, so such text is drawn with
-// missing-glyph boxes: it must be drawn, and quickly.
+// uncovered is text beyond Latin and GB 2312 Chinese that a code may carry:
+// Greek and Cyrillic (fyne's Noto Sans has them) and what neither bundled
+// font has: Arabic, Devanagari, hanzi outside GB 2312, emoji (with a joiner,
+// a skin tone and a flag), stacked combining marks. Built with
+// scripts/go-tags the renderer has no system fonts to fall back to, so the
+// latter are drawn as missing-glyph boxes: they must be drawn, and quickly.
 var uncovered = []string{
-	"Παπαδοπούλου*", // Greek (a DCC's transliterated name is Latin, its name field not)
+	"Παπαδοπούλου*", // Greek (a DCC's standardised name is Latin, its name field need not be)
 	"Иванова*",      // Cyrillic
 	"محمد*",         // Arabic, right to left
 	"देवी*",         // Devanagari
@@ -30,6 +33,7 @@ var uncovered = []string{
 func TestUncoveredTextIsDrawn(t *testing.T) {
 	for _, lang := range []string{LangEnglish, LangChinese} {
 		h := newHarness(t, func(c *Config, _ *Deps) { c.defaultFont = false; c.Settings.Language = lang })
+		h.win.Resize(fyne.NewSize(800, 480)) // the screens' minimum: a third of the pixels to draw
 		c := h.win.Canvas()
 		show := func(claim string) image.Image {
 			code := h.code(checkpoint.ColorGreen)
