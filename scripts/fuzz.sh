@@ -4,6 +4,7 @@
 # package: commit them, they become regression cases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOFLAGS="-tags=$(sed '/^#/d' scripts/go-tags)" # see scripts/go-tags
 FUZZTIME=${FUZZTIME:-10s}
 for pkg in $(go list ./...); do
   dir=$(go list -f '{{.Dir}}' "$pkg")

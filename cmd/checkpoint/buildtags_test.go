@@ -67,6 +67,8 @@ func TestBuildTagsChangeOnlyFyneFonts(t *testing.T) {
 	want := map[string][2]string{
 		"fyne.io/fyne/v2/theme":            {"bundled-emoji.go", "unbundled-emoji.go"},
 		"fyne.io/fyne/v2/internal/painter": {"font_prod.go", "font_testhelper.go"},
+		// builtWithTags, for the start-up warning of an untagged build
+		"github.com/checkpoint-terminal/checkpoint/cmd/checkpoint": {"tags_off.go", "tags_on.go"},
 	}
 	got := map[string][2]string{}
 	for pkg, c := range changed {

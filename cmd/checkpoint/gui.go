@@ -35,6 +35,7 @@ func runGUI(ctx context.Context, t *terminal.Terminal, o guiOptions, log *slog.L
 	a := app.NewWithID(appID)
 	w := a.NewWindow("Checkpoint")
 	cfg := t.Config
+	warnIfUntagged(builtWithTags, log)
 	// Opened even when muted: the operator may unmute, and the UI honours
 	// the mute setting itself. One audio context per process.
 	player := sound.Open(ctx, log.With("part", "sound"))

@@ -4,6 +4,7 @@ package main
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define CHECKPOINT_MALLOC_ARENAS 2
 
@@ -13,10 +14,18 @@ package main
 // one with its free memory. It runs as an ELF constructor, before the Go
 // runtime starts a thread: set from a Go init function the cap came too
 // late (measured under Xvfb: 5 arenas, 3 of them 3.3 MB holding < 250 kB).
-// A MALLOC_ARENA_MAX in the environment is overridden.
+// A MALLOC_ARENA_MAX or glibc.malloc.arena_max tunable in the environment
+// wins (as GOGC and GOMEMLIMIT do over tuneGC).
+static int checkpoint_arenas_capped;
 __attribute__((constructor)) static void checkpoint_bound_arenas(void) {
-	mallopt(M_ARENA_MAX, CHECKPOINT_MALLOC_ARENAS);
+	const char *tunables = getenv("GLIBC_TUNABLES");
+	if (getenv("MALLOC_ARENA_MAX") != NULL || (tunables != NULL && strstr(tunables, "glibc.malloc.arena_max") != NULL)) {
+		return;
+	}
+	checkpoint_arenas_capped = mallopt(M_ARENA_MAX, CHECKPOINT_MALLOC_ARENAS) == 1;
 }
+
+static int checkpoint_arena_cap(void) { return checkpoint_arenas_capped; }
 
 // checkpoint_malloc_info writes malloc_info's XML into a malloc'd string
 // the caller frees.
@@ -40,6 +49,10 @@ import (
 
 // mallocArenas is the cap set at load (M_ARENA_MAX).
 const mallocArenas = C.CHECKPOINT_MALLOC_ARENAS
+
+// arenasCapped says the cap was set at load: false when the environment
+// chose the arena count.
+func arenasCapped() bool { return C.checkpoint_arena_cap() != 0 }
 
 // cHeap is what glibc's malloc holds (malloc_info): the number of arenas,
 // bytes taken from the system (arenas and mmapped chunks) and bytes of

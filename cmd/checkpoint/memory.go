@@ -40,7 +40,8 @@ func tuneGC() {
 // reportMemoryOnSIGUSR1 prints reportMemory's line to stderr (the journal
 // under systemd) each time the process gets SIGUSR1: for the breakdown in
 // scripts/bench-terminal.sh and for a site chasing a leak
-// (`systemctl kill -s USR1 checkpoint-kiosk`).
+// (`kill -USR1 $(pgrep -u checkpoint -x checkpoint)`: not `systemctl kill`,
+// which signals every process of the unit, cage included).
 func reportMemoryOnSIGUSR1() {
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, syscall.SIGUSR1)

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/checkpoint-terminal/checkpoint"
@@ -135,8 +136,11 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 
 	// The simulated sensor starts with the first video (startSim), at a
 	// device link that exists from then on; the thermometer retries until.
-	port := filepath.Join(dir, "ttySIM0")
-	os.Remove(port) // a link left by an earlier run points at a dead pty
+	// The link is this demo's own: `checkpoint doctor` in demo mode while a
+	// demo runs shares the directory, and its simulator's link (removed
+	// when the doctor ends) must not replace the running demo's.
+	removeDeadLinks(dir) // links left by earlier runs point at dead ptys
+	port := filepath.Join(dir, fmt.Sprintf("ttySIM-%d-%d", os.Getpid(), linkSeq.Add(1)))
 
 	cfg := config.Default()
 	cfg.TerminalID, cfg.SiteID = "demo-terminal", "demo-site"
@@ -155,6 +159,19 @@ func Prepare(ctx context.Context, dir string, clock checkpoint.Clock, log *slog.
 	cfg.Policy.AllowReusedDynamic = true
 	d.Config = cfg
 	return d, nil
+}
+
+// linkSeq numbers the simulator links of one process.
+var linkSeq atomic.Int64
+
+// removeDeadLinks removes dir's simulator links whose pty is gone.
+func removeDeadLinks(dir string) {
+	links, _ := filepath.Glob(filepath.Join(dir, "ttySIM*"))
+	for _, l := range links {
+		if _, err := os.Stat(l); errors.Is(err, os.ErrNotExist) {
+			os.Remove(l)
+		}
+	}
 }
 
 // simRise and simFall are how long the simulated reading takes to climb to
@@ -259,8 +276,18 @@ func (d *Demo) WriteVideo(path string) ([]Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = videogen.WriteVideo(path, d.Scenes(cases), videogen.Options{Width: d.opts.Width, Height: d.opts.Height, FPS: float64(d.opts.FPS)})
+	// Written beside path and renamed over it: another process of the same
+	// demo directory (a running demo while `checkpoint doctor` checks the
+	// demo's parts) may be reading path, and reopens it at each loop. The
+	// name ends in .avi (OpenCV picks the container by it) and starts with
+	// a dot (no demo-*.avi glob sees it).
+	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".writing-%d-%s", os.Getpid(), filepath.Base(path)))
+	err = videogen.WriteVideo(tmp, d.Scenes(cases), videogen.Options{Width: d.opts.Width, Height: d.opts.Height, FPS: float64(d.opts.FPS)})
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
 	if err != nil {
+		os.Remove(tmp)
 		return nil, fmt.Errorf("writing the demo video: %w", err)
 	}
 	return cases, nil
