@@ -134,8 +134,9 @@ type Options struct {
 	// ConfigPath is the config file cfg was loaded from (empty: demo
 	// mode), for the file-mode check of the files holding secrets.
 	ConfigPath string
-	// SkipDevices leaves out the camera and thermometer checks: at start
-	// the terminal owns them and shows their state in the status bar.
+	// SkipDevices leaves out the camera, thermometer, hand-scanner and gate
+	// checks: at start the terminal owns them and shows their state in the
+	// status bar.
 	SkipDevices bool
 	// RevocationsRequired makes a missing revocation list a failure
 	// rather than a warning (the demo installs one).
@@ -184,6 +185,8 @@ func Run(ctx context.Context, cfg config.Config, opts Options) Report {
 	if !opts.SkipDevices {
 		r = append(r, checkCamera(ctx, cfg, opts))
 		r = append(r, checkSensor(ctx, cfg, opts))
+		r = append(r, checkScanners(cfg)...)
+		r = append(r, checkGate(ctx, cfg, st.inUse))
 	}
 	r = append(r, checkHub(ctx, cfg, st.roots, opts))
 	return r

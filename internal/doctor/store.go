@@ -23,6 +23,8 @@ type storeFacts struct {
 	checks []Check
 	roots  []crypto.PublicKey
 	newest time.Time // the newest time seen on a list or a record
+	// inUse: another process (a running terminal) holds the store.
+	inUse bool
 }
 
 func (f *storeFacts) add(c Check) { f.checks = append(f.checks, c) }
@@ -113,6 +115,7 @@ func checkStore(_ context.Context, cfg config.Config, opts Options) *storeFacts 
 		}
 		f.add(c)
 	} else if store, err = cpsync.Open(path, cpsync.Options{Roots: roots, Timeout: time.Second}); errors.Is(err, cpsync.ErrLocked) {
+		f.inUse = true
 		f.add(Check{Name: "store", Result: OK, Detail: fmt.Sprintf("pages sound (%d pages, %d unsent); in use: %v", info.Pages, info.Unsent, err)})
 	} else if errors.Is(err, cpsync.ErrSchemaNewer) {
 		f.add(Check{Name: "store", Result: Fail, Detail: err.Error(), Next: "install the newer checkpoint-terminal package again"})

@@ -20,7 +20,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/checkpoint-terminal/checkpoint/scanner/handscan"
 	"golang.org/x/sys/unix"
@@ -367,4 +369,49 @@ func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (boo
 		}
 	}
 	return got, ctx.Err()
+}
+
+// Probe opens the evdev device as the reader does (grabbed with EVIOCGRAB
+// unless NoGrab) and closes it again, for checkpoint doctor. It returns
+// the device's name (EVIOCGNAME); an error names what failed (missing
+// device, permission, a device another program grabs).
+func Probe(cfg Config) (string, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(cfg.Device, os.O_RDONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return "", fmt.Errorf("opening %s: %w", cfg.Device, err)
+	}
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return "", err
+	}
+	var name string
+	var ierr error
+	cerr := rc.Control(func(fd uintptr) {
+		buf := make([]byte, 256)
+		n, _, errno := unix.Syscall(unix.SYS_IOCTL, fd, uintptr(eviocgname(len(buf))), uintptr(unsafe.Pointer(&buf[0])))
+		if errno != 0 {
+			ierr = fmt.Errorf("%s is not an input event device (EVIOCGNAME): %w", cfg.Device, errno)
+			return
+		}
+		name = strings.TrimRight(string(buf[:min(int(n), len(buf))]), "\x00")
+		if !cfg.NoGrab {
+			if err := unix.IoctlSetInt(int(fd), eviocgrab, 1); err != nil {
+				ierr = fmt.Errorf("grabbing %s (EVIOCGRAB): %w", cfg.Device, err)
+				return
+			}
+			unix.IoctlSetInt(int(fd), eviocgrab, 0)
+		}
+	})
+	return name, errors.Join(cerr, ierr)
+}
+
+// eviocgname is EVIOCGNAME(len): _IOC(_IOC_READ, 'E', 0x06, len)
+// (linux/input.h).
+func eviocgname(n int) uint {
+	return 2<<30 | uint(n)<<16 | uint('E')<<8 | 0x06
 }

@@ -283,3 +283,18 @@ func (r *Reader) session(ctx context.Context, p *serialport.Port, emit func(stri
 	}
 	return got, ctx.Err()
 }
+
+// Probe opens the scanner's port with its line settings and closes it
+// again, for checkpoint doctor: an error names what failed (missing
+// device, permission, a bad setting).
+func Probe(cfg Config) error {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	p, err := serialport.Open(cfg.line())
+	if err != nil {
+		return err
+	}
+	return p.Close()
+}
