@@ -19,7 +19,14 @@ var ErrBadPlane = errors.New("grey plane sizes do not fit its buffer")
 
 // check validates g so nothing below can read out of bounds.
 func (g Gray) check() error {
-	if g.Width <= 0 || g.Height <= 0 || g.Stride < g.Width || len(g.Pix) < (g.Height-1)*g.Stride+g.Width {
+	// (each bound before the products that could overflow without it)
+	if g.Width <= 0 || g.Height <= 0 || g.Stride < g.Width || g.Height > 1 && g.Stride > len(g.Pix) {
+		return fmt.Errorf("%w (%dx%d stride %d, %d bytes)", ErrBadPlane, g.Width, g.Height, g.Stride, len(g.Pix))
+	}
+	if g.Width > MaxPixels || g.Height > MaxPixels || g.Width*g.Height > MaxPixels {
+		return fmt.Errorf("decoding a %dx%d plane: %w", g.Width, g.Height, ErrTooLarge)
+	}
+	if len(g.Pix) < (g.Height-1)*g.Stride+g.Width {
 		return fmt.Errorf("%w (%dx%d stride %d, %d bytes)", ErrBadPlane, g.Width, g.Height, g.Stride, len(g.Pix))
 	}
 	return nil
