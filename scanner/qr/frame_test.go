@@ -133,3 +133,59 @@ func TestDecodeFrameLargeFrames(t *testing.T) {
 		}
 	}
 }
+
+// TestDarkPhoneInLitRoom: a phone in dark mode held up in a lit room is a
+// dark part of a light view, so the frame's histogram says dark-on-light
+// (lightOnDark is false); DecodeFrame must still read its light-on-dark
+// code on the first frame: the negative of the work plane, or where
+// gozxing sees the code's finder patterns there but cannot read it (a few
+// pixels per module), their outline warped from the frame as a negative.
+// Then the held code is re-read where it was.
+func TestDarkPhoneInLitRoom(t *testing.T) {
+	d := newTestDecoder(t)
+	empty := frameOf(t, 1280, 720, videogen.Scene{Noise: 4})
+	stages := map[string]int{}
+	for i, sc := range []videogen.Scene{
+		{Text: "HCN1:DARK MODE WALLET", Size: 0.3, Rotate: 15, Tilt: 0.1, Noise: 4, X: -0.2},
+		{Text: benchText, Size: 0.6, Rotate: -12, Tilt: 0.15, Noise: 3},
+		{Text: benchText, Size: 0.5, Rotate: 25, Tilt: 0.2, Noise: 4, X: 0.1},
+		{Text: benchText, Size: 0.7, Rotate: -27, Tilt: 0.18, Noise: 2.7},
+	} {
+		g := frameOf(t, 1280, 720, sc)
+		darkScreen(g, sc, 1280, 720)
+		if qr.LightOnDark(g) {
+			t.Fatalf("scene %d: the frame's histogram says light-on-dark: not the case under test", i)
+		}
+		for range 17 + i { // a different point of the fallback rotation each time
+			d.DecodeFrame(empty)
+		}
+		rs, err := d.DecodeFrame(g)
+		if err != nil || len(rs) == 0 || rs[0].Text != sc.Text {
+			t.Errorf("scene %d: first frame: %+v, %v", i, rs, err)
+			continue
+		}
+		stages[rs[0].Stage]++
+		again, err := d.DecodeFrame(g)
+		if err != nil || len(again) == 0 || again[0].Text != sc.Text {
+			t.Errorf("scene %d: held code not re-read: %+v, %v", i, again, err)
+		}
+	}
+	t.Logf("first-frame steps: %v", stages)
+	if stages["inverted-warp"] == 0 {
+		t.Errorf("no code read by the negative's finder warp (steps %v): the step is not exercised", stages)
+	}
+}
+
+// darkScreen turns the code of sc (rendered by videogen into g) and a
+// margin around it into its negative, as a phone screen in dark mode.
+func darkScreen(g qr.Gray, sc videogen.Scene, w, h int) {
+	half := sc.Size * float64(h) / 2 * 1.25 // the code and a margin
+	cx, cy := float64(w)/2+sc.X*float64(w), float64(h)/2+sc.Y*float64(h)
+	a := sc.Rotate * math.Pi / 180
+	r := half * (math.Abs(math.Cos(a)) + math.Abs(math.Sin(a))) // the rotated code's bounding box
+	for y := max(0, int(cy-r)); y < min(h, int(cy+r)); y++ {
+		for x := max(0, int(cx-r)); x < min(w, int(cx+r)); x++ {
+			g.Pix[y*g.Stride+x] = 255 - g.Pix[y*g.Stride+x]
+		}
+	}
+}
