@@ -129,3 +129,8 @@ func Evidence(d *Decoder, g Gray) (finders int, pair, plain, located bool) {
 	ls, _ := d.locateSmall(work)
 	return finders, pair, len(rs) > 0, len(ls) > 0
 }
+
+// LightFinderRows is lightFinderRows; LightFinderMin, lightFinderMin.
+func LightFinderRows(g Gray) int { return lightFinderRows(g) }
+
+const LightFinderMin = lightFinderMin

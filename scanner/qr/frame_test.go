@@ -171,6 +171,22 @@ func TestDarkPhoneInLitRoom(t *testing.T) {
 		}
 	}
 	t.Logf("first-frame steps: %v", stages)
+	// the negative costs a plain decode: the light finder patterns that
+	// call for it are rarely seen where there is no code
+	seen := 0
+	scenes := codelessScenes(t, 1280, 720)
+	for _, s := range scenes {
+		work, err := qr.Resize(s.frame, 640, 360) // the work plane
+		if err != nil {
+			t.Fatal(err)
+		}
+		if qr.LightFinderRows(work) >= qr.LightFinderMin {
+			seen++
+		}
+	}
+	if seen > len(scenes)/5 {
+		t.Errorf("%d of %d codeless scenes show light finder patterns", seen, len(scenes))
+	}
 	if stages["inverted-warp"] == 0 {
 		t.Errorf("no code read by the negative's finder warp (steps %v): the step is not exercised", stages)
 	}

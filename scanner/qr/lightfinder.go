@@ -1,0 +1,102 @@
+package qr
+
+import "math"
+
+// lightFinderRows counts the rows of g, every 4th, that cross what could
+// be a light finder pattern: runs of light, dark, light, dark, light in
+// proportion 1:1:3:1:1 (gozxing's tolerance: each within half a module),
+// light and dark split at the midpoint of g's 2nd and 98th percentiles.
+// It is the cheap evidence of a light-on-dark code (a phone in dark mode)
+// for a frame whose histogram says dark-on-light: gozxing looks for dark
+// finder patterns only, and decoding the negative costs as much as the
+// plain decode. Each of a code's three patterns crosses a sampled row at
+// least once at 1 pixel per module and three times at 2 pixels.
+func lightFinderRows(g Gray) int {
+	lo, hi := percentiles(g)
+	if hi-lo < 32 { // no contrast to speak of: no code either way
+		return 0
+	}
+	mid := byte((lo + hi + 1) / 2)
+	rows := 0
+	var runs [5]int
+	for y := 0; y < g.Height; y += 4 {
+		row := g.Pix[y*g.Stride : y*g.Stride+g.Width]
+		// runs holds the last five runs, the newest last; a light
+		// pattern is found when a light run ends the fifth
+		n := 0 // runs filled
+		cur, light := 0, row[0] >= mid
+		for x := 0; x <= len(row); x++ {
+			if x < len(row) && (row[x] >= mid) == light {
+				cur++
+				continue
+			}
+			copy(runs[:], runs[1:])
+			runs[4] = cur
+			n++
+			if light && n >= 5 && lightFinderRuns(runs) &&
+				lightFinderColumn(g, x-runs[4]-runs[3]-runs[2]/2-1, y, mid, runs[0]+runs[1]+runs[2]+runs[3]+runs[4]) {
+				rows++
+				break
+			}
+			if x < len(row) {
+				cur, light = 1, row[x] >= mid
+			}
+		}
+	}
+	return rows
+}
+
+// lightFinderColumn reports whether column x of g, through row y, also
+// crosses a light finder pattern about total pixels tall: as gozxing
+// checks a row's candidate across, so that texture, print and edges,
+// which show the proportion along one direction only, are not counted.
+func lightFinderColumn(g Gray, x, y int, mid byte, total int) bool {
+	if x < 0 || x >= g.Width {
+		return false
+	}
+	at := func(y int) bool { return g.Pix[y*g.Stride+x] >= mid }
+	if !at(y) {
+		return false
+	}
+	limit := 2 * total
+	var r [5]int
+	// up: the centre's upper part, then dark, then light
+	yy, i := y, 2
+	for want := true; i >= 0; i-- {
+		for yy >= 0 && at(yy) == want && r[i] <= limit {
+			r[i]++
+			yy--
+		}
+		want = !want
+	}
+	r[2]-- // row y is counted again below
+	yy, i = y, 2
+	for want := true; i < 5; i++ {
+		for yy < g.Height && at(yy) == want && r[i] <= limit {
+			r[i]++
+			yy++
+		}
+		want = !want
+	}
+	return lightFinderRuns(r)
+}
+
+// lightFinderRuns reports whether five runs are in proportion 1:1:3:1:1
+// within half a module each, at least a pixel per module.
+func lightFinderRuns(r [5]int) bool {
+	total := 0
+	for _, c := range r {
+		if c == 0 {
+			return false
+		}
+		total += c
+	}
+	if total < 7 {
+		return false
+	}
+	m := float64(total) / 7
+	v := m / 2
+	return math.Abs(m-float64(r[0])) < v && math.Abs(m-float64(r[1])) < v &&
+		math.Abs(3*m-float64(r[2])) < 3*v && math.Abs(m-float64(r[3])) < v &&
+		math.Abs(m-float64(r[4])) < v
+}
