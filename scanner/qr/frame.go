@@ -327,7 +327,7 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 // negative decoded. A light-on-dark code's three patterns cross 3 or more
 // at 2 pixels per module and up; of the codeless scenes (a printed form,
 // floor tiles, fabric, a face, a blank screen, the empty counter) one in
-// ten reaches it.
+// ten reaches it, no frame of the empty counter (with the hysteresis).
 const lightFinderMin = 3
 
 // negative decodes the negative of the work plane (a light-on-dark code)

@@ -187,6 +187,24 @@ func TestDarkPhoneInLitRoom(t *testing.T) {
 	if seen > len(scenes)/5 {
 		t.Errorf("%d of %d codeless scenes show light finder patterns", seen, len(scenes))
 	}
+	// nor on the empty counter, at either size (sensor noise on a flat
+	// area near the midpoint must not make runs of the proportion)
+	for _, c := range benchCases(t) {
+		if c.present || c.name != "640x480/absent" && c.name != "1280x720/absent" {
+			continue
+		}
+		for i, g := range c.frames {
+			if g.Width > 800 {
+				var err error
+				if g, err = qr.Resize(g, g.Width/2, g.Height/2); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := qr.LightFinderRows(g); n >= qr.LightFinderMin {
+				t.Errorf("%s frame %d: %d rows cross light finder patterns", c.name, i, n)
+			}
+		}
+	}
 	if stages["inverted-warp"] == 0 {
 		t.Errorf("no code read by the negative's finder warp (steps %v): the step is not exercised", stages)
 	}

@@ -17,6 +17,11 @@ func lightFinderRows(g Gray) int {
 		return 0
 	}
 	mid := byte((lo + hi + 1) / 2)
+	// hysteresis: a pixel changes the run's colour only beyond an eighth
+	// of the range from the midpoint, so sensor noise on a flat area near
+	// the midpoint does not break it into short runs
+	band := (hi - lo) / 8
+	light0, dark0 := byte((lo+hi+1)/2+band), byte((lo+hi+1)/2-band)
 	rows := 0
 	var runs [5]int
 	for y := 0; y < g.Height; y += 4 {
@@ -26,7 +31,7 @@ func lightFinderRows(g Gray) int {
 		n := 0 // runs filled
 		cur, light := 0, row[0] >= mid
 		for x := 0; x <= len(row); x++ {
-			if x < len(row) && (row[x] >= mid) == light {
+			if x < len(row) && (light && row[x] > dark0 || !light && row[x] < light0) {
 				cur++
 				continue
 			}
@@ -34,12 +39,12 @@ func lightFinderRows(g Gray) int {
 			runs[4] = cur
 			n++
 			if light && n >= 5 && lightFinderRuns(runs) &&
-				lightFinderColumn(g, x-runs[4]-runs[3]-runs[2]/2-1, y, mid, runs[0]+runs[1]+runs[2]+runs[3]+runs[4]) {
+				lightFinderColumn(g, x-runs[4]-runs[3]-runs[2]/2-1, y, light0, dark0, runs[0]+runs[1]+runs[2]+runs[3]+runs[4]) {
 				rows++
 				break
 			}
 			if x < len(row) {
-				cur, light = 1, row[x] >= mid
+				cur, light = 1, !light
 			}
 		}
 	}
@@ -50,12 +55,20 @@ func lightFinderRows(g Gray) int {
 // crosses a light finder pattern about total pixels tall: as gozxing
 // checks a row's candidate across, so that texture, print and edges,
 // which show the proportion along one direction only, are not counted.
-func lightFinderColumn(g Gray, x, y int, mid byte, total int) bool {
+func lightFinderColumn(g Gray, x, y int, light0, dark0 byte, total int) bool {
 	if x < 0 || x >= g.Width {
 		return false
 	}
-	at := func(y int) bool { return g.Pix[y*g.Stride+x] >= mid }
-	if !at(y) {
+	// at: whether row y continues a run of colour want (with the rows'
+	// hysteresis)
+	at := func(y int, want bool) bool {
+		v := g.Pix[y*g.Stride+x]
+		if want {
+			return v > dark0
+		}
+		return v < light0
+	}
+	if !at(y, true) {
 		return false
 	}
 	limit := 2 * total
@@ -63,7 +76,7 @@ func lightFinderColumn(g Gray, x, y int, mid byte, total int) bool {
 	// up: the centre's upper part, then dark, then light
 	yy, i := y, 2
 	for want := true; i >= 0; i-- {
-		for yy >= 0 && at(yy) == want && r[i] <= limit {
+		for yy >= 0 && at(yy, want) && r[i] <= limit {
 			r[i]++
 			yy--
 		}
@@ -72,7 +85,7 @@ func lightFinderColumn(g Gray, x, y int, mid byte, total int) bool {
 	r[2]-- // row y is counted again below
 	yy, i = y, 2
 	for want := true; i < 5; i++ {
-		for yy < g.Height && at(yy) == want && r[i] <= limit {
+		for yy < g.Height && at(yy, want) && r[i] <= limit {
 			r[i]++
 			yy++
 		}
