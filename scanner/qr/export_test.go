@@ -130,7 +130,5 @@ func Evidence(d *Decoder, g Gray) (finders int, pair, plain, located bool) {
 	return finders, pair, len(rs) > 0, len(ls) > 0
 }
 
-// LightFinderRows is lightFinderRows; LightFinderMin, lightFinderMin.
-func LightFinderRows(g Gray) int { return lightFinderRows(g) }
-
-const LightFinderMin = lightFinderMin
+// LightFinders is lightFinders.
+func LightFinders(g Gray) bool { var l finderLog; return lightFinders(g, &l) }

@@ -72,11 +72,12 @@ type frameState struct {
 	cost [8]time.Duration
 	// screenCost is the screen step's measured time (a moving average).
 	screenCost time.Duration
-	scratch    Gray // the shrunk work plane, reused
-	small      Gray // the locator's plane, reused
-	crop       Gray // the scaled region of track, reused
-	neg        Gray // the inverted work plane, reused
-	mid        Gray // a large frame's second pyramid level, reused
+	scratch    Gray      // the shrunk work plane, reused
+	small      Gray      // the locator's plane, reused
+	crop       Gray      // the scaled region of track, reused
+	neg        Gray      // the inverted work plane, reused
+	mid        Gray      // a large frame's second pyramid level, reused
+	light      finderLog // light finder patterns (lightFinders), reused
 }
 
 // frameFallbacks run one per frame, in rotation, after the fast attempts
@@ -149,11 +150,12 @@ const locateEvery = 6
 //     fallbacks below;
 //  4. otherwise the negative of the work plane (a light-on-dark code;
 //     where gozxing sees its finder patterns there but cannot read it,
-//     their outline warped from the frame and read as a negative), then
+//     their outline warped from the frame and read as a negative) where
+//     the histogram says light-on-dark or light finder patterns show, then
 //     one slower fallback of the cascade, a
 //     different one each frame, with OpenCV's locator on the whole frame
 //     every few frames where gozxing saw a pair of finder-pattern
-//     candidates.
+//     candidates;
 //  5. when that fails too, the work plane shows a phone screen's pixel
 //     grid (screenGrid) and the budget still allows, the grid's region
 //     read from the frame doubled and low-passed (screenStep).
@@ -252,12 +254,13 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		fs.evidence = 0
 		// 3b. A light-on-dark code (dark mode): gozxing looks for dark
 		// finder patterns only, so it saw none. Where the histogram says
-		// light-on-dark, or rows of the work plane cross light finder
-		// patterns (a phone in dark mode held up in a lit room is a dark
-		// part of a light view: the histogram says dark-on-light), the
-		// negative is decoded in the same frame (it costs what the plain
-		// decode does, 0.8 to 1.2 ms at 1280x720: not on every frame).
-		if lightOnDark(work) || lightFinderRows(work) >= lightFinderMin {
+		// light-on-dark, or rows of the work plane cross three light
+		// finder patterns placed as a code's (lightFinders: a phone in
+		// dark mode held up in a lit room is a dark part of a light
+		// view, the histogram says dark-on-light), the negative is
+		// decoded in the same frame (it costs what the plain decode does,
+		// 0.8 to 1.2 ms at 1280x720: not on every frame).
+		if lightOnDark(work) || lightFinders(work, &fs.light) {
 			rs, name, err := d.negative(g, work, f, start)
 			if err != nil {
 				return nil, err
@@ -321,14 +324,6 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 	}
 	return hit(rs, "screen-low-pass", 1), nil
 }
-
-// lightFinderMin: a frame where at least this many sampled rows of the
-// work plane cross a light finder pattern (lightFinderRows) has its
-// negative decoded. A light-on-dark code's three patterns cross 3 or more
-// at 2 pixels per module and up; of the codeless scenes (a printed form,
-// floor tiles, fabric, a face, a blank screen, the empty counter) one in
-// ten reaches it, no frame of the empty counter (with the hysteresis).
-const lightFinderMin = 3
 
 // negative decodes the negative of the work plane (a light-on-dark code)
 // and, where gozxing sees a code's finder patterns there but cannot read

@@ -1,17 +1,31 @@
 package qr
 
-import "math"
+import (
+	"image"
+	"math"
+)
 
-// lightFinderRows counts the rows of g, every 4th, that cross what could
-// be a light finder pattern: runs of light, dark, light, dark, light in
+// lightFinders reports whether g shows three light finder patterns
+// (lightFinderRows) placed as a code's (finderLog.bestTriple): the cheap
+// evidence of a light-on-dark code (a phone in dark mode held up in a lit
+// room) in a frame whose histogram says dark-on-light. Of the codeless
+// scenes (a printed form, floor tiles, fabric, a face, a blank screen, the
+// empty counter) only a fine fabric shows one.
+func lightFinders(g Gray, log *finderLog) bool {
+	log.reset()
+	lightFinderRows(g, log)
+	_, _, _, ok := log.bestTriple()
+	return ok
+}
+
+// lightFinderRows counts the crossings, on rows of g (every 4th), of what
+// could be a light finder pattern, and records their centres in log: runs of light, dark, light, dark, light in
 // proportion 1:1:3:1:1 (gozxing's tolerance: each within half a module),
 // light and dark split at the midpoint of g's 2nd and 98th percentiles.
-// It is the cheap evidence of a light-on-dark code (a phone in dark mode)
-// for a frame whose histogram says dark-on-light: gozxing looks for dark
-// finder patterns only, and decoding the negative costs as much as the
-// plain decode. Each of a code's three patterns crosses a sampled row at
-// least once at 1 pixel per module and three times at 2 pixels.
-func lightFinderRows(g Gray) int {
+// Each crossing is confirmed down its column and by a mostly dark square
+// around it (darkAround). gozxing looks for dark finder patterns only, and
+// decoding the negative costs as much as the plain decode.
+func lightFinderRows(g Gray, log *finderLog) int {
 	lo, hi := percentiles(g)
 	if hi-lo < 32 { // no contrast to speak of: no code either way
 		return 0
@@ -38,10 +52,15 @@ func lightFinderRows(g Gray) int {
 			copy(runs[:], runs[1:])
 			runs[4] = cur
 			n++
-			if light && n >= 5 && lightFinderRuns(runs) &&
-				lightFinderColumn(g, x-runs[4]-runs[3]-runs[2]/2-1, y, light0, dark0, runs[0]+runs[1]+runs[2]+runs[3]+runs[4]) {
-				rows++
-				break
+			if light && n >= 5 && lightFinderRuns(runs) {
+				total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
+				cx := x - runs[4] - runs[3] - runs[2]/2 - 1
+				if lightFinderColumn(g, cx, y, light0, dark0, total) && darkAround(g, cx, y, total, mid) {
+					rows++
+					if log != nil {
+						log.addPoint(finder{float64(cx), float64(y), float64(total) / 7})
+					}
+				}
 			}
 			if x < len(row) {
 				cur, light = 1, !light
@@ -93,6 +112,31 @@ func lightFinderColumn(g Gray, x, y int, light0, dark0 byte, total int) bool {
 	}
 	return lightFinderRuns(r)
 }
+
+// darkAround reports whether the square of side 2*total about (x, y), 14
+// modules of the pattern found there, is mostly dark (at least
+// darkAroundShare of every other pixel of every other row below mid): a
+// light finder pattern of a light-on-dark code lies in its dark quiet
+// zone and its half-dark modules, while the square-in-square shapes of
+// print (a tick box, a framed letter) lie on light paper.
+func darkAround(g Gray, x, y, total int, mid byte) bool {
+	r := image.Rect(x-total, y-total, x+total, y+total).Intersect(image.Rect(0, 0, g.Width, g.Height))
+	dark, n := 0, 0
+	for yy := r.Min.Y; yy < r.Max.Y; yy += 2 {
+		row := g.Pix[yy*g.Stride:]
+		for xx := r.Min.X; xx < r.Max.X; xx += 2 {
+			if row[xx] < mid {
+				dark++
+			}
+			n++
+		}
+	}
+	return n > 0 && float64(dark) >= darkAroundShare*float64(n)
+}
+
+// darkAroundShare: see darkAround. A light-on-dark finder's square holds
+// about three fifths dark pixels, a tick box on paper one in five.
+const darkAroundShare = 0.4
 
 // lightFinderRuns reports whether five runs are in proportion 1:1:3:1:1
 // within half a module each, at least a pixel per module.
