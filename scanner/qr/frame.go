@@ -78,6 +78,7 @@ type frameState struct {
 	neg        Gray      // the inverted work plane, reused
 	mid        Gray      // a large frame's second pyramid level, reused
 	light      finderLog // light finder patterns (lightFinders), reused
+	skipped    bool      // the last frame's fallback waited for the negative
 }
 
 // frameFallbacks run one per frame, in rotation, after the fast attempts
@@ -151,7 +152,9 @@ const locateEvery = 6
 //  4. otherwise the negative of the work plane (a light-on-dark code;
 //     where gozxing sees its finder patterns there but cannot read it,
 //     their outline warped from the frame and read as a negative) where
-//     the histogram says light-on-dark or light finder patterns show, then
+//     the histogram says light-on-dark or light finder patterns show
+//     (where they alone called for it and gozxing saw no dark finder
+//     pattern, that was the frame's attempt), then
 //     one slower fallback of the cascade, a
 //     different one each frame, with OpenCV's locator on the whole frame
 //     every few frames where gozxing saw a pair of finder-pattern
@@ -210,6 +213,8 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		return hit(rescale(rs, f, 0, 0), "plain", f), nil
 	}
 	finderPair := d.zx.finders.pairSeen()
+	darkFinders := len(d.zx.finders.pts) // (the negative's search reuses the log)
+	skip := false                        // the fallback waits for the next frame
 	// 3. A code gozxing found but could not read.
 	if tl, tr, bl, ok := d.zx.finders.bestTriple(); ok {
 		code := outline(tl, tr, bl, 0).scale(f, 0, 0)
@@ -260,7 +265,8 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 		// view, the histogram says dark-on-light), the negative is
 		// decoded in the same frame (it costs what the plain decode does,
 		// 0.8 to 1.2 ms at 1280x720: not on every frame).
-		if lightOnDark(work) || lightFinders(work, &fs.light) {
+		lod := lightOnDark(work)
+		if lod || !fs.skipped && lightFinders(work, &fs.light) {
 			rs, name, err := d.negative(g, work, f, start)
 			if err != nil {
 				return nil, err
@@ -274,7 +280,26 @@ func (d *Decoder) DecodeFrame(g Gray) ([]Result, error) {
 				fs.trackQ, fs.trackRead = q, readInverted
 				return rs, nil
 			}
+			// Called for by light finder patterns alone where gozxing saw
+			// no dark finder pattern at all (a dark-on-light code it could
+			// not read shows light patterns among its modules too, and
+			// some dark ones): the negative was this frame's attempt beyond
+			// the cheap ones and the fallback waits for the next frame, so
+			// a frame of fine fabric that shows such patterns costs no
+			// more than one with a fallback. Never twice running (the
+			// next frame has the fallback and not this negative): a code
+			// that needs the fallback waits one frame at most.
+			skip = !lod && darkFinders == 0
 		}
+	}
+	fs.skipped = skip
+	if skip {
+		// 5. below, where the budget allows
+		rs, err := d.screenStep(g, work, f, start)
+		if err != nil || len(rs) == 0 {
+			return nil, err
+		}
+		return hit(rs, "screen-low-pass", 1), nil
 	}
 	// 4. One fallback.
 	wf := f // the work plane's factor (the fallback may read another plane)
