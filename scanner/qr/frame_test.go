@@ -226,3 +226,37 @@ func darkScreen(g qr.Gray, sc videogen.Scene, w, h int) {
 		}
 	}
 }
+
+// TestLightFindersKeepTheFallback: a codeless frame that shows light
+// finder patterns (the fine fabric among codelessScenes) has its negative
+// decoded instead of a fallback, but never on two frames running: the
+// fallback rotation still turns at least every other frame, so a code
+// that needs it is not starved.
+func TestLightFindersKeepTheFallback(t *testing.T) {
+	n := 0
+	for _, s := range codelessScenes(t, 1280, 720) {
+		work, err := qr.Resize(s.frame, 640, 360)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !qr.LightFinders(work) {
+			continue
+		}
+		n++
+		d := newTestDecoder(t)
+		before := d.Trace().Count
+		for range 10 {
+			if rs, err := d.DecodeFrame(s.frame); err != nil || len(rs) > 0 {
+				t.Fatalf("%s: %+v, %v", s.name, rs, err)
+			}
+		}
+		runs := d.Trace().Count - before
+		t.Logf("%s: the fallback ran on %d of 10 frames", s.name, runs)
+		if runs < 5 {
+			t.Errorf("%s: the fallback ran on %d of 10 frames, want 5 or more", s.name, runs)
+		}
+	}
+	if n == 0 {
+		t.Skip("no codeless scene shows light finder patterns: nothing to check")
+	}
+}
