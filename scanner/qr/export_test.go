@@ -129,3 +129,6 @@ func Evidence(d *Decoder, g Gray) (finders int, pair, plain, located bool) {
 	ls, _ := d.locateSmall(work)
 	return finders, pair, len(rs) > 0, len(ls) > 0
 }
+
+// LightFinders is lightFinders.
+func LightFinders(g Gray) bool { var l finderLog; return lightFinders(g, &l) }

@@ -31,7 +31,11 @@ func (l *finderLog) add(p gozxing.ResultPoint) {
 	if !ok || fp == nil {
 		return
 	}
-	f := finder{fp.GetX(), fp.GetY(), fp.GetEstimatedModuleSize()}
+	l.addPoint(finder{fp.GetX(), fp.GetY(), fp.GetEstimatedModuleSize()})
+}
+
+// addPoint records candidate f, merged with one recorded near it.
+func (l *finderLog) addPoint(f finder) {
 	if math.IsNaN(f.X) || math.IsNaN(f.Y) || !(f.Module > 0) {
 		return
 	}

@@ -133,3 +133,130 @@ func TestDecodeFrameLargeFrames(t *testing.T) {
 		}
 	}
 }
+
+// TestDarkPhoneInLitRoom: a phone in dark mode held up in a lit room is a
+// dark part of a light view, so the frame's histogram says dark-on-light
+// (lightOnDark is false); DecodeFrame must still read its light-on-dark
+// code on the first frame: the negative of the work plane, or where
+// gozxing sees the code's finder patterns there but cannot read it (a few
+// pixels per module), their outline warped from the frame as a negative.
+// Then the held code is re-read where it was.
+func TestDarkPhoneInLitRoom(t *testing.T) {
+	d := newTestDecoder(t)
+	empty := frameOf(t, 1280, 720, videogen.Scene{Noise: 4})
+	stages := map[string]int{}
+	for i, sc := range []videogen.Scene{
+		{Text: "HCN1:DARK MODE WALLET", Size: 0.3, Rotate: 15, Tilt: 0.1, Noise: 4, X: -0.2},
+		{Text: benchText, Size: 0.6, Rotate: -12, Tilt: 0.15, Noise: 3},
+		{Text: benchText, Size: 0.5, Rotate: 25, Tilt: 0.2, Noise: 4, X: 0.1},
+		{Text: benchText, Size: 0.7, Rotate: -27, Tilt: 0.18, Noise: 2.7},
+	} {
+		g := frameOf(t, 1280, 720, sc)
+		darkScreen(g, sc, 1280, 720)
+		if qr.LightOnDark(g) {
+			t.Fatalf("scene %d: the frame's histogram says light-on-dark: not the case under test", i)
+		}
+		if work, err := qr.Resize(g, 640, 360); err != nil || !qr.LightFinders(work) {
+			t.Errorf("scene %d: the code's light finder patterns not seen (%v)", i, err)
+		}
+		for range 17 + i { // a different point of the fallback rotation each time
+			d.DecodeFrame(empty)
+		}
+		rs, err := d.DecodeFrame(g)
+		if err != nil || len(rs) == 0 || rs[0].Text != sc.Text {
+			t.Errorf("scene %d: first frame: %+v, %v", i, rs, err)
+			continue
+		}
+		stages[rs[0].Stage]++
+		again, err := d.DecodeFrame(g)
+		if err != nil || len(again) == 0 || again[0].Text != sc.Text {
+			t.Errorf("scene %d: held code not re-read: %+v, %v", i, again, err)
+		}
+	}
+	t.Logf("first-frame steps: %v", stages)
+	// the negative costs a plain decode: the light finder patterns that
+	// call for it are rarely seen where there is no code
+	seen := 0
+	scenes := codelessScenes(t, 1280, 720)
+	for _, s := range scenes {
+		work, err := qr.Resize(s.frame, 640, 360) // the work plane
+		if err != nil {
+			t.Fatal(err)
+		}
+		if qr.LightFinders(work) {
+			seen++
+		}
+	}
+	if seen > len(scenes)/5 {
+		t.Errorf("%d of %d codeless scenes show light finder patterns", seen, len(scenes))
+	}
+	// nor on the empty counter, at either size (sensor noise on a flat
+	// area near the midpoint must not make runs of the proportion)
+	for _, c := range benchCases(t) {
+		if c.present || c.name != "640x480/absent" && c.name != "1280x720/absent" {
+			continue
+		}
+		for i, g := range c.frames {
+			if g.Width > 800 {
+				var err error
+				if g, err = qr.Resize(g, g.Width/2, g.Height/2); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if qr.LightFinders(g) {
+				t.Errorf("%s frame %d: light finder patterns seen", c.name, i)
+			}
+		}
+	}
+	if stages["inverted-warp"] == 0 {
+		t.Errorf("no code read by the negative's finder warp (steps %v): the step is not exercised", stages)
+	}
+}
+
+// darkScreen turns the code of sc (rendered by videogen into g) and a
+// margin around it into its negative, as a phone screen in dark mode.
+func darkScreen(g qr.Gray, sc videogen.Scene, w, h int) {
+	half := sc.Size * float64(h) / 2 * 1.25 // the code and a margin
+	cx, cy := float64(w)/2+sc.X*float64(w), float64(h)/2+sc.Y*float64(h)
+	a := sc.Rotate * math.Pi / 180
+	r := half * (math.Abs(math.Cos(a)) + math.Abs(math.Sin(a))) // the rotated code's bounding box
+	for y := max(0, int(cy-r)); y < min(h, int(cy+r)); y++ {
+		for x := max(0, int(cx-r)); x < min(w, int(cx+r)); x++ {
+			g.Pix[y*g.Stride+x] = 255 - g.Pix[y*g.Stride+x]
+		}
+	}
+}
+
+// TestLightFindersKeepTheFallback: a codeless frame that shows light
+// finder patterns (the fine fabric among codelessScenes) has its negative
+// decoded instead of a fallback, but never on two frames running: the
+// fallback rotation still turns at least every other frame, so a code
+// that needs it is not starved.
+func TestLightFindersKeepTheFallback(t *testing.T) {
+	n := 0
+	for _, s := range codelessScenes(t, 1280, 720) {
+		work, err := qr.Resize(s.frame, 640, 360)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !qr.LightFinders(work) {
+			continue
+		}
+		n++
+		d := newTestDecoder(t)
+		before := d.Trace().Count
+		for range 10 {
+			if rs, err := d.DecodeFrame(s.frame); err != nil || len(rs) > 0 {
+				t.Fatalf("%s: %+v, %v", s.name, rs, err)
+			}
+		}
+		runs := d.Trace().Count - before
+		t.Logf("%s: the fallback ran on %d of 10 frames", s.name, runs)
+		if runs < 5 {
+			t.Errorf("%s: the fallback ran on %d of 10 frames, want 5 or more", s.name, runs)
+		}
+	}
+	if n == 0 {
+		t.Skip("no codeless scene shows light finder patterns: nothing to check")
+	}
+}

@@ -19,7 +19,14 @@ var ErrBadPlane = errors.New("grey plane sizes do not fit its buffer")
 
 // check validates g so nothing below can read out of bounds.
 func (g Gray) check() error {
-	if g.Width <= 0 || g.Height <= 0 || g.Stride < g.Width || len(g.Pix) < (g.Height-1)*g.Stride+g.Width {
+	// (each bound before the products that could overflow without it)
+	if g.Width <= 0 || g.Height <= 0 || g.Stride < g.Width || g.Height > 1 && g.Stride > len(g.Pix) {
+		return fmt.Errorf("%w (%dx%d stride %d, %d bytes)", ErrBadPlane, g.Width, g.Height, g.Stride, len(g.Pix))
+	}
+	if g.Width > MaxPixels || g.Height > MaxPixels || g.Width*g.Height > MaxPixels {
+		return fmt.Errorf("decoding a %dx%d plane: %w", g.Width, g.Height, ErrTooLarge)
+	}
+	if len(g.Pix) < (g.Height-1)*g.Stride+g.Width {
 		return fmt.Errorf("%w (%dx%d stride %d, %d bytes)", ErrBadPlane, g.Width, g.Height, g.Stride, len(g.Pix))
 	}
 	return nil
@@ -183,8 +190,27 @@ func (q Quad) grow(frac float64) Quad {
 // darkShare is the share of g's pixels (sampled every 4th pixel of every
 // 4th row) darker than the midpoint of its 2nd and 98th percentiles.
 func darkShare(g Gray) float64 {
-	var hist [256]int
-	n := 0
+	hist, n := sampleHist(g)
+	if n == 0 {
+		return 0
+	}
+	lo, hi := histPercentiles(&hist, n)
+	mid := (lo + hi + 1) / 2
+	dark := 0
+	for i := range mid {
+		dark += hist[i]
+	}
+	return float64(dark) / float64(n)
+}
+
+// percentiles are g's 2nd and 98th percentiles (sampled as darkShare).
+func percentiles(g Gray) (lo, hi int) {
+	hist, n := sampleHist(g)
+	return histPercentiles(&hist, n)
+}
+
+// sampleHist is the histogram of every 4th pixel of every 4th row of g.
+func sampleHist(g Gray) (hist [256]int, n int) {
 	for y := 0; y < g.Height; y += 4 {
 		row := g.Pix[y*g.Stride : y*g.Stride+g.Width]
 		for x := 0; x < len(row); x += 4 {
@@ -192,10 +218,13 @@ func darkShare(g Gray) float64 {
 			n++
 		}
 	}
-	if n == 0 {
-		return 0
-	}
-	lo, hi, acc := 0, 255, 0
+	return hist, n
+}
+
+// histPercentiles are the 2nd and 98th percentiles of n samples in hist.
+func histPercentiles(hist *[256]int, n int) (lo, hi int) {
+	lo, hi = 0, 255
+	acc := 0
 	for i := range 256 {
 		if acc += hist[i]; acc*50 > n {
 			lo = i
@@ -209,12 +238,7 @@ func darkShare(g Gray) float64 {
 			break
 		}
 	}
-	mid := (lo + hi + 1) / 2
-	dark := 0
-	for i := range mid {
-		dark += hist[i]
-	}
-	return float64(dark) / float64(n)
+	return lo, hi
 }
 
 // lightOnDarkShare: an image at least this share of whose pixels lie on

@@ -1,8 +1,15 @@
 package qr_test
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/checkpoint-terminal/checkpoint/scanner/qr"
@@ -110,6 +117,8 @@ func TestNoCodeAndBadPlanes(t *testing.T) {
 		{Pix: make([]byte, 10), Width: 4, Height: 4, Stride: 4},
 		{Pix: make([]byte, 100), Width: 10, Height: 10, Stride: 5},
 		{Pix: make([]byte, 100), Width: -1, Height: 10, Stride: 10},
+		// (height times stride overflows int: refused, not wrapped)
+		{Pix: make([]byte, 100), Width: 10, Height: 1 << 33, Stride: 1 << 31},
 	} {
 		if _, err := d.Decode(g); !errors.Is(err, qr.ErrBadPlane) {
 			t.Errorf("Decode(%dx%d stride %d, %d bytes): %v, want ErrBadPlane", g.Width, g.Height, g.Stride, len(g.Pix), err)
@@ -118,6 +127,56 @@ func TestNoCodeAndBadPlanes(t *testing.T) {
 			t.Errorf("DecodeFrame(%dx%d stride %d, %d bytes): %v, want ErrBadPlane", g.Width, g.Height, g.Stride, len(g.Pix), err)
 		}
 	}
+}
+
+// TestTooLarge: a plane or an image file of more than qr.MaxPixels is
+// refused with ErrTooLarge, the file before its pixels are decoded: a
+// 20000x20000 PNG of one colour is a few hundred kilobytes on disc, and
+// read and searched it took 1.5 GB and a minute before it ran out of memory.
+func TestTooLarge(t *testing.T) {
+	d := newTestDecoder(t)
+	big := qr.Gray{Pix: make([]byte, 1<<14), Width: 1 << 14, Height: 1 << 13, Stride: 1 << 14}
+	if _, err := d.Decode(big); !errors.Is(err, qr.ErrTooLarge) {
+		t.Errorf("Decode(%dx%d): %v, want ErrTooLarge", big.Width, big.Height, err)
+	}
+	if _, err := d.DecodeFrame(big); !errors.Is(err, qr.ErrTooLarge) {
+		t.Errorf("DecodeFrame(%dx%d): %v, want ErrTooLarge", big.Width, big.Height, err)
+	}
+	for _, side := range []uint32{20000, 100000} {
+		path := filepath.Join(t.TempDir(), "big.png")
+		if err := os.WriteFile(path, pngHeader(side, side), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := qr.ReadFile(path); !errors.Is(err, qr.ErrTooLarge) {
+			t.Errorf("ReadFile(a %dx%d PNG): %v, want ErrTooLarge", side, side, err)
+		}
+	}
+	// a whole image under the bound still reads
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 3, 2))); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "small.png")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := qr.ReadFile(path); err != nil || g.Width != 3 || g.Height != 2 {
+		t.Errorf("ReadFile(a 3x2 PNG): %dx%d, %v", g.Width, g.Height, err)
+	}
+}
+
+// pngHeader is a PNG of w x h grey pixels whose data stops after the
+// header: what a hostile file's size claim looks like.
+func pngHeader(w, h uint32) []byte {
+	chunk := func(kind string, data []byte) []byte {
+		b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		b = append(append(b, kind...), data...)
+		return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte(kind), data...)))
+	}
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, w), h)
+	ihdr = append(ihdr, 8, 0, 0, 0, 0) // 8-bit grey, no interlace
+	b := append([]byte("\x89PNG\r\n\x1a\n"), chunk("IHDR", ihdr)...)
+	return append(b, chunk("IEND", nil)...)
 }
 
 // FuzzDecode: whatever a stranger holds up to the camera, decoding returns

@@ -247,6 +247,7 @@ const (
 	readGlobal                    // global binariser: blur, small codes
 	readSharpened                 // unsharp mask, hybrid: blur
 	readStretched                 // contrast stretch, global: glare, dim screens
+	readInverted                  // the negative, hybrid: light-on-dark codes
 )
 
 // read decodes warped plane w the way r says. In frame mode the code
@@ -264,6 +265,8 @@ func (d *Decoder) read(w Gray, r warpRead) ([]Result, error) {
 		return d.zx.decode(s, hybrid, harder, false)
 	case readStretched:
 		return d.zx.decode(stretch(w), global, harder, false)
+	case readInverted:
+		return d.zx.decode(invert(w), hybrid, harder, false)
 	}
 	rs, err := d.zx.decode(w, hybrid, harder, false)
 	if err == nil && len(rs) == 0 && !d.fast {
