@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -276,5 +277,48 @@ func BenchmarkCodelessSteps(b *testing.B) {
 			}
 			b.ReportMetric(0, "ns/op")
 		})
+	}
+}
+
+// frozenClock never advances: every step is within the frame budget, so
+// which steps run depends on the frames alone (not on the machine's load).
+type frozenClock struct{}
+
+func (frozenClock) Now() time.Time { return time.Unix(1_700_000_000, 0) }
+
+// A phone showing no code held in view: its screen grid is seen on every
+// frame, but the screen read (the costliest live step) runs on the first
+// and then on every other frame only, not on each.
+func TestBlankScreenIsReadEveryOtherFrame(t *testing.T) {
+	opts := qr.DefaultOptions()
+	opts.Clock = frozenClock{}
+	checked := 0
+	for _, sz := range [][2]int{{1280, 720}, {640, 480}} {
+		for _, s := range codelessScenes(t, sz[0], sz[1]) {
+			if !strings.HasPrefix(s.name, "blank-screen") {
+				continue
+			}
+			d, err := qr.NewDecoder(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const frames = 8
+			for range frames {
+				if rs, err := d.DecodeFrame(s.frame); err != nil || len(rs) > 0 {
+					t.Fatalf("%dx%d %s: %v, %v: want nothing read", sz[0], sz[1], s.name, rs, err)
+				}
+			}
+			n := d.Trace().ScreenReads
+			if n == 0 {
+				continue // no grid seen at this size: nothing to check
+			}
+			checked++
+			if n > frames/2 {
+				t.Errorf("%dx%d %s: the screen read ran on %d of %d frames, want at most every other one", sz[0], sz[1], s.name, n, frames)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no blank screen's grid was seen: nothing checked")
 	}
 }

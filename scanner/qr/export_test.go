@@ -68,12 +68,13 @@ func Resize(g Gray, w, h int) (Gray, error) { return resize(g, w, h, interpArea)
 type FrameTrace struct {
 	Count, Next, Located, Evidence int
 	ScreenCost                     time.Duration
+	ScreenReads                    int
 }
 
 // Trace reads d's frame-state counters: comparing them before and after a
 // DecodeFrame says which steps it ran.
 func (d *Decoder) Trace() FrameTrace {
-	return FrameTrace{d.fs.count, d.fs.next, d.fs.located, d.fs.evidence, d.fs.screenCost}
+	return FrameTrace{d.fs.count, d.fs.next, d.fs.located, d.fs.evidence, d.fs.screenCost, d.fs.screenReads}
 }
 
 // LocateEvery exposes locateEvery.

@@ -72,13 +72,19 @@ type frameState struct {
 	cost [8]time.Duration
 	// screenCost is the screen step's measured time (a moving average).
 	screenCost time.Duration
-	scratch    Gray      // the shrunk work plane, reused
-	small      Gray      // the locator's plane, reused
-	crop       Gray      // the scaled region of track, reused
-	neg        Gray      // the inverted work plane, reused
-	mid        Gray      // a large frame's second pyramid level, reused
-	light      finderLog // light finder patterns (lightFinders), reused
-	skipped    bool      // the last frame's fallback waited for the negative
+	// screenMissed is where (work-plane coordinates) the last screen read
+	// found a screen grid but no code; screenRested: the frame after such
+	// a miss let that screen be (see screenStep).
+	screenMissed image.Rectangle
+	screenRested bool
+	screenReads  int       // screen reads run (a counter for tests)
+	scratch      Gray      // the shrunk work plane, reused
+	small        Gray      // the locator's plane, reused
+	crop         Gray      // the scaled region of track, reused
+	neg          Gray      // the inverted work plane, reused
+	mid          Gray      // a large frame's second pyramid level, reused
+	light        finderLog // light finder patterns (lightFinders), reused
+	skipped      bool      // the last frame's fallback waited for the negative
 }
 
 // frameFallbacks run one per frame, in rotation, after the fast attempts

@@ -107,8 +107,20 @@ func (d *Decoder) screenStep(g, work Gray, wf float64, start time.Time) ([]Resul
 	}
 	box, ok := screenGrid(work)
 	if !ok {
+		fs.screenMissed = image.Rectangle{}
 		return nil, nil
 	}
+	// A screen grid shows a screen, not a code: a phone showing no code
+	// (or one it cannot read) held in view would pay the read, the
+	// costliest live step, on every frame. Where the last read of the same
+	// screen missed, every other frame lets it be; a new screen, or a code
+	// appearing on this one, is read at once or on the next frame.
+	if sameScreen(box, fs.screenMissed) && !fs.screenRested {
+		fs.screenRested = true
+		return nil, nil
+	}
+	fs.screenRested = false
+	fs.screenReads++
 	t0 := d.opts.Clock.Now()
 	// the periodic tiles are the screen's lit areas around and between
 	// the modules: the code lies within, or just beyond, their box
@@ -121,7 +133,22 @@ func (d *Decoder) screenStep(g, work Gray, wf float64, start time.Time) ([]Resul
 	} else {
 		fs.screenCost = (3*fs.screenCost + c) / 4
 	}
+	fs.screenMissed = image.Rectangle{}
+	if err == nil && len(rs) == 0 {
+		fs.screenMissed = box
+	}
 	return rs, err
+}
+
+// sameScreen reports whether screen-grid boxes a and b overlap by more
+// than half of the smaller one: the same screen, moved a little.
+func sameScreen(a, b image.Rectangle) bool {
+	in := a.Intersect(b)
+	if in.Empty() {
+		return false
+	}
+	small := min(a.Dx()*a.Dy(), b.Dx()*b.Dy())
+	return 2*in.Dx()*in.Dy() > small
 }
 
 // screenRead reads region r of g enlarged (doubled, or to 2*screenSide
