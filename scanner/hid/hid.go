@@ -311,21 +311,11 @@ func (r *Reader) Run(ctx context.Context, emit func(text string, at time.Time)) 
 }
 
 func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (bool, error) {
-	f, err := os.OpenFile(r.cfg.Device, os.O_RDONLY|unix.O_NONBLOCK, 0)
+	f, err := openDevice(r.cfg)
 	if err != nil {
-		return false, fmt.Errorf("opening %s: %w", r.cfg.Device, err)
+		return false, err
 	}
 	defer f.Close()
-	if !r.cfg.NoGrab {
-		rc, err := f.SyscallConn()
-		if err == nil {
-			cerr := rc.Control(func(fd uintptr) { err = unix.IoctlSetInt(int(fd), eviocgrab, 1) }) // by value, not a pointer
-			err = errors.Join(cerr, err)
-		}
-		if err != nil {
-			return false, fmt.Errorf("grabbing %s (EVIOCGRAB): %w", r.cfg.Device, err)
-		}
-	}
 	r.Connected()
 	d := &Decoder{Layout: US, Terminator: r.cfg.Terminator, MaxLen: r.cfg.MaxLen}
 	got := false
@@ -371,20 +361,53 @@ func (r *Reader) session(ctx context.Context, emit func(string, time.Time)) (boo
 	return got, ctx.Err()
 }
 
-// Probe opens the evdev device as the reader does (grabbed with EVIOCGRAB
-// unless NoGrab) and closes it again, for checkpoint doctor. It returns
+// openDevice opens cfg.Device for reading, non-blocking, and grabs it
+// (EVIOCGRAB, grab) unless cfg.NoGrab, so its keys reach only the terminal.
+func openDevice(cfg Config) (*os.File, error) {
+	f, err := os.OpenFile(cfg.Device, os.O_RDONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", cfg.Device, err)
+	}
+	if !cfg.NoGrab {
+		if err := grab(f, cfg.Device); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// grab takes the evdev device open as f for this process alone
+// (EVIOCGRAB); closing f releases it.
+func grab(f *os.File, device string) error {
+	rc, err := f.SyscallConn()
+	if err == nil {
+		cerr := rc.Control(func(fd uintptr) { err = unix.IoctlSetInt(int(fd), eviocgrab, 1) }) // by value, not a pointer
+		err = errors.Join(cerr, err)
+	}
+	if err != nil {
+		return fmt.Errorf("grabbing %s (EVIOCGRAB): %w", device, err)
+	}
+	return nil
+}
+
+// Probe opens the evdev device as the reader does (grabbed unless NoGrab)
+// and closes it again, for checkpoint doctor. It returns
 // the device's name (EVIOCGNAME); an error names what failed (missing
-// device, permission, a device another program grabs).
+// device, permission, a device another program grabs, not an input
+// device).
 func Probe(cfg Config) (string, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return "", err
 	}
-	f, err := os.OpenFile(cfg.Device, os.O_RDONLY|unix.O_NONBLOCK, 0)
+	// opened ungrabbed: a file that is no input device is named as such
+	// before a grab could fail on it
+	f, err := openDevice(Config{Device: cfg.Device, NoGrab: true})
 	if err != nil {
-		return "", fmt.Errorf("opening %s: %w", cfg.Device, err)
+		return "", err
 	}
-	defer f.Close()
+	defer f.Close() // closing releases a grab
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return "", err
@@ -399,15 +422,16 @@ func Probe(cfg Config) (string, error) {
 			return
 		}
 		name = strings.TrimRight(string(buf[:min(int(n), len(buf))]), "\x00")
-		if !cfg.NoGrab {
-			if err := unix.IoctlSetInt(int(fd), eviocgrab, 1); err != nil {
-				ierr = fmt.Errorf("grabbing %s (EVIOCGRAB): %w", cfg.Device, err)
-				return
-			}
-			unix.IoctlSetInt(int(fd), eviocgrab, 0)
-		}
 	})
-	return name, errors.Join(cerr, ierr)
+	if err := errors.Join(cerr, ierr); err != nil {
+		return "", err
+	}
+	if !cfg.NoGrab {
+		if err := grab(f, cfg.Device); err != nil {
+			return "", err
+		}
+	}
+	return name, nil
 }
 
 // eviocgname is EVIOCGNAME(len): _IOC(_IOC_READ, 'E', 0x06, len)
