@@ -91,7 +91,7 @@ type Health struct {
 
 	// SelfTestFailed and SelfTestWarned name the start-up self-test's
 	// checks (checkpoint doctor's, devices aside: their chips say) that
-	// failed or warned, "name: detail" each; shown until the next start.
+	// failed or warned ("disk", "hub"); shown until the next start.
 	SelfTestFailed, SelfTestWarned []string
 
 	// NewestSeen is the newest time the terminal has seen on a signed list,

@@ -176,9 +176,9 @@ func (s *statusBar) render(st checkpoint.Health, now time.Time) {
 	}
 	switch {
 	case len(st.SelfTestFailed) > 0:
-		s.selfTest.set(tr1("status.selftest_failed", "Checks", checkNames(st.SelfTestFailed)), levelError, nil)
+		s.selfTest.set(tr1("status.selftest_failed", "Checks", strings.Join(st.SelfTestFailed, ", ")), levelError, nil)
 	case len(st.SelfTestWarned) > 0:
-		s.selfTest.set(tr1("status.selftest_warned", "Checks", checkNames(st.SelfTestWarned)), levelWarn, nil)
+		s.selfTest.set(tr1("status.selftest_warned", "Checks", strings.Join(st.SelfTestWarned, ", ")), levelWarn, nil)
 	default:
 		s.selfTest.hide()
 	}
@@ -222,14 +222,4 @@ func deviceChip(c *chip, d checkpoint.Device, name string, ok fyne.Resource) {
 	default:
 		c.set(tr1("status."+name+"_unknown", "Detail", d.Detail), levelInfo, ok)
 	}
-}
-
-// checkNames joins the names of self-test checks given as "name: detail"
-// (the details are in the journal and in checkpoint doctor's table).
-func checkNames(checks []string) string {
-	names := make([]string, len(checks))
-	for i, c := range checks {
-		names[i], _, _ = strings.Cut(c, ":")
-	}
-	return strings.Join(names, ", ")
 }

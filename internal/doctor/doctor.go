@@ -192,15 +192,16 @@ func Run(ctx context.Context, cfg config.Config, opts Options) Report {
 	return r
 }
 
-// NotPassed returns the checks that failed and those that warned, as
-// "name: detail" (one line each), in the order run.
+// NotPassed returns the names of the checks that failed and of those that
+// warned, in the order run (their details and next steps are in Log's
+// lines and the doctor's table).
 func (r Report) NotPassed() (failed, warned []string) {
 	for _, c := range r {
 		switch c.Result {
 		case Fail:
-			failed = append(failed, c.Name+": "+oneLine(c.Detail))
+			failed = append(failed, c.Name)
 		case Warn:
-			warned = append(warned, c.Name+": "+oneLine(c.Detail))
+			warned = append(warned, c.Name)
 		}
 	}
 	return failed, warned

@@ -185,8 +185,8 @@ func (t *Terminal) Counters(day time.Time) (checkpoint.Counters, error) {
 	return t.Store.Counters(day)
 }
 
-// SetSelfTest records the start-up self-test's checks that failed and that
-// warned ("name: detail" each) for Health; safe from any goroutine.
+// SetSelfTest records the names of the start-up self-test's checks that
+// failed and that warned for Health; safe from any goroutine.
 func (t *Terminal) SetSelfTest(failed, warned []string) {
 	t.selfTest.Store(&[2][]string{failed, warned})
 }
