@@ -13,5 +13,5 @@ func warnIfUntagged(built bool, log *slog.Logger) {
 	if built {
 		return
 	}
-	log.Warn("built without the build tags of scripts/go-tags: fyne scans the system's fonts and keeps its emoji font (about 20 MB more memory, a slower start); build with make, or export GOFLAGS=-tags=no_emoji,test (README, Memory)")
+	log.Warn("built without the build tags of scripts/go-tags: fyne scans the system's fonts and keeps its emoji font (about 23 MB more memory with the window, a slower start); build with make, or export GOFLAGS=-tags=no_emoji,test (README, Memory)")
 }
